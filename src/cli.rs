@@ -1,0 +1,66 @@
+//! Command-line interface (clap derive). Help is in English; messages about
+//! content are Vietnamese.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// nqsite: build a cross-linked static site for a resolution and its documents.
+#[derive(Debug, Parser)]
+#[command(name = "nqsite", version, about, long_about = None)]
+pub struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (default: <root>/public).
+    Build(BuildArgs),
+    /// Run the whole pipeline and report every problem, writing nothing.
+    Check(CheckArgs),
+}
+
+/// Flags of `nqsite build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Site root: the folder holding content/, site.yaml and themes/.
+    #[arg(short, long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder (default: <root>/public). Replaced atomically on success.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Base URL the site is served from, e.g. https://portal.gov.vn/nq57/ (overrides site.yaml).
+    #[arg(short = 'u', long)]
+    pub base_url: Option<String>,
+    /// Print the time taken by each stage of the pipeline.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// Flags of `nqsite check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Site root: the folder holding content/, site.yaml and themes/.
+    #[arg(short, long, default_value = ".")]
+    pub root: PathBuf,
+    /// Print the time taken by each stage of the pipeline.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

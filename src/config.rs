@@ -1,0 +1,300 @@
+//! Site configuration: `site.yaml` at the site root, parsed strictly once,
+//! with derived values (base path, absolute origin) computed here so later
+//! stages never re-check them.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+use crate::fsutil;
+
+/// The name of the configuration file at the site root.
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// `site.yaml` as written by the user. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    author: Option<String>,
+    #[serde(default)]
+    extra: serde_yaml::Mapping,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Site title; `None` means "use the home page's title".
+    pub title: Option<String>,
+    /// One-sentence description of the site.
+    pub description: Option<String>,
+    /// Language code, `vi` by default.
+    pub language: String,
+    /// Theme name: `themes/<name>/` in the site overrides the built-in theme.
+    pub theme: String,
+    /// Author or publishing office, for feeds and metadata.
+    pub author: Option<String>,
+    /// URL path every page lives under, always starting and ending with `/`.
+    pub base_path: String,
+    /// Scheme and host (`https://example.gov.vn`) when the base URL is absolute.
+    pub origin: Option<String>,
+    /// Free-form data for templates.
+    pub extra: serde_yaml::Mapping,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: None,
+            description: None,
+            language: "vi".into(),
+            theme: "default".into(),
+            author: None,
+            base_path: "/".into(),
+            origin: None,
+            extra: Default::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `site.yaml` from `root` if it exists; a site without one uses defaults.
+    /// `base_url` overrides the file's `base_url` (the `--base-url` flag).
+    pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let mut config = if path.exists() {
+            let text = fsutil::read_text(&path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+            Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?
+        } else {
+            Config::default()
+        };
+        if let Some(url) = base_url {
+            config.set_base_url(url).map_err(|msg| {
+                vec![
+                    Diagnostic::error("--base-url", 0, 0, msg)
+                        .hint("ví dụ: --base-url https://tinh.gov.vn/nq57/"),
+                ]
+            })?;
+        }
+        Ok(config)
+    }
+
+    /// Parses the text of a `site.yaml`; `shown` is the path used in messages.
+    pub fn parse(text: &str, shown: &Path) -> Result<Config, Diagnostic> {
+        let raw: RawConfig = if text.trim().is_empty() {
+            RawConfig::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| yaml_error(&e, text, shown, 0))?
+        };
+        let mut config = Config {
+            title: raw.title,
+            description: raw.description,
+            language: raw.language.unwrap_or_else(|| "vi".into()),
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            author: raw.author,
+            extra: raw.extra,
+            ..Config::default()
+        };
+        if config.theme.is_empty()
+            || config.theme.contains(['/', '\\'])
+            || config.theme.starts_with('.')
+        {
+            let line = key_line(text, "theme");
+            return Err(Diagnostic::error(
+                shown,
+                line,
+                1,
+                format!("tên giao diện `{}` không hợp lệ", config.theme),
+            )
+            .hint("`theme` là tên một thư mục trong `themes/`, ví dụ `theme: default`"));
+        }
+        if let Some(url) = raw.base_url {
+            config.set_base_url(&url).map_err(|msg| {
+                Diagnostic::error(shown, key_line(text, "base_url"), 1, msg)
+                    .hint("ví dụ: `base_url: https://tinh.gov.vn/nq57/` hoặc `base_url: /nq57/`")
+            })?;
+        }
+        Ok(config)
+    }
+
+    /// Splits a base URL into origin and path. Accepts `https://host/path/`,
+    /// `http://…` and a bare path (`/nq57/`).
+    fn set_base_url(&mut self, url: &str) -> Result<(), String> {
+        let url = url.trim();
+        let (origin, path) = if let Some(rest) = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+        {
+            let scheme_len = url.len() - rest.len();
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            if host_end == 0 {
+                return Err(format!("địa chỉ gốc `{url}` thiếu tên miền"));
+            }
+            (
+                Some(url[..scheme_len + host_end].to_string()),
+                &rest[host_end..],
+            )
+        } else if url.starts_with('/') || url.is_empty() {
+            (None, url)
+        } else {
+            return Err(format!(
+                "địa chỉ gốc `{url}` phải bắt đầu bằng `https://`, `http://` hoặc `/`"
+            ));
+        };
+        if path.contains(['?', '#', ' ']) || path.split('/').any(|s| s == ".." || s == ".") {
+            return Err(format!("đường dẫn `{path}` trong địa chỉ gốc không hợp lệ"));
+        }
+        let trimmed = path.trim_matches('/');
+        self.base_path = if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        };
+        self.origin = origin;
+        Ok(())
+    }
+
+    /// The absolute URL of a site path (`/a/b/` → `https://host/base/a/b/`),
+    /// or the root-relative one when no origin is configured.
+    pub fn absolute(&self, path: &str) -> String {
+        let rel = path.trim_start_matches('/');
+        match &self.origin {
+            Some(origin) => format!("{origin}{}{rel}", self.base_path),
+            None => format!("{}{rel}", self.base_path),
+        }
+    }
+
+    /// The theme folder inside a site.
+    pub fn theme_dir(&self, root: &Path) -> PathBuf {
+        root.join("themes").join(&self.theme)
+    }
+}
+
+/// Finds the 1-based line of a top-level key in YAML text (0 if absent).
+pub fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(0, |i| i + 1)
+}
+
+/// Turns a serde_yaml error into a Vietnamese diagnostic; `line_offset` is the
+/// number of lines before the YAML text in its file (for front matter).
+pub fn yaml_error(
+    err: &serde_yaml::Error,
+    text: &str,
+    shown: &Path,
+    line_offset: usize,
+) -> Diagnostic {
+    let (yaml_line, column) = err.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let line = if yaml_line == 0 {
+        0
+    } else {
+        yaml_line + line_offset
+    };
+    let raw = err.to_string();
+    let raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
+    if let Some(field) = raw
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next())
+    {
+        let expected = raw
+            .split("expected ")
+            .nth(1)
+            .unwrap_or("")
+            .replace("one of ", "");
+        return Diagnostic::error(
+            shown,
+            line,
+            column,
+            format!("khoá `{field}` không được hỗ trợ"),
+        )
+        .hint(format!(
+            "xoá hoặc sửa tên khoá; các khoá hợp lệ: {expected}"
+        ));
+    }
+    let has_tab = text.lines().take(yaml_line.max(1)).any(|l| {
+        l.starts_with(|c: char| c == ' ' || c == '\t')
+            && l.trim_start_matches(' ').starts_with('\t')
+    });
+    let (message, hint) = translate_yaml_message(&raw, has_tab);
+    Diagnostic::error(shown, line, column, message).hint(hint)
+}
+
+fn translate_yaml_message(raw: &str, has_tab: bool) -> (String, String) {
+    let lower = raw.to_lowercase();
+    if has_tab || lower.contains("tabs") || lower.contains("tab character") {
+        (
+            format!("YAML không hợp lệ: có ký tự tab dùng để thụt lề ({raw})"),
+            "YAML chỉ cho phép thụt lề bằng dấu cách; thay các tab bằng dấu cách".into(),
+        )
+    } else if lower.contains("quoted scalar") || lower.contains("unexpected end of stream") {
+        (
+            format!("YAML không hợp lệ: chuỗi trong dấu ngoặc kép chưa được đóng ({raw})"),
+            "kiểm tra dấu `\"` hoặc `'` mở và đóng trên dòng này".into(),
+        )
+    } else if lower.contains("invalid type") {
+        (
+            format!("giá trị sai kiểu ({raw})"),
+            "xem lại kiểu giá trị mà khoá này cần".into(),
+        )
+    } else {
+        (
+            format!("YAML không hợp lệ ({raw})"),
+            "kiểm tra dấu `:` sau mỗi khoá, thụt lề bằng dấu cách và các dấu ngoặc kép".into(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_base_url_with_sub_path() {
+        let c = Config::parse(
+            "title: T\nbase_url: https://portal.gov.vn/nq57\n",
+            Path::new("site.yaml"),
+        )
+        .unwrap();
+        assert_eq!(c.base_path, "/nq57/");
+        assert_eq!(c.origin.as_deref(), Some("https://portal.gov.vn"));
+        assert_eq!(
+            c.absolute("/hoi-dap/"),
+            "https://portal.gov.vn/nq57/hoi-dap/"
+        );
+        let c = Config::parse("base_url: /", Path::new("site.yaml")).unwrap();
+        assert_eq!(c.absolute("a/"), "/a/");
+    }
+
+    #[test]
+    fn errors_on_unknown_key_with_its_line() {
+        let err = Config::parse("title: T\ntitel: X\n", Path::new("site.yaml")).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("`titel`"), "{err}");
+        assert!(err.hint.unwrap().contains("title"));
+    }
+
+    #[test]
+    fn errors_on_bad_base_url_and_theme() {
+        let err =
+            Config::parse("title: T\nbase_url: ftp://x/\n", Path::new("site.yaml")).unwrap_err();
+        assert_eq!(err.line, 2);
+        let err = Config::parse("theme: ../x\n", Path::new("site.yaml")).unwrap_err();
+        assert_eq!(err.line, 1);
+    }
+
+    #[test]
+    fn empty_config_uses_defaults() {
+        let c = Config::parse("", Path::new("site.yaml")).unwrap();
+        assert_eq!(c.language, "vi");
+        assert_eq!(c.base_path, "/");
+    }
+}

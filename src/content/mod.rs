@@ -1,0 +1,184 @@
+//! Load stage: walk `content/`, read every Markdown file (UTF-8, NFC), split
+//! and parse its front matter. A folder with `_index.md` is a section; every
+//! other `.md` file is a page. Nothing here knows about URLs or HTML.
+
+pub mod front_matter;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diag::Diagnostic;
+use crate::fsutil;
+pub use front_matter::FrontMatter;
+
+/// The name of the file that makes a folder a section.
+pub const SECTION_FILE: &str = "_index.md";
+
+/// One content file, as read from disk.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to `content/`, with `/` separators (`hoi-dap/phan-1/cau-01.md`).
+    pub rel: String,
+    /// Path shown in messages (`content/hoi-dap/phan-1/cau-01.md`).
+    pub shown: PathBuf,
+    /// True for `_index.md` files.
+    pub is_section: bool,
+    /// Parsed front matter.
+    pub fm: FrontMatter,
+    /// Markdown body.
+    pub body: String,
+    /// 1-based line of the file on which the body starts.
+    pub body_line: usize,
+}
+
+impl Document {
+    /// The folder of the file, relative to `content/` (`""` at the top).
+    pub fn dir(&self) -> &str {
+        self.rel.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+
+    /// The file name without `.md`.
+    pub fn stem(&self) -> &str {
+        let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
+        name.strip_suffix(".md").unwrap_or(name)
+    }
+}
+
+/// Reads every Markdown file under `content_dir`. Drafts are dropped.
+/// Returns the documents sorted by path, or every problem found.
+pub fn load(root: &Path, content_dir: &Path) -> Result<Vec<Document>, Vec<Diagnostic>> {
+    let shown_root = content_dir
+        .strip_prefix(root)
+        .unwrap_or(content_dir)
+        .to_path_buf();
+    if !content_dir.is_dir() {
+        return Err(vec![
+            Diagnostic::error(&shown_root, 0, 0, "không tìm thấy thư mục nội dung").hint(format!(
+                "tạo thư mục `{}` chứa các tệp Markdown, hoặc chọn đúng thư mục gốc bằng `--root`",
+                shown_root.display()
+            )),
+        ]);
+    }
+    let (files, mut errors) = walk(content_dir, &shown_root);
+    let results: Vec<Result<Document, Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|(path, rel)| read_document(path, rel, &shown_root))
+        .collect();
+    let mut docs = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(doc) if !doc.fm.draft => docs.push(doc),
+            Ok(_) => {}
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Lists the Markdown files (absolute path, relative path) in a stable order.
+fn walk(content_dir: &Path, shown_root: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let walker = WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(walk_error(&e, content_dir, shown_root));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let rel_path = entry
+            .path()
+            .strip_prefix(content_dir)
+            .unwrap_or(entry.path());
+        match rel_path.to_str() {
+            Some(rel) => files.push((entry.path().to_path_buf(), rel.replace('\\', "/"))),
+            None => errors.push(
+                Diagnostic::error(
+                    shown_root.join(rel_path),
+                    0,
+                    0,
+                    "tên tệp không phải UTF-8 hợp lệ",
+                )
+                .hint("đổi tên tệp, chỉ dùng chữ cái, chữ số và dấu gạch ngang"),
+            ),
+        }
+    }
+    (files, errors)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') || n.ends_with('~') || n.starts_with('#'))
+}
+
+fn walk_error(err: &walkdir::Error, content_dir: &Path, shown_root: &Path) -> Diagnostic {
+    let path = err.path().unwrap_or(content_dir);
+    let shown = shown_root.join(path.strip_prefix(content_dir).unwrap_or(path));
+    if let Some(ancestor) = err.loop_ancestor() {
+        let anc = shown_root.join(ancestor.strip_prefix(content_dir).unwrap_or(ancestor));
+        return Diagnostic::error(
+            shown,
+            0,
+            0,
+            format!(
+                "liên kết tượng trưng tạo vòng lặp (trỏ về `{}`)",
+                anc.display()
+            ),
+        )
+        .hint("xoá liên kết tượng trưng này hoặc cho nó trỏ tới một thư mục khác");
+    }
+    let is_broken_link = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+        && !path.exists();
+    if is_broken_link {
+        return Diagnostic::error(
+            shown,
+            0,
+            0,
+            "liên kết tượng trưng bị hỏng: tệp đích không tồn tại",
+        )
+        .hint("xoá liên kết hoặc tạo lại tệp mà nó trỏ tới");
+    }
+    match err.io_error() {
+        Some(io) => Diagnostic::io(&shown, "đọc", io),
+        None => Diagnostic::error(shown, 0, 0, err.to_string()),
+    }
+}
+
+/// Reads, decodes and splits one file.
+fn read_document(path: &Path, rel: &str, shown_root: &Path) -> Result<Document, Vec<Diagnostic>> {
+    let shown = shown_root.join(rel);
+    let text = fsutil::read_text(path, &shown).map_err(|d| vec![d])?;
+    parse_document(&text, rel, shown)
+}
+
+/// Builds a document from its text (already decoded).
+pub fn parse_document(text: &str, rel: &str, shown: PathBuf) -> Result<Document, Vec<Diagnostic>> {
+    let split = front_matter::split(text, &shown).map_err(|d| vec![d])?;
+    let fm = front_matter::parse(split.yaml, &shown, 1)?;
+    Ok(Document {
+        is_section: rel == SECTION_FILE || rel.ends_with("/_index.md"),
+        rel: rel.to_string(),
+        fm,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        shown,
+    })
+}

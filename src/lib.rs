@@ -1,0 +1,307 @@
+//! nqsite: a static-site generator for publishing a resolution together with
+//! the documents around it (guidances, a Q&A book), cross-linked.
+//!
+//! The pipeline runs one way: [`config`] → [`content`] (load) → [`resolve`]
+//! → [`markdown`] (render bodies) → [`links`] (check) → [`render`]
+//! (templates) → [`output`] (atomic write).
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod feeds;
+pub mod fsutil;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod resolve;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::markdown::Rendered;
+use crate::output::Staging;
+use crate::render::{Contexts, Theme};
+use crate::resolve::Site;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site root (holds `content/`, optional `site.yaml` and `themes/`).
+    pub root: PathBuf,
+    /// Output folder; `<root>/public` when `None`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` of `site.yaml`.
+    pub base_url: Option<String>,
+    /// Run every stage but write nothing (`nqsite check`).
+    pub check_only: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Number of pages (not sections) written.
+    pub pages: usize,
+    /// Number of sections, the home page included.
+    pub sections: usize,
+    /// Non-fatal problems.
+    pub warnings: Vec<Diagnostic>,
+    /// Time of each stage, in order.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Where the site was written (`None` for a check).
+    pub output: Option<PathBuf>,
+}
+
+/// Called as pages are rendered: (done, total).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// Builds the site. On any error nothing is written and every problem found
+/// is returned, sorted by file and line.
+pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Vec<Diagnostic>> {
+    let mut timer = Timer::default();
+    let result = run(opts, progress, &mut timer);
+    result
+        .map(|mut r| {
+            r.timings = timer.stages;
+            r
+        })
+        .map_err(|mut errs| {
+            diag::sort(&mut errs);
+            errs
+        })
+}
+
+#[derive(Default)]
+struct Timer {
+    stages: Vec<(&'static str, Duration)>,
+    last: Option<Instant>,
+}
+
+impl Timer {
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        if let Some(last) = self.last {
+            self.stages.push((name, now - last));
+        }
+        self.last = Some(now);
+    }
+}
+
+fn run(
+    opts: &BuildOptions,
+    progress: Progress<'_>,
+    timer: &mut Timer,
+) -> Result<BuildReport, Vec<Diagnostic>> {
+    timer.lap("start");
+    let config = Config::load(&opts.root, opts.base_url.as_deref())?;
+    timer.lap("config");
+    let loaded = content::load(&opts.root, &opts.root.join("content"));
+    let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
+    let (docs, theme) = match (loaded, theme) {
+        (Ok(d), Ok(t)) => (d, t),
+        (l, t) => return Err(l.err().into_iter().chain(t.err()).flatten().collect()),
+    };
+    timer.lap("load");
+    let mut site = resolve::resolve(config, docs)?;
+    resolve::tag_entities(&mut site);
+    timer.lap("resolve");
+    let rendered = render_bodies(&site)?;
+    timer.lap("markdown");
+    let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
+    let sections = site.nodes.len() - pages;
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join("public"));
+    let staging = if opts.check_only {
+        None
+    } else {
+        Some(Staging::new(&output).map_err(|d| vec![d])?)
+    };
+    let written = write_site(
+        &opts.root,
+        &site,
+        &theme,
+        &rendered,
+        staging.as_ref(),
+        progress,
+    );
+    timer.lap("templates+write");
+    match (written, staging) {
+        (Ok(()), Some(s)) => s.commit().map_err(|d| vec![d])?,
+        (Ok(()), None) => {}
+        (Err(e), Some(s)) => {
+            s.abort();
+            return Err(e);
+        }
+        (Err(e), None) => return Err(e),
+    }
+    timer.lap("commit");
+    Ok(BuildReport {
+        pages,
+        sections,
+        warnings: Vec::new(),
+        timings: Vec::new(),
+        output: (!opts.check_only).then_some(output),
+    })
+}
+
+/// Renders every Markdown body in parallel, then checks links and anchors.
+fn render_bodies(site: &Site) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
+    let rendered: Vec<Rendered> = (0..site.nodes.len())
+        .into_par_iter()
+        .map(|i| {
+            markdown::render(&site.nodes[i].doc.body, &|dest| {
+                links::resolve_link(site, i, dest)
+            })
+        })
+        .collect();
+    let mut errors: Vec<Diagnostic> = rendered
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| links::broken_link_errors(site, i, r))
+        .collect();
+    errors.extend(links::check_anchors(site, &rendered));
+    if errors.is_empty() {
+        Ok(rendered)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Renders every page through its template and writes it (unless checking).
+fn write_site(
+    root: &Path,
+    site: &Site,
+    theme: &Theme,
+    rendered: &[Rendered],
+    staging: Option<&Staging>,
+    progress: Progress<'_>,
+) -> Result<(), Vec<Diagnostic>> {
+    let contexts = Contexts::new(site, theme);
+    let done = AtomicUsize::new(0);
+    let total = site.nodes.len();
+    let mut errors: Vec<Diagnostic> = (0..total)
+        .into_par_iter()
+        .filter_map(|i| {
+            let result = render_page(site, theme, &contexts, &rendered[i], i).and_then(|html| {
+                staging.map_or(Ok(()), |s| {
+                    s.write(&out_path(&site.nodes[i].path), html.as_bytes())
+                })
+            });
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            result.err()
+        })
+        .collect();
+    if errors.is_empty() {
+        if let Err(e) = write_extras(root, site, theme, &contexts, staging) {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+fn render_page(
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    rendered: &Rendered,
+    i: usize,
+) -> Result<String, Diagnostic> {
+    let template = render::template_for(site, theme, i)?;
+    let ctx = contexts.page(i, rendered);
+    theme.render(&template, &ctx, &site.nodes[i].doc.shown)
+}
+
+fn out_path(path: &str) -> String {
+    format!("{path}index.html")
+}
+
+/// The 404 page, aliases, sitemap, robots.txt, feed and static files.
+fn write_extras(
+    root: &Path,
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    staging: Option<&Staging>,
+) -> Result<(), Diagnostic> {
+    let mut ctx = contexts.base().clone();
+    ctx.insert(
+        "page",
+        &serde_json::json!({ "title": "404", "breadcrumbs": [], "toc": [], "href": "" }),
+    );
+    let not_found = theme.render("404.html", &ctx, Path::new("404.html"))?;
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("404.html".into(), not_found.into_bytes()),
+        ("sitemap.xml".into(), feeds::sitemap(site).into_bytes()),
+        ("robots.txt".into(), feeds::robots(site).into_bytes()),
+        ("atom.xml".into(), feeds::atom(site).into_bytes()),
+    ];
+    for (i, node) in site.nodes.iter().enumerate() {
+        for alias in &node.doc.fm.aliases {
+            let Some(path) = resolve::alias_path(alias) else {
+                continue;
+            };
+            let mut ctx = contexts.base().clone();
+            ctx.insert("target", &site.href(i));
+            files.push((
+                out_path(&path),
+                theme
+                    .render("alias.html", &ctx, &node.doc.shown)?
+                    .into_bytes(),
+            ));
+        }
+    }
+    let Some(staging) = staging else {
+        return Ok(());
+    };
+    for (rel, bytes) in files.iter().chain(theme.assets.iter()) {
+        staging.write(rel, bytes)?;
+    }
+    copy_site_static(root, staging)
+}
+
+/// Copies the site's own `static/` folder (if any) into the output root.
+fn copy_site_static(root: &Path, staging: &Staging) -> Result<(), Diagnostic> {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let p = e.path().unwrap_or(&dir).to_path_buf();
+            Diagnostic::error(
+                p.strip_prefix(root).unwrap_or(&p),
+                0,
+                0,
+                format!("không đọc được tệp tĩnh: {e}"),
+            )
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let bytes =
+            std::fs::read(entry.path()).map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
+        staging.write(&rel, &bytes)?;
+    }
+    Ok(())
+}

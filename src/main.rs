@@ -1,0 +1,114 @@
+//! The `nqsite` binary: parse the command line, run the library, print the
+//! outcome once, exit with 0 (success) or 1 (any error).
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nqsite::{BuildOptions, BuildReport};
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (opts, timings) = match cli.command {
+        Command::Build(a) => (
+            BuildOptions {
+                root: a.root,
+                output: a.output,
+                base_url: a.base_url,
+                check_only: false,
+            },
+            a.timings,
+        ),
+        Command::Check(a) => (
+            BuildOptions {
+                root: a.root,
+                check_only: true,
+                ..Default::default()
+            },
+            a.timings,
+        ),
+    };
+    let started = Instant::now();
+    let bar = Progress::new(cli.quiet);
+    let result = nqsite::build(&opts, &|done, total| bar.update(done, total, started));
+    bar.finish();
+    match result {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
+            if !cli.quiet {
+                print_summary(&report, started.elapsed(), timings);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            let n = errors.iter().filter(|e| e.is_error()).count();
+            eprintln!("Dựng trang thất bại: {n} lỗi. Thư mục kết quả cũ được giữ nguyên.");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_summary(report: &BuildReport, elapsed: Duration, timings: bool) {
+    if timings {
+        for (stage, d) in &report.timings {
+            eprintln!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        }
+    }
+    let target = match &report.output {
+        Some(p) => format!(" → {}", p.display()),
+        None => " (kiểm tra, không ghi tệp)".into(),
+    };
+    eprintln!(
+        "Xong: {} trang, {} mục, {} cảnh báo trong {} ms{target}",
+        report.pages,
+        report.sections,
+        report.warnings.len(),
+        elapsed.as_millis()
+    );
+}
+
+/// A progress bar that appears only on a terminal, and only once a build has
+/// run for more than a second.
+struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        let tty = std::io::stderr().is_terminal();
+        let bar = (!quiet && tty).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} trang") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn update(&self, done: usize, total: usize, started: Instant) {
+        let Some(bar) = &self.bar else { return };
+        if bar.is_hidden() && started.elapsed() > Duration::from_secs(1) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Write stage: the whole site is written into a staging folder beside the
+//! output folder and swapped in only once everything succeeded. A build that
+//! fails or is killed leaves the previous output exactly as it was.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// A staging folder that becomes the output folder on [`Staging::commit`].
+pub struct Staging {
+    output: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+}
+
+impl Staging {
+    /// Prepares `.<name>.nqsite-tmp` beside `output`, cleaning up what an
+    /// interrupted earlier build may have left there.
+    pub fn new(output: &Path) -> Result<Staging, Diagnostic> {
+        let output = absolute(output);
+        let parent = output
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let name = output
+            .file_name()
+            .map(OsString::from)
+            .unwrap_or_else(|| OsString::from("public"));
+        let sibling = |suffix: &str| {
+            let mut n = OsString::from(".");
+            n.push(&name);
+            n.push(suffix);
+            parent.join(n)
+        };
+        let staging = Staging {
+            tmp: sibling(".nqsite-tmp"),
+            old: sibling(".nqsite-old"),
+            output,
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Diagnostic::io(&parent, "tạo thư mục", &e))?;
+        staging.recover()?;
+        std::fs::create_dir(&staging.tmp)
+            .map_err(|e| Diagnostic::io(&staging.tmp, "tạo thư mục tạm", &e))?;
+        Ok(staging)
+    }
+
+    /// Undoes what a killed build left: a stale staging folder is removed; an
+    /// output moved aside but not replaced is moved back.
+    fn recover(&self) -> Result<(), Diagnostic> {
+        if self.old.exists() {
+            if self.output.exists() {
+                remove_dir(&self.old)?;
+            } else {
+                std::fs::rename(&self.old, &self.output)
+                    .map_err(|e| Diagnostic::io(&self.old, "khôi phục thư mục kết quả cũ", &e))?;
+            }
+        }
+        if self.tmp.exists() {
+            remove_dir(&self.tmp)?;
+        }
+        Ok(())
+    }
+
+    /// The staging folder (files are written under it).
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Writes one file, `rel` being its path inside the site (`a/b/index.html`).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        write_file(&self.tmp, rel, bytes)
+    }
+
+    /// Swaps the staging folder in as the output folder.
+    pub fn commit(self) -> Result<(), Diagnostic> {
+        if self.output.exists() {
+            if exchange(&self.tmp, &self.output) {
+                // `tmp` now holds the previous site.
+                return remove_dir(&self.tmp);
+            }
+            std::fs::rename(&self.output, &self.old)
+                .map_err(|e| Diagnostic::io(&self.output, "thay thư mục kết quả", &e))?;
+            std::fs::rename(&self.tmp, &self.output)
+                .map_err(|e| Diagnostic::io(&self.output, "thay thư mục kết quả", &e))?;
+            remove_dir(&self.old)
+        } else {
+            std::fs::rename(&self.tmp, &self.output)
+                .map_err(|e| Diagnostic::io(&self.output, "tạo thư mục kết quả", &e))
+        }
+    }
+
+    /// Throws the staging folder away (the build failed).
+    pub fn abort(self) {
+        let _ = std::fs::remove_dir_all(&self.tmp);
+    }
+}
+
+/// Writes `bytes` to `dir/rel`, creating folders; refuses paths that escape `dir`.
+pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    if rel.split('/').any(|p| p == ".." || p == ".") || rel.starts_with('/') || rel.contains('\\') {
+        return Err(Diagnostic::error(
+            rel,
+            0,
+            0,
+            "đường dẫn kết quả trỏ ra ngoài thư mục kết quả",
+        ));
+    }
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, "tạo thư mục", &e))?;
+    }
+    std::fs::write(&path, bytes).map_err(|e| Diagnostic::io(&path, "ghi tệp", &e))
+}
+
+fn remove_dir(path: &Path) -> Result<(), Diagnostic> {
+    std::fs::remove_dir_all(path).map_err(|e| Diagnostic::io(path, "xoá thư mục", &e))
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`).
+/// Returns false where the system cannot do it; the caller falls back.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(ca), Ok(cb)) = (
+        CString::new(a.as_os_str().as_bytes()),
+        CString::new(b.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    // SAFETY: both pointers are valid NUL-terminated strings for the call's duration.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    rc == 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_output_and_abort_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let s = Staging::new(&out).unwrap();
+        s.write("a/index.html", b"one").unwrap();
+        s.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"one");
+
+        let s = Staging::new(&out).unwrap();
+        s.write("b.txt", b"two").unwrap();
+        s.abort();
+        assert!(out.join("a/index.html").exists());
+        assert!(!out.join("b.txt").exists());
+
+        let s = Staging::new(&out).unwrap();
+        s.write("b.txt", b"two").unwrap();
+        s.commit().unwrap();
+        assert!(!out.join("a/index.html").exists());
+        assert!(out.join("b.txt").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn recovers_an_output_moved_aside_by_a_killed_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let old = dir.path().join(".public.nqsite-old");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::write(old.join("x"), b"prev").unwrap();
+        std::fs::create_dir(dir.path().join(".public.nqsite-tmp")).unwrap();
+        let s = Staging::new(&out).unwrap();
+        assert_eq!(std::fs::read(out.join("x")).unwrap(), b"prev");
+        s.abort();
+    }
+
+    #[test]
+    fn refuses_escaping_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(write_file(dir.path(), "../x", b"").is_err());
+        assert!(write_file(dir.path(), "/etc/x", b"").is_err());
+    }
+}

@@ -1,0 +1,495 @@
+//! Templates: load the theme (built into the binary, overridden file by file
+//! from the site's `themes/<name>/`), build each page's context and render it
+//! with Tera (autoescape on). Errors name the template file and line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::diag::Diagnostic;
+use crate::fsutil;
+use crate::markdown::{Heading, Rendered};
+use crate::resolve::{HOME, Site};
+
+/// The default theme, compiled into the binary from `themes/default/`.
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// A theme ready to render: compiled templates, UI strings, static files.
+pub struct Theme {
+    tera: Tera,
+    strings: BTreeMap<String, String>,
+    /// Static files (path relative to the output root, bytes).
+    pub assets: Vec<(String, Vec<u8>)>,
+    /// Hashed href of the main stylesheet.
+    pub css_path: String,
+    /// Where each template came from, for messages.
+    sources: BTreeMap<String, PathBuf>,
+}
+
+impl Theme {
+    /// Loads the built-in theme and the site's overrides (`themes/<name>/`).
+    pub fn load(theme_dir: &Path, root: &Path) -> Result<Theme, Vec<Diagnostic>> {
+        let mut templates: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
+        let mut statics: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut strings_text = vec![(
+            DEFAULT_THEME
+                .get_file("strings.yaml")
+                .and_then(|f| f.contents_utf8())
+                .unwrap_or("")
+                .to_string(),
+            PathBuf::from("themes/default/strings.yaml"),
+        )];
+        for file in embedded_files(&DEFAULT_THEME) {
+            let rel = file.path().to_string_lossy().replace('\\', "/");
+            let shown = PathBuf::from("themes/default").join(&rel);
+            if let Some(name) = rel.strip_prefix("templates/") {
+                let text = String::from_utf8_lossy(file.contents()).into_owned();
+                templates.insert(name.to_string(), (text, shown));
+            } else if let Some(name) = rel.strip_prefix("static/") {
+                statics.insert(name.to_string(), file.contents().to_vec());
+            }
+        }
+        let mut errors = Vec::new();
+        if theme_dir.is_dir() {
+            overlay(
+                theme_dir,
+                root,
+                &mut templates,
+                &mut statics,
+                &mut strings_text,
+                &mut errors,
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let strings = parse_strings(&strings_text)?;
+        let sources = templates
+            .iter()
+            .map(|(k, (_, p))| (k.clone(), p.clone()))
+            .collect();
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
+        let raw: Vec<(String, String)> = templates.into_iter().map(|(k, (t, _))| (k, t)).collect();
+        if let Err(e) = tera.add_raw_templates(raw) {
+            return Err(vec![template_error(&e, &sources)]);
+        }
+        let (css_path, assets) = hash_assets(statics);
+        Ok(Theme {
+            tera,
+            strings,
+            assets,
+            css_path,
+            sources,
+        })
+    }
+
+    /// True if the theme has a template of that name.
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    /// Renders `template` with `ctx`; `page` names the document for messages.
+    pub fn render(&self, template: &str, ctx: &Context, page: &Path) -> Result<String, Diagnostic> {
+        self.tera.render(template, ctx).map_err(|e| {
+            let shown = self.sources.get(template).cloned().unwrap_or_else(|| PathBuf::from(template));
+            Diagnostic::error(shown, 0, 0, format!("lỗi khi dựng trang `{}`: {}", page.display(), chain(&e)))
+                .hint("kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang")
+        })
+    }
+
+    /// The UI strings (`t.*` in templates).
+    pub fn strings(&self) -> &BTreeMap<String, String> {
+        &self.strings
+    }
+}
+
+fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut out = Vec::new();
+    for entry in dir.entries() {
+        match entry {
+            include_dir::DirEntry::Dir(d) => out.extend(embedded_files(d)),
+            include_dir::DirEntry::File(f) => out.push(f),
+        }
+    }
+    out.sort_by_key(|f| f.path());
+    out
+}
+
+/// Replaces built-in templates, static files and strings with the site's own.
+fn overlay(
+    theme_dir: &Path,
+    root: &Path,
+    templates: &mut BTreeMap<String, (String, PathBuf)>,
+    statics: &mut BTreeMap<String, Vec<u8>>,
+    strings: &mut Vec<(String, PathBuf)>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let shown_of = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let strings_path = theme_dir.join("strings.yaml");
+    if strings_path.is_file() {
+        match fsutil::read_text(&strings_path, &shown_of(&strings_path)) {
+            Ok(text) => strings.push((text, shown_of(&strings_path))),
+            Err(d) => errors.push(d),
+        }
+    }
+    for (sub, is_template) in [("templates", true), ("static", false)] {
+        let dir = theme_dir.join(sub);
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter() {
+            let entry = match entry {
+                Ok(e) if e.file_type().is_file() => e,
+                Ok(_) => continue,
+                Err(e)
+                    if e.io_error()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+                        && e.depth() == 0 =>
+                {
+                    break;
+                }
+                Err(e) => {
+                    let p = e.path().unwrap_or(&dir).to_path_buf();
+                    errors.push(Diagnostic::error(
+                        shown_of(&p),
+                        0,
+                        0,
+                        format!("không đọc được: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let rel = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            let shown = shown_of(entry.path());
+            if is_template {
+                match fsutil::read_text(entry.path(), &shown) {
+                    Ok(text) => {
+                        templates.insert(rel, (text, shown));
+                    }
+                    Err(d) => errors.push(d),
+                }
+            } else {
+                match std::fs::read(entry.path()) {
+                    Ok(bytes) => {
+                        statics.insert(rel, bytes);
+                    }
+                    Err(e) => errors.push(Diagnostic::io(&shown, "đọc tệp", &e)),
+                }
+            }
+        }
+    }
+}
+
+fn parse_strings(
+    sources: &[(String, PathBuf)],
+) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
+    let mut strings = BTreeMap::new();
+    for (text, shown) in sources {
+        let map: BTreeMap<String, String> = serde_yaml::from_str(text)
+            .map_err(|e| vec![crate::config::yaml_error(&e, text, shown, 0)])?;
+        strings.extend(map);
+    }
+    Ok(strings)
+}
+
+/// Gives CSS and JS files a content hash in their name (cache busting):
+/// `style.css` → `assets/style.1a2b3c4d.css`. Other files keep their name.
+fn hash_assets(statics: BTreeMap<String, Vec<u8>>) -> (String, Vec<(String, Vec<u8>)>) {
+    let mut css = String::from("style.css");
+    let mut out = Vec::new();
+    for (name, bytes) in statics {
+        let hashed = match name.rsplit_once('.') {
+            Some((stem, ext @ ("css" | "js"))) => {
+                format!("assets/{stem}.{:08x}.{ext}", fnv32(&bytes))
+            }
+            _ => name.clone(),
+        };
+        if name == "style.css" {
+            css = hashed.clone();
+        }
+        out.push((hashed, bytes));
+    }
+    (css, out)
+}
+
+/// Escapes the five HTML-special characters (Tera's default also escapes
+/// `/`, which bloats every URL without making anything safer).
+fn escape_html(s: &str) -> String {
+    crate::markdown::escape_attr(s)
+}
+
+/// FNV-1a, 32 bits: a small stable hash for file names.
+pub fn fnv32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The whole chain of a Tera error, one cause after another.
+fn chain(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(c) = cur {
+        parts.push(c.to_string());
+        cur = c.source();
+    }
+    parts.join(": ")
+}
+
+/// A template parse error, located at the template's file, line and column.
+fn template_error(e: &tera::Error, sources: &BTreeMap<String, PathBuf>) -> Diagnostic {
+    let text = chain(e);
+    let name = text.split(['\'', '"']).nth(1).unwrap_or("");
+    let shown = sources
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(name));
+    let (line, col) = text
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| {
+            let mut it = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty());
+            Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+        })
+        .unwrap_or((0, 0));
+    let missing_parent = text.contains("doesn't exist") || text.contains("not found");
+    let hint = if missing_parent {
+        "mẫu này kế thừa (`extends`) hoặc nhúng (`include`/`import`) một mẫu không tồn tại; kiểm tra tên tệp"
+    } else {
+        "kiểm tra cú pháp Tera: mỗi `{{` cần `}}`, mỗi `{%` cần `%}`, mỗi `{% block %}` cần `{% endblock %}`"
+    };
+    Diagnostic::error(
+        shown,
+        line,
+        col,
+        format!("mẫu giao diện không hợp lệ: {}", squeeze(&text)),
+    )
+    .hint(hint)
+}
+
+/// Collapses Tera's multi-line error drawing into one line.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "|")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A link to another document, as templates see it.
+#[derive(Serialize, Clone)]
+pub struct LinkView {
+    /// Title.
+    pub title: String,
+    /// Href with the base path.
+    pub href: String,
+    /// `dd/mm/yyyy` or empty.
+    pub date: String,
+    /// `yyyy-mm-dd` or empty.
+    pub date_iso: String,
+    /// A short title for menus and breadcrumbs (`short_title`, else the title).
+    pub short_title: String,
+}
+
+#[derive(Serialize)]
+struct SectionView {
+    title: String,
+    href: String,
+    pages: Vec<LinkView>,
+}
+
+/// Everything a template knows about the page it renders.
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    href: String,
+    permalink: String,
+    #[serde(rename = "type")]
+    doc_type: Option<&'a str>,
+    date: String,
+    date_iso: String,
+    description: Option<&'a str>,
+    tags: &'a [String],
+    content: &'a str,
+    toc: Vec<&'a Heading>,
+    extra: &'a serde_yaml::Mapping,
+    is_home: bool,
+    is_section: bool,
+    breadcrumbs: Vec<LinkView>,
+    prev: Option<LinkView>,
+    next: Option<LinkView>,
+    section: Option<SectionView>,
+    pages: Vec<LinkView>,
+    subsections: Vec<SectionView>,
+}
+
+/// Builds contexts for every page; computed once per site.
+pub struct Contexts<'a> {
+    site: &'a Site,
+    base: Context,
+    links: Vec<LinkView>,
+}
+
+impl<'a> Contexts<'a> {
+    /// Prepares the parts of the context shared by every page.
+    pub fn new(site: &'a Site, theme: &Theme) -> Contexts<'a> {
+        let links: Vec<LinkView> = (0..site.nodes.len()).map(|i| link_view(site, i)).collect();
+        let menu: Vec<&LinkView> = site.nodes[HOME]
+            .subsections
+            .iter()
+            .map(|&i| &links[i])
+            .collect();
+        let mut base = Context::new();
+        base.insert(
+            "site",
+            &serde_json::json!({
+                "title": site_title(site),
+                "description": site.config.description,
+                "base_path": site.config.base_path,
+                "language": site.config.language,
+                "author": site.config.author,
+                "menu": menu,
+                "extra": site.config.extra,
+            }),
+        );
+        base.insert("t", theme.strings());
+        base.insert(
+            "assets",
+            &serde_json::json!({ "css": format!("{}{}", site.config.base_path, theme.css_path) }),
+        );
+        Contexts { site, base, links }
+    }
+
+    /// The shared context (site, strings, assets).
+    pub fn base(&self) -> &Context {
+        &self.base
+    }
+
+    /// The link view of a node.
+    pub fn link(&self, i: usize) -> &LinkView {
+        &self.links[i]
+    }
+
+    /// The full context for node `i`.
+    pub fn page(&self, i: usize, rendered: &Rendered) -> Context {
+        let site = self.site;
+        let node = &site.nodes[i];
+        let fm = &node.doc.fm;
+        let (prev, next) = site.siblings(i);
+        let section = node
+            .parent
+            .filter(|_| !node.doc.is_section)
+            .map(|p| self.section_view(p));
+        let view = PageView {
+            title: &fm.title,
+            href: site.href(i),
+            permalink: site.config.absolute(&node.path),
+            doc_type: fm.doc_type.as_deref(),
+            date: fm.date.map(|d| d.vi()).unwrap_or_default(),
+            date_iso: fm.date.map(|d| d.iso()).unwrap_or_default(),
+            description: fm.description.as_deref(),
+            tags: &fm.tags,
+            content: &rendered.html,
+            toc: rendered.headings.iter().filter(|h| h.level <= 3).collect(),
+            extra: &fm.extra,
+            is_home: i == HOME,
+            is_section: node.doc.is_section,
+            breadcrumbs: site
+                .ancestors(i)
+                .into_iter()
+                .map(|a| self.links[a].clone())
+                .collect(),
+            prev: prev.map(|p| self.links[p].clone()),
+            next: next.map(|n| self.links[n].clone()),
+            section,
+            pages: node.pages.iter().map(|&p| self.links[p].clone()).collect(),
+            subsections: node
+                .subsections
+                .iter()
+                .map(|&s| self.section_view(s))
+                .collect(),
+        };
+        let mut ctx = self.base.clone();
+        ctx.insert("page", &view);
+        ctx
+    }
+
+    fn section_view(&self, s: usize) -> SectionView {
+        let n = &self.site.nodes[s];
+        SectionView {
+            title: n.doc.fm.title.clone(),
+            href: self.site.href(s),
+            pages: n.pages.iter().map(|&p| self.links[p].clone()).collect(),
+        }
+    }
+}
+
+/// The site's title: `site.yaml` first, else the home page's title.
+pub fn site_title(site: &Site) -> &str {
+    site.config
+        .title
+        .as_deref()
+        .unwrap_or(&site.nodes[HOME].doc.fm.title)
+}
+
+fn link_view(site: &Site, i: usize) -> LinkView {
+    let fm = &site.nodes[i].doc.fm;
+    let short_title = fm
+        .extra
+        .get("short_title")
+        .and_then(|v| v.as_str())
+        .unwrap_or(&fm.title)
+        .to_string();
+    LinkView {
+        short_title,
+        title: fm.title.clone(),
+        href: site.href(i),
+        date: fm.date.map(|d| d.vi()).unwrap_or_default(),
+        date_iso: fm.date.map(|d| d.iso()).unwrap_or_default(),
+    }
+}
+
+/// Picks the template of a node: `template:` if set, `index.html` for home,
+/// `<type>.html` if the theme has it, else `section.html` or `page.html`.
+pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diagnostic> {
+    let doc = &site.nodes[i].doc;
+    if let Some(t) = &doc.fm.template {
+        return if theme.has(t) {
+            Ok(t.clone())
+        } else {
+            Err(Diagnostic::error(
+                &doc.shown,
+                doc.fm.line_of("template"),
+                11,
+                format!("không có mẫu giao diện `{t}`"),
+            )
+            .hint(format!(
+                "tạo tệp `themes/{}/templates/{t}` hoặc bỏ trường `template`",
+                site.config.theme
+            )))
+        };
+    }
+    if i == HOME {
+        return Ok("index.html".into());
+    }
+    if let Some(ty) = &doc.fm.doc_type {
+        let name = format!("{ty}.html");
+        if theme.has(&name) {
+            return Ok(name);
+        }
+    }
+    Ok(if doc.is_section {
+        "section.html"
+    } else {
+        "page.html"
+    }
+    .into())
+}

@@ -1,0 +1,508 @@
+//! Resolve stage: give every document its URL, its section and its place in
+//! the section's order; register typed entities (`target:tfp-2030`); reject
+//! duplicate URLs and slugs or aliases that would escape the output folder.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::content::{Document, FrontMatter, SECTION_FILE};
+use crate::diag::Diagnostic;
+use crate::text::{collate, slugify};
+
+/// A document placed in the site.
+#[derive(Debug)]
+pub struct Node {
+    /// The document as loaded.
+    pub doc: Document,
+    /// Site path without the base path: `""` for home, `hoi-dap/phan-1/cau-01/`.
+    pub path: String,
+    /// The section this document belongs to (`None` for home).
+    pub parent: Option<usize>,
+    /// For sections: the pages directly in it, in order.
+    pub pages: Vec<usize>,
+    /// For sections: the sections directly in it, in order.
+    pub subsections: Vec<usize>,
+    /// Typed entity key (`("target", "tfp-2030")`), when the document is one.
+    pub entity: Option<(String, String)>,
+}
+
+/// The whole site, resolved and from here on read-only.
+#[derive(Debug)]
+pub struct Site {
+    /// Configuration.
+    pub config: Config,
+    /// Every document; index 0 is the home page.
+    pub nodes: Vec<Node>,
+    by_rel: HashMap<String, usize>,
+    entities: HashMap<(String, String), usize>,
+}
+
+/// Index of the home page in [`Site::nodes`].
+pub const HOME: usize = 0;
+
+impl Site {
+    /// The node for a path relative to `content/` (`a/b.md`).
+    pub fn by_rel(&self, rel: &str) -> Option<usize> {
+        self.by_rel.get(rel).copied()
+    }
+
+    /// The node for a typed entity.
+    pub fn entity(&self, kind: &str, id: &str) -> Option<usize> {
+        self.entities
+            .get(&(kind.to_string(), id.to_string()))
+            .copied()
+    }
+
+    /// Every id registered for an entity type, sorted (for suggestions).
+    pub fn entity_ids(&self, kind: &str) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .entities
+            .keys()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, id)| id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// True if some document has this entity type.
+    pub fn has_entity_type(&self, kind: &str) -> bool {
+        self.entities.keys().any(|(k, _)| k == kind)
+    }
+
+    /// The link a template or document uses for a node (`/base/a/b/`).
+    pub fn href(&self, i: usize) -> String {
+        format!("{}{}", self.config.base_path, self.nodes[i].path)
+    }
+
+    /// Pages and sections in a stable order: the breadcrumbs of a node, home first.
+    pub fn ancestors(&self, i: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.nodes[i].parent;
+        while let Some(p) = cur {
+            chain.push(p);
+            cur = self.nodes[p].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The previous and next page in the same section.
+    pub fn siblings(&self, i: usize) -> (Option<usize>, Option<usize>) {
+        let Some(parent) = self.nodes[i].parent else {
+            return (None, None);
+        };
+        let list = if self.nodes[i].doc.is_section {
+            &self.nodes[parent].subsections
+        } else {
+            &self.nodes[parent].pages
+        };
+        match list.iter().position(|&x| x == i) {
+            Some(pos) => (
+                pos.checked_sub(1).map(|p| list[p]),
+                list.get(pos + 1).copied(),
+            ),
+            None => (None, None),
+        }
+    }
+}
+
+/// Builds the site from loaded documents. Reports every problem found.
+pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut docs = docs;
+    let home_pos = docs.iter().position(|d| d.rel == SECTION_FILE);
+    let home = match home_pos {
+        Some(p) => docs.remove(p),
+        None => synthetic_home(&config),
+    };
+    let mut nodes = vec![node(home, String::new())];
+    for doc in docs {
+        match doc_path(&doc) {
+            Ok(path) => nodes.push(node(doc, path)),
+            Err(d) => errors.push(d),
+        }
+    }
+    let by_rel: HashMap<String, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.doc.rel.clone(), i))
+        .collect();
+    link_sections(&mut nodes, &by_rel);
+    sort_children(&mut nodes);
+    errors.extend(check_unique_paths(&nodes));
+    let (entities, mut entity_errors) = register_entities(&nodes);
+    errors.append(&mut entity_errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Site {
+        config,
+        nodes,
+        by_rel,
+        entities,
+    })
+}
+
+fn node(doc: Document, path: String) -> Node {
+    Node {
+        doc,
+        path,
+        parent: None,
+        pages: Vec::new(),
+        subsections: Vec::new(),
+        entity: None,
+    }
+}
+
+fn synthetic_home(config: &Config) -> Document {
+    Document {
+        rel: SECTION_FILE.into(),
+        shown: PathBuf::from("content").join(SECTION_FILE),
+        is_section: true,
+        fm: FrontMatter {
+            title: config.title.clone().unwrap_or_else(|| "Trang chủ".into()),
+            ..Default::default()
+        },
+        body: String::new(),
+        body_line: 1,
+    }
+}
+
+/// The URL path of a document from its folders and its slug.
+fn doc_path(doc: &Document) -> Result<String, Diagnostic> {
+    let mut path = String::new();
+    for part in doc.dir().split('/').filter(|p| !p.is_empty()) {
+        let slug = slugify(part);
+        if slug.is_empty() {
+            return Err(Diagnostic::error(
+                &doc.shown,
+                0,
+                0,
+                format!("tên thư mục `{part}` không tạo được đường dẫn URL"),
+            )
+            .hint("đổi tên thư mục, dùng ít nhất một chữ cái hoặc chữ số"));
+        }
+        path.push_str(&slug);
+        path.push('/');
+    }
+    if doc.is_section {
+        return Ok(path);
+    }
+    let slug = match &doc.fm.slug {
+        Some(s) => checked_slug(s, doc)?,
+        None => slugify(doc.stem()),
+    };
+    if slug.is_empty() {
+        return Err(Diagnostic::error(&doc.shown, 0, 0, "tên tệp không tạo được đường dẫn URL")
+            .hint("đổi tên tệp, dùng ít nhất một chữ cái hoặc chữ số, hoặc thêm trường `slug: ten-trang`"));
+    }
+    path.push_str(&slug);
+    path.push('/');
+    Ok(path)
+}
+
+fn checked_slug(raw: &str, doc: &Document) -> Result<String, Diagnostic> {
+    let line = doc.fm.line_of("slug");
+    if raw.contains('/') || raw.contains('\\') || raw.contains("..") {
+        return Err(Diagnostic::error(&doc.shown, line, 7, format!("`slug: {raw}` trỏ ra ngoài thư mục của trang"))
+            .hint("`slug` chỉ là tên cuối của đường dẫn, không chứa `/` hay `..`; ví dụ `slug: cau-hoi-15`"));
+    }
+    let slug = slugify(raw);
+    if slug.is_empty() {
+        return Err(Diagnostic::error(
+            &doc.shown,
+            line,
+            7,
+            format!("`slug: {raw}` không có chữ cái hay chữ số nào"),
+        )
+        .hint("ví dụ `slug: cau-hoi-15`"));
+    }
+    Ok(slug)
+}
+
+/// Sets each node's parent to the nearest section above it.
+fn link_sections(nodes: &mut [Node], by_rel: &HashMap<String, usize>) {
+    for i in 1..nodes.len() {
+        let mut dir = nodes[i].doc.dir().to_string();
+        if nodes[i].doc.is_section {
+            dir = parent_dir(&dir);
+        }
+        let parent = loop {
+            let candidate = if dir.is_empty() {
+                SECTION_FILE.to_string()
+            } else {
+                format!("{dir}/{SECTION_FILE}")
+            };
+            if let Some(&p) = by_rel.get(&candidate) {
+                break p;
+            }
+            if dir.is_empty() {
+                break HOME;
+            }
+            dir = parent_dir(&dir);
+        };
+        nodes[i].parent = Some(parent);
+        if nodes[i].doc.is_section {
+            nodes[parent].subsections.push(i);
+        } else {
+            nodes[parent].pages.push(i);
+        }
+    }
+}
+
+fn parent_dir(dir: &str) -> String {
+    dir.rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
+}
+
+/// Orders by weight, then date, then title in Vietnamese alphabetical order.
+fn sort_children(nodes: &mut [Node]) {
+    for i in 0..nodes.len() {
+        let mut pages = std::mem::take(&mut nodes[i].pages);
+        let mut subs = std::mem::take(&mut nodes[i].subsections);
+        let cmp = |a: &usize, b: &usize| order(&nodes[*a].doc, &nodes[*b].doc);
+        pages.sort_by(cmp);
+        subs.sort_by(cmp);
+        nodes[i].pages = pages;
+        nodes[i].subsections = subs;
+    }
+}
+
+fn order(a: &Document, b: &Document) -> Ordering {
+    a.fm.weight
+        .cmp(&b.fm.weight)
+        .then_with(|| match (a.fm.date, b.fm.date) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| collate(&a.fm.title, &b.fm.title))
+        .then_with(|| a.rel.cmp(&b.rel))
+}
+
+/// Every output path (pages and aliases) must be written by one document only.
+fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut owners: HashMap<String, usize> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let mut paths = vec![(n.path.clone(), n.doc.fm.line_of("slug"))];
+        for alias in &n.doc.fm.aliases {
+            match alias_path(alias) {
+                Some(p) => paths.push((p, n.doc.fm.line_of("aliases"))),
+                None => errors.push(
+                    Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
+                        .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
+                ),
+            }
+        }
+        for (path, line) in paths {
+            if let Some(&first) = owners.get(&path) {
+                let other = &nodes[first].doc.shown;
+                errors.push(
+                    Diagnostic::error(
+                        &n.doc.shown,
+                        line,
+                        1,
+                        format!(
+                            "trùng đường dẫn URL `/{path}` với tệp `{}`",
+                            other.display()
+                        ),
+                    )
+                    .hint("đổi tên một trong hai tệp, hoặc đặt `slug:` khác nhau trong phần đầu"),
+                );
+            } else {
+                owners.insert(path, i);
+            }
+        }
+    }
+    errors
+}
+
+/// Normalises an alias to a site path (`old/page/`), or `None` if unsafe.
+pub fn alias_path(alias: &str) -> Option<String> {
+    let parts: Vec<&str> = alias.split('/').filter(|p| !p.is_empty()).collect();
+    let safe = |p: &&str| {
+        *p != "."
+            && *p != ".."
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if parts.is_empty() || !parts.iter().all(safe) || alias.contains('\\') {
+        return None;
+    }
+    Some(format!("{}/", parts.join("/")))
+}
+
+/// Registers documents that carry `type` and an `id` (or a `number`).
+fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<Diagnostic>) {
+    let mut map: HashMap<(String, String), usize> = HashMap::new();
+    let mut errors = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let Some(key) = entity_key(&n.doc) else {
+            continue;
+        };
+        if let Some(&first) = map.get(&key) {
+            let field = if n.doc.fm.extra.contains_key("id") {
+                "id"
+            } else {
+                "number"
+            };
+            errors.push(
+                Diagnostic::error(
+                    &n.doc.shown,
+                    n.doc.fm.line_of(field),
+                    1,
+                    format!(
+                        "trùng mã `{}:{}` với tệp `{}`",
+                        key.0,
+                        key.1,
+                        nodes[first].doc.shown.display()
+                    ),
+                )
+                .hint(
+                    "mỗi mục tiêu, câu hỏi, nhiệm vụ… cần một mã riêng; đổi mã ở một trong hai tệp",
+                ),
+            );
+        } else {
+            map.insert(key, i);
+        }
+    }
+    (map, errors)
+}
+
+/// The entity key of a document, from its `type` and its `id` or `number`.
+pub fn entity_key(doc: &Document) -> Option<(String, String)> {
+    let kind = doc.fm.doc_type.as_ref()?;
+    let id = doc
+        .fm
+        .extra
+        .get("id")
+        .or_else(|| doc.fm.extra.get("number"))?;
+    let id = match id {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    Some((kind.clone(), id))
+}
+
+/// Fills in `Node::entity` (kept separate so `resolve` stays readable).
+pub fn tag_entities(site: &mut Site) {
+    for n in &mut site.nodes {
+        n.entity = entity_key(&n.doc);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::parse_document;
+
+    fn doc(rel: &str, fm: &str) -> Document {
+        parse_document(
+            &format!("---\n{fm}\n---\nx\n"),
+            rel,
+            PathBuf::from("content").join(rel),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn paths_come_from_folders_and_slugs() {
+        let site = resolve(
+            Config::default(),
+            vec![
+                doc("_index.md", "title: Home"),
+                doc("Hỏi đáp/_index.md", "title: HĐ"),
+                doc("Hỏi đáp/Câu hỏi 15.md", "title: Q15"),
+                doc("Hỏi đáp/x.md", "title: X\nslug: Đảng"),
+            ],
+        )
+        .unwrap();
+        let paths: Vec<&str> = site.nodes.iter().map(|n| n.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["", "hoi-dap/", "hoi-dap/cau-hoi-15/", "hoi-dap/dang/"]
+        );
+        assert_eq!(site.nodes[2].parent, Some(1));
+        assert_eq!(site.nodes[1].parent, Some(HOME));
+    }
+
+    #[test]
+    fn orders_by_weight_date_then_vietnamese_title() {
+        let site = resolve(
+            Config::default(),
+            vec![
+                doc("c.md", "title: Đường"),
+                doc("a.md", "title: Em"),
+                doc("b.md", "title: Dê"),
+                doc("z.md", "title: Zzz\nweight: -1"),
+            ],
+        )
+        .unwrap();
+        let titles: Vec<&str> = site.nodes[HOME]
+            .pages
+            .iter()
+            .map(|&i| site.nodes[i].doc.fm.title.as_str())
+            .collect();
+        assert_eq!(titles, ["Zzz", "Dê", "Đường", "Em"]);
+    }
+
+    #[test]
+    fn errors_on_duplicate_urls_and_escaping_slugs() {
+        let errs = resolve(
+            Config::default(),
+            vec![
+                doc("a.md", "title: A"),
+                doc("b.md", "title: B\nslug: a"),
+                doc("c.md", "title: C\nslug: ../../x"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains("trùng đường dẫn") && e.line == 3),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains("ra ngoài") && e.line == 3),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn alias_paths_are_normalised_and_checked() {
+        assert_eq!(alias_path("/old/page").as_deref(), Some("old/page/"));
+        assert_eq!(alias_path("../../etc"), None);
+        assert_eq!(alias_path("/"), None);
+    }
+
+    #[test]
+    fn registers_entities_and_rejects_duplicate_ids() {
+        let site = resolve(
+            Config::default(),
+            vec![
+                doc("t.md", "title: T\ntype: target\nid: tfp-2030"),
+                doc("q.md", "title: Q\ntype: question\nnumber: 15"),
+            ],
+        )
+        .unwrap();
+        assert!(site.entity("target", "tfp-2030").is_some());
+        assert!(site.entity("question", "15").is_some());
+        let errs = resolve(
+            Config::default(),
+            vec![
+                doc("t.md", "title: T\ntype: target\nid: a"),
+                doc("u.md", "title: U\ntype: target\nid: a"),
+            ],
+        )
+        .unwrap_err();
+        assert!(errs[0].message.contains("trùng mã `target:a`"));
+    }
+}

@@ -1,0 +1,228 @@
+//! Vietnamese text helpers: NFC normalisation, diacritic folding, URL slugs,
+//! collation and the Vietnamese forms of dates and numbers.
+
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+use icu_collator::options::CollatorOptions;
+use icu_collator::{Collator, CollatorBorrowed};
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nfc_quick};
+
+/// Returns `s` in Unicode Normalisation Form C, borrowing when it already is.
+pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    match is_nfc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => std::borrow::Cow::Borrowed(s),
+        _ => std::borrow::Cow::Owned(s.nfc().collect()),
+    }
+}
+
+/// Folds one character to its ASCII base form: tones and marks stripped,
+/// `đ`/`Đ` become `d`/`D`. Characters without an ASCII base are returned as is.
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        'đ' => out.push('d'),
+        'Đ' => out.push('D'),
+        c if c.is_ascii() => out.push(c),
+        c => {
+            for d in std::iter::once(c).nfd() {
+                if !is_combining_mark(d) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// Folds Vietnamese text to ASCII letters ("Đảng" → "Dang"), keeping case.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// Turns any text into a URL slug: folded to ASCII, lower case, runs of other
+/// characters collapsed to one `-`, no leading or trailing `-`.
+/// `"Câu hỏi 15: Nhóm mục tiêu"` → `"cau-hoi-15-nhom-muc-tieu"`.
+pub fn slugify(s: &str) -> String {
+    let folded = fold(&nfc(s));
+    let mut out = String::with_capacity(folded.len());
+    let mut pending_dash = false;
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending_dash = true;
+        }
+    }
+    out
+}
+
+fn collator() -> &'static CollatorBorrowed<'static> {
+    static COLLATOR: OnceLock<CollatorBorrowed<'static>> = OnceLock::new();
+    COLLATOR.get_or_init(|| {
+        let locale = icu_locale_core::locale!("vi");
+        // The Vietnamese tailoring ships in the compiled data; a failure here
+        // would be a bug in the data crate, so fall back to the root order.
+        Collator::try_new(locale.into(), CollatorOptions::default())
+            .or_else(|_| Collator::try_new(Default::default(), CollatorOptions::default()))
+            .unwrap_or_else(|_| unreachable!("ICU4X root collation data is compiled in"))
+    })
+}
+
+/// Compares two strings in Vietnamese alphabetical order (a ă â b c d đ e ê …).
+pub fn collate(a: &str, b: &str) -> Ordering {
+    collator().compare(a, b)
+}
+
+/// A calendar date as written in front matter (`YYYY-MM-DD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Date {
+    /// Year, e.g. 2024.
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of the month, 1 to 31.
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, optionally followed by a time (`T…` or ` …`),
+    /// which is ignored. Returns `None` for anything that is not a real date.
+    pub fn parse(s: &str) -> Option<Date> {
+        let s = s.trim();
+        let date_part = s.split(['T', ' ']).next()?;
+        let mut it = date_part.split('-');
+        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+        if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let date = Date {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
+        (date.month >= 1 && date.month <= 12 && date.day >= 1 && date.day <= date.days_in_month())
+            .then_some(date)
+    }
+
+    fn days_in_month(self) -> u8 {
+        match self.month {
+            4 | 6 | 9 | 11 => 30,
+            2 if self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0) => 29,
+            2 => 28,
+            _ => 31,
+        }
+    }
+
+    /// Vietnamese short form: `22/12/2024`.
+    pub fn vi(self) -> String {
+        format!("{:02}/{:02}/{}", self.day, self.month, self.year)
+    }
+
+    /// Vietnamese long form: `ngày 22 tháng 12 năm 2024`.
+    pub fn vi_long(self) -> String {
+        format!(
+            "ngày {:02} tháng {:02} năm {}",
+            self.day, self.month, self.year
+        )
+    }
+
+    /// ISO 8601 form: `2024-12-22`.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Formats a number the Vietnamese way: `.` groups thousands, `,` marks
+/// decimals (`1234.5` → `1.234,5`).
+pub fn vi_number(n: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, n.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese_to_ascii() {
+        assert_eq!(fold("Đảng Cộng sản Việt Nam"), "Dang Cong san Viet Nam");
+        assert_eq!(fold("chuyển đổi số"), "chuyen doi so");
+        assert_eq!(fold("ƯỚC ĐOÁN"), "UOC DOAN");
+    }
+
+    #[test]
+    fn slugs_fold_diacritics_and_d_stroke() {
+        assert_eq!(slugify("Đảng"), "dang");
+        assert_eq!(
+            slugify("Câu hỏi 15: Nhóm mục tiêu về tiềm lực"),
+            "cau-hoi-15-nhom-muc-tieu-ve-tiem-luc"
+        );
+        assert_eq!(slugify("  --Hello, World!-- "), "hello-world");
+        assert_eq!(slugify("../../x"), "x");
+        assert_eq!(slugify(""), "");
+    }
+
+    #[test]
+    fn slug_of_decomposed_input_equals_slug_of_composed() {
+        let decomposed: String = "Nghị quyết".nfd().collect();
+        assert_eq!(slugify(&decomposed), slugify("Nghị quyết"));
+    }
+
+    #[test]
+    fn nfc_composes_decomposed_text() {
+        let decomposed: String = "Việt".nfd().collect();
+        assert_ne!(decomposed, "Việt");
+        assert_eq!(nfc(&decomposed), "Việt");
+    }
+
+    #[test]
+    fn collation_follows_the_vietnamese_alphabet() {
+        let mut words = vec!["đ", "e", "d", "â", "b", "ă", "a", "ê", "c"];
+        words.sort_by(|a, b| collate(a, b));
+        assert_eq!(words, ["a", "ă", "â", "b", "c", "d", "đ", "e", "ê"]);
+        assert_eq!(collate("Đà Nẵng", "Điện Biên"), Ordering::Less);
+        assert_eq!(collate("đường", "em"), Ordering::Less);
+    }
+
+    #[test]
+    fn parses_and_formats_dates() {
+        let d = Date::parse("2024-12-22").unwrap();
+        assert_eq!(d.vi(), "22/12/2024");
+        assert_eq!(d.vi_long(), "ngày 22 tháng 12 năm 2024");
+        assert_eq!(
+            Date::parse("2025-01-05T08:00:00Z").unwrap().vi(),
+            "05/01/2025"
+        );
+        assert!(Date::parse("2025-02-30").is_none());
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("22/12/2024").is_none());
+        assert!(Date::parse("hôm qua").is_none());
+    }
+
+    #[test]
+    fn formats_numbers_the_vietnamese_way() {
+        assert_eq!(vi_number(0.7, 1), "0,7");
+        assert_eq!(vi_number(1234567.0, 0), "1.234.567");
+        assert_eq!(vi_number(-1234.5, 1), "-1.234,5");
+    }
+}

@@ -1,0 +1,173 @@
+//! Successful builds of the `basic` fixture: what the output holds.
+
+use crate::harness::{SiteTest, snapshot};
+
+#[test]
+fn can_build_basic_site_with_pages_sections_and_site_files() {
+    let site = SiteTest::fixture("basic");
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("Xong: 3 trang, 2 mục, 0 cảnh báo"),
+        "{}",
+        run.stderr
+    );
+    for f in [
+        "index.html",
+        "hoi-dap/index.html",
+        "hoi-dap/cau-01/index.html",
+        "hoi-dap/cau-02/index.html",
+        "gioi-thieu/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "atom.xml",
+        "ghi-chu.txt",
+        "cu/cau-2/index.html",
+    ] {
+        assert!(site.public().join(f).is_file(), "missing {f}");
+    }
+    assert!(
+        !site.public().join("nhap").exists(),
+        "drafts are not published"
+    );
+}
+
+#[test]
+fn resolves_md_links_typed_references_and_anchors() {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let home = site.read("index.html");
+    assert!(home.contains("href=\"/hoi-dap/cau-01/\""), "{home}");
+    assert!(home.contains("href=\"/hoi-dap/cau-02/#muc-tieu-2030\""));
+    let q1 = site.read("hoi-dap/cau-01/index.html");
+    assert!(q1.contains("<a href=\"/hoi-dap/cau-02/\">liên kết</a>"));
+    assert!(q1.contains("<a href=\"/hoi-dap/cau-02/#muc-tieu-2030\">câu 2</a>"));
+    assert!(q1.contains("<h2 id=\"tra-loi-chung\">Trả lời chung</h2>"));
+    assert!(q1.contains("id=\"fn-1\""), "footnotes are kept");
+    assert!(
+        q1.contains("class=\"sy-"),
+        "code is highlighted into classes"
+    );
+    assert!(
+        q1.contains("24/01/2025"),
+        "dates are written the Vietnamese way"
+    );
+}
+
+#[test]
+fn accepts_bom_crlf_and_normalises_to_nfc() {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let q2 = site.read("hoi-dap/cau-02/index.html");
+    assert!(
+        q2.contains("<h2 id=\"muc-tieu-2030\">Mục tiêu 2030</h2>"),
+        "{q2}"
+    );
+    assert!(q2.contains("Đóng góp của TFP"));
+    assert!(!q2.contains('\r'));
+    assert!(q2.contains("<table>"));
+}
+
+#[test]
+fn escapes_html_in_front_matter_and_keeps_quotes_as_written() {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let page = site.read("gioi-thieu/index.html");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || page.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(
+        page.contains("\"ngoặc kép\" -- giữ nguyên"),
+        "smart punctuation must stay off"
+    );
+    assert!(page.contains("<del>cũ</del>"));
+}
+
+#[test]
+fn writes_absolute_urls_in_sitemap_feed_and_canonical() {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let sitemap = site.read("sitemap.xml");
+    assert!(
+        sitemap.contains(
+            "<loc>https://example.gov.vn/hoi-dap/cau-01/</loc><lastmod>2025-01-24</lastmod>"
+        ),
+        "{sitemap}"
+    );
+    assert!(
+        site.read("robots.txt")
+            .contains("Sitemap: https://example.gov.vn/sitemap.xml")
+    );
+    let atom = site.read("atom.xml");
+    assert!(atom.contains("<updated>2025-01-24T00:00:00Z</updated>"));
+    assert!(atom.contains("Câu hỏi 1: Đảng ta làm gì?"));
+    let alias = site.read("cu/cau-2/index.html");
+    assert!(alias.contains("url=/hoi-dap/cau-02/"), "{alias}");
+}
+
+#[test]
+fn base_url_flag_puts_every_link_under_the_sub_path() {
+    let site = SiteTest::fixture("basic");
+    site.run(&["build", "--base-url", "https://portal.gov.vn/nq57/"])
+        .assert_ok();
+    let home = site.read("index.html");
+    assert!(home.contains("href=\"/nq57/hoi-dap/cau-01/\""), "{home}");
+    assert!(home.contains("href=\"/nq57/assets/style."));
+    assert!(
+        site.read("sitemap.xml")
+            .contains("https://portal.gov.vn/nq57/hoi-dap/")
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let first = snapshot(&site.public());
+    site.build().assert_ok();
+    assert_eq!(first, snapshot(&site.public()));
+}
+
+#[test]
+fn check_writes_nothing() {
+    let site = SiteTest::fixture("basic");
+    let run = site.run(&["check"]);
+    run.assert_ok();
+    assert!(run.stderr.contains("kiểm tra, không ghi tệp"));
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn site_theme_overrides_templates_and_strings_by_name() {
+    let site = SiteTest::fixture("basic");
+    site.write("themes/default/strings.yaml", "back_to_top: \"Về đầu\"\n");
+    site.write(
+        "themes/default/templates/404.html",
+        "<p>{{ t.not_found_title }} – riêng</p>",
+    );
+    site.build().assert_ok();
+    assert_eq!(site.read("404.html"), "<p>Không tìm thấy trang – riêng</p>");
+    assert!(site.read("index.html").contains("Về đầu"));
+}
+
+#[test]
+fn builds_a_folder_with_only_content_and_no_config() {
+    let site = SiteTest::fixture("basic");
+    std::fs::remove_file(site.root().join("site.yaml")).unwrap();
+    site.build().assert_ok();
+    assert!(
+        site.read("index.html")
+            .contains("<title>Trang chủ thử nghiệm</title>")
+    );
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let site = SiteTest::fixture("basic");
+    let run = site.run(&["-q", "build"]);
+    run.assert_ok();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}

@@ -1,0 +1,263 @@
+//! Bad input: every case ends the build with exit code 1, a Vietnamese
+//! message naming file:line:column, and the previous `public/` untouched.
+
+use crate::harness::{SiteTest, snapshot};
+
+/// Builds the fixture once, breaks it with `breakage`, builds again and checks
+/// the failure message and that the earlier output is byte-for-byte intact.
+fn fails_keeping_output(breakage: impl FnOnce(&SiteTest), needles: &[&str]) -> String {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let before = snapshot(&site.public());
+    breakage(&site);
+    let run = site.build();
+    run.assert_fails_with(needles);
+    assert!(run.stderr.contains("Thư mục kết quả cũ được giữ nguyên"));
+    assert_eq!(
+        before,
+        snapshot(&site.public()),
+        "public/ changed after a failed build"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("nqsite-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+    run.stderr
+}
+
+#[test]
+fn errors_on_unclosed_front_matter() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "---\ntitle: \"A\"\n\nNội dung\n");
+        },
+        &[
+            "content/a.md:1:1: lỗi:",
+            "không có dòng `---` đóng lại",
+            "cách sửa:",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_yaml_tab_indent() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "---\ntitle: \"A\"\ntags:\n\t- x\n---\nx\n");
+        },
+        &["content/a.md:4:", "tab"],
+    );
+}
+
+#[test]
+fn errors_on_unclosed_quote() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "---\ntitle: \"A\nweight: 1\n---\nx\n");
+        },
+        &["content/a.md:", "YAML không hợp lệ"],
+    );
+}
+
+#[test]
+fn errors_on_missing_title_and_wrong_types_all_at_once() {
+    let stderr = fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "---\nweight: \"abc\"\n---\nx\n");
+            s.write("content/b.md", "---\ntitle: B\ndate: 2025-02-30\n---\nx\n");
+        },
+        &[
+            "content/a.md:2:1: lỗi: thiếu trường bắt buộc `title`",
+            "content/a.md:2:9: lỗi: trường `weight` phải là một số nguyên, nhưng đang là chuỗi \"abc\"",
+            "content/b.md:3:",
+            "`2025-02-30` không phải là ngày hợp lệ",
+            "Dựng trang thất bại: 3 lỗi",
+        ],
+    );
+    assert!(
+        stderr.find("content/a.md").unwrap() < stderr.find("content/b.md").unwrap(),
+        "sorted by file"
+    );
+}
+
+#[test]
+fn errors_on_unknown_key_in_site_yaml() {
+    fails_keeping_output(
+        |s| {
+            s.write("site.yaml", "title: T\nbase_urll: /x/\n");
+        },
+        &[
+            "site.yaml:2:1: lỗi: khoá `base_urll` không được hỗ trợ",
+            "base_url",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_link_to_missing_page_with_suggestion() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "content/a.md",
+                "---\ntitle: A\n---\n\nXem [câu 1](hoi-dap/cau-1.md).\n",
+            );
+        },
+        &[
+            "content/a.md:5:5: lỗi: liên kết tới tệp không tồn tại `content/hoi-dap/cau-1.md`",
+            "`content/hoi-dap/cau-01.md`",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_missing_anchor_with_suggestion() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "content/a.md",
+                "---\ntitle: A\n---\nXem [mục](hoi-dap/cau-02.md#muc-tieu-2031).\n",
+            );
+        },
+        &[
+            "content/a.md:4:5: lỗi: không tìm thấy mục `#muc-tieu-2031`",
+            "`#muc-tieu-2030`",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_unknown_typed_reference_with_closest_ids() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "content/a.md",
+                "---\ntitle: A\n---\nXem [câu 3](question:3) và [x](muctieu:tfp).\n",
+            );
+        },
+        &[
+            "content/a.md:4:5: lỗi: không có `question` nào mang mã `3`",
+            "`question:1`",
+            "không rõ loại tham chiếu `muctieu:`",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_two_pages_with_the_same_url() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "content/khac.md",
+                "---\ntitle: K\nslug: gioi-thieu\n---\nx\n",
+            );
+        },
+        &[
+            "content/khac.md:3:1: lỗi: trùng đường dẫn URL `/gioi-thieu/`",
+            "content/gioi-thieu.md",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_invalid_utf8_with_position() {
+    fails_keeping_output(
+        |s| {
+            s.write_bytes("content/a.md", b"---\ntitle: A\n---\nd\xe1\xbb x\n");
+        },
+        &[
+            "content/a.md:4:2: lỗi: tệp không phải văn bản UTF-8 hợp lệ: byte không hợp lệ ở vị trí 18",
+            "UTF-8",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_empty_file() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "");
+        },
+        &["content/a.md:1:1: lỗi: tệp rỗng"],
+    );
+}
+
+#[test]
+fn errors_on_slug_or_alias_escaping_the_output() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "---\ntitle: A\nslug: ../../x\n---\nx\n");
+            s.write(
+                "content/b.md",
+                "---\ntitle: B\naliases: [\"../../../etc/x\"]\n---\nx\n",
+            );
+        },
+        &[
+            "content/a.md:3:7: lỗi: `slug: ../../x` trỏ ra ngoài",
+            "content/b.md:3:1: lỗi: đường dẫn cũ (alias)",
+        ],
+    );
+}
+
+#[test]
+fn errors_on_missing_template() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "content/a.md",
+                "---\ntitle: A\ntemplate: khong-co.html\n---\nx\n",
+            );
+        },
+        &["content/a.md:3:11: lỗi: không có mẫu giao diện `khong-co.html`"],
+    );
+}
+
+#[test]
+fn errors_on_tera_syntax_error_with_template_line() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "themes/default/templates/page.html",
+                "<p>\n{{ page.title </p>\n",
+            );
+        },
+        &[
+            "themes/default/templates/page.html:2:",
+            "mẫu giao diện không hợp lệ",
+        ],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn errors_on_broken_symlink_and_symlink_loop() {
+    fails_keeping_output(
+        |s| {
+            std::os::unix::fs::symlink(
+                s.root().join("content/khong-co.md"),
+                s.root().join("content/hong.md"),
+            )
+            .unwrap();
+            std::fs::create_dir(s.root().join("content/vong")).unwrap();
+            std::os::unix::fs::symlink(s.root().join("content"), s.root().join("content/vong/lai"))
+                .unwrap();
+        },
+        &[
+            "content/hong.md: lỗi: liên kết tượng trưng bị hỏng",
+            "content/vong/lai: lỗi: liên kết tượng trưng tạo vòng lặp",
+        ],
+    );
+}
+
+#[test]
+fn check_reports_errors_without_writing() {
+    let site = SiteTest::fixture("basic");
+    site.write("content/a.md", "---\ntitle: A\n---\n[x](khong.md)\n");
+    let run = site.run(&["check"]);
+    run.assert_fails_with(&["content/a.md:4:1: lỗi: liên kết tới tệp không tồn tại"]);
+    assert!(!site.public().exists());
+}

@@ -1,0 +1,131 @@
+//! `SiteTest`: copy a fixture into a temporary folder, change what a test
+//! needs, run `nqsite`, and look at the result.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fixture site copied into a temporary folder.
+pub struct SiteTest {
+    dir: tempfile::TempDir,
+}
+
+/// The outcome of one `nqsite` run.
+pub struct Run {
+    pub code: i32,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the run failed with exit code 1 and its messages contain every needle.
+    pub fn assert_fails_with(&self, needles: &[&str]) {
+        assert_eq!(
+            self.code, 1,
+            "expected failure, got {}:\n{}",
+            self.code, self.stderr
+        );
+        for n in needles {
+            assert!(
+                self.stderr.contains(n),
+                "missing `{n}` in:\n{}",
+                self.stderr
+            );
+        }
+    }
+
+    /// Asserts the run succeeded.
+    pub fn assert_ok(&self) {
+        assert_eq!(self.code, 0, "build failed:\n{}", self.stderr);
+    }
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn nqsite() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nqsite"))
+}
+
+impl SiteTest {
+    /// Copies `tests/fixtures/<name>` into a new temporary folder.
+    pub fn fixture(name: &str) -> SiteTest {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixtures().join(name), dir.path());
+        SiteTest { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    /// Writes (or replaces) a file of the site.
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> &Self {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+        self
+    }
+
+    /// Runs `nqsite <args> --root <site>`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out: Output = nqsite()
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    /// Reads a file of the built site.
+    pub fn read(&self, rel: &str) -> String {
+        let p = self.public().join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}

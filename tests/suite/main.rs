@@ -1,0 +1,7 @@
+//! One integration-test binary: each module builds fixture sites with the
+//! real `nqsite` binary and asserts on its output and messages.
+
+mod build;
+mod errors;
+mod harness;
+mod shipped;
