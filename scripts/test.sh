@@ -11,3 +11,6 @@ cargo test --release --locked
 echo "== Python tests (scripts/) =="
 python3 -m unittest discover -s scripts -p 'test_*.py'
 
+
+echo "== Content fidelity (share of each source's words found in order) =="
+python3 scripts/fidelity.py --check

@@ -23,7 +23,18 @@ struct RawConfig {
     theme: Option<String>,
     author: Option<String>,
     #[serde(default)]
+    types: std::collections::BTreeMap<String, TypeRule>,
+    #[serde(default)]
     extra: serde_yaml::Mapping,
+}
+
+/// What `site.yaml` requires of the documents of one `type`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeRule {
+    /// Front-matter keys every document of this type must have (non-empty).
+    #[serde(default)]
+    pub required: Vec<String>,
 }
 
 /// The validated configuration.
@@ -45,6 +56,8 @@ pub struct Config {
     pub origin: Option<String>,
     /// Free-form data for templates.
     pub extra: serde_yaml::Mapping,
+    /// Required fields per document type.
+    pub types: std::collections::BTreeMap<String, TypeRule>,
 }
 
 impl Default for Config {
@@ -58,6 +71,7 @@ impl Default for Config {
             base_path: "/".into(),
             origin: None,
             extra: Default::default(),
+            types: Default::default(),
         }
     }
 }
@@ -98,6 +112,7 @@ impl Config {
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             author: raw.author,
             extra: raw.extra,
+            types: raw.types,
             ..Config::default()
         };
         if config.theme.is_empty()

@@ -2,7 +2,7 @@
 //! an Atom feed of dated documents. All output is deterministic: dates come
 //! from the content, never from the clock.
 
-use crate::render::site_title;
+use crate::context::site_title;
 use crate::resolve::Site;
 
 fn xml_escape(s: &str) -> String {

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod content;
+pub mod context;
 pub mod diag;
 pub mod feeds;
 pub mod fsutil;
@@ -18,6 +19,7 @@ pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod text;
+pub mod xref;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,11 +28,13 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
 use crate::output::Staging;
-use crate::render::{Contexts, Theme};
+use crate::render::Theme;
 use crate::resolve::Site;
+use crate::xref::Xref;
 
 /// What to build and how.
 #[derive(Debug, Clone, Default)]
@@ -113,8 +117,16 @@ fn run(
     let mut site = resolve::resolve(config, docs)?;
     resolve::tag_entities(&mut site);
     timer.lap("resolve");
-    let rendered = render_bodies(&site)?;
+    let (rendered, mut errors) = render_bodies(&site);
     timer.lap("markdown");
+    let xref = xref::build(&site, &rendered).unwrap_or_else(|mut e| {
+        errors.append(&mut e);
+        Xref::default()
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    timer.lap("xref");
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
     let output = opts
@@ -131,6 +143,7 @@ fn run(
         &site,
         &theme,
         &rendered,
+        &xref,
         staging.as_ref(),
         progress,
     );
@@ -154,8 +167,9 @@ fn run(
     })
 }
 
-/// Renders every Markdown body in parallel, then checks links and anchors.
-fn render_bodies(site: &Site) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
+/// Renders every Markdown body in parallel, then checks links and anchors;
+/// returns the rendered bodies and every link problem found.
+fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Diagnostic>) {
     let rendered: Vec<Rendered> = (0..site.nodes.len())
         .into_par_iter()
         .map(|i| {
@@ -170,11 +184,7 @@ fn render_bodies(site: &Site) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
         .flat_map(|(i, r)| links::broken_link_errors(site, i, r))
         .collect();
     errors.extend(links::check_anchors(site, &rendered));
-    if errors.is_empty() {
-        Ok(rendered)
-    } else {
-        Err(errors)
-    }
+    (rendered, errors)
 }
 
 /// Renders every page through its template and writes it (unless checking).
@@ -183,10 +193,11 @@ fn write_site(
     site: &Site,
     theme: &Theme,
     rendered: &[Rendered],
+    xref: &Xref,
     staging: Option<&Staging>,
     progress: Progress<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let contexts = Contexts::new(site, theme);
+    let contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
     let mut errors: Vec<Diagnostic> = (0..total)

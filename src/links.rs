@@ -90,27 +90,40 @@ fn resolve_reference(site: &Site, kind: &str, id: &str, anchor: Option<String>) 
                 anchor,
             }
         }
-        None => {
-            let ids = site.entity_ids(kind);
-            let near = closest(id, ids.iter().copied(), 3);
-            LinkOutcome::Broken {
-                message: format!("không có `{kind}` nào mang mã `{id}`"),
-                hint: if near.is_empty() {
-                    format!(
-                        "kiểm tra lại mã; các mã `{kind}` hợp lệ bắt đầu bằng: {}",
-                        ids.iter().take(5).copied().collect::<Vec<_>>().join(", ")
-                    )
-                } else {
-                    format!(
-                        "có phải ý bạn là: {}?",
-                        near.iter()
-                            .map(|n| format!("`{kind}:{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                },
-            }
-        }
+        None => LinkOutcome::Broken {
+            message: format!("không có `{kind}` nào mang mã `{id}`"),
+            hint: unknown_id_hint(site, kind, id),
+        },
+    }
+}
+
+/// Advice for an id that no `kind` document has: the same id under another
+/// type, else the closest ids of that type.
+pub fn unknown_id_hint(site: &Site, kind: &str, id: &str) -> String {
+    let other_kinds: Vec<String> = site
+        .nodes
+        .iter()
+        .filter_map(|n| n.entity.as_ref())
+        .filter(|(k, v)| v == id && k != kind)
+        .map(|(k, _)| format!("`{k}:{id}`"))
+        .collect();
+    let ids = site.entity_ids(kind);
+    let near = closest(id, ids.iter().copied(), 3);
+    if !other_kinds.is_empty() {
+        format!("mã này thuộc loại khác: {}", other_kinds.join(", "))
+    } else if near.is_empty() {
+        format!(
+            "các mã `{kind}` hợp lệ: {}",
+            ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        format!(
+            "có phải ý bạn là: {}?",
+            near.iter()
+                .map(|n| format!("`{kind}:{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 

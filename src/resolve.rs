@@ -135,6 +135,7 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
     errors.extend(check_unique_paths(&nodes));
     let (entities, mut entity_errors) = register_entities(&nodes);
     errors.append(&mut entity_errors);
+    errors.extend(check_required_fields(&config, &nodes));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -282,6 +283,39 @@ fn order(a: &Document, b: &Document) -> Ordering {
         })
         .then_with(|| collate(&a.fm.title, &b.fm.title))
         .then_with(|| a.rel.cmp(&b.rel))
+}
+
+/// Every document of a type listed in `site.yaml`'s `types:` has its required fields.
+fn check_required_fields(config: &Config, nodes: &[Node]) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for n in nodes {
+        let Some(rule) = n.doc.fm.doc_type.as_ref().and_then(|t| config.types.get(t)) else {
+            continue;
+        };
+        for key in &rule.required {
+            let present = match n.doc.fm.extra.get(key.as_str()) {
+                None | Some(serde_yaml::Value::Null) => false,
+                Some(serde_yaml::Value::String(s)) => !s.trim().is_empty(),
+                Some(_) => true,
+            };
+            if !present {
+                let kind = n.doc.fm.doc_type.as_deref().unwrap_or("");
+                errors.push(
+                    Diagnostic::error(
+                        &n.doc.shown,
+                        2,
+                        1,
+                        format!("tài liệu loại `{kind}` thiếu trường bắt buộc `{key}`"),
+                    )
+                    .hint(format!(
+                        "thêm `{key}: …` vào phần đầu YAML (site.yaml yêu cầu các trường: {})",
+                        rule.required.join(", ")
+                    )),
+                );
+            }
+        }
+    }
+    errors
 }
 
 /// Every output path (pages and aliases) must be written by one document only.

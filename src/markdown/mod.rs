@@ -10,7 +10,7 @@ pub mod highlight;
 use std::collections::HashMap;
 
 use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html,
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
 };
 use serde::Serialize;
 
@@ -65,8 +65,12 @@ pub struct FoundLink {
     pub dest: String,
     /// The link text (plain), for "mentioned in" excerpts.
     pub text: String,
-    /// The id of the closest heading or block before the link.
+    /// The id of the closest heading before the link.
     pub near: Option<String>,
+    /// The id given to the link element itself (`ref-…`), for deep links.
+    pub id: Option<String>,
+    /// Byte offset of the link in [`Rendered::text`], for excerpts.
+    pub text_pos: usize,
 }
 
 /// A link that could not be resolved, with its position.
@@ -215,13 +219,8 @@ impl<'a> Renderer<'a> {
                 title,
                 id,
             }) => {
-                let dest = self.link(&dest_url, offset);
-                self.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
+                let event = self.link(link_type, dest_url, title, id, offset);
+                self.push(event);
             }
             Event::End(TagEnd::Link) => {
                 self.link_stack.pop();
@@ -334,32 +333,33 @@ impl<'a> Renderer<'a> {
         self.events.push(Event::Html(html.into()));
     }
 
-    fn link(&mut self, dest: &CowStr<'a>, offset: usize) -> CowStr<'a> {
-        match (self.resolve)(dest) {
+    /// Resolves a link and returns the event that opens it. Links to other
+    /// documents carry an id (`ref-…`) so "mentioned in" lists can point to
+    /// the exact place.
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+        offset: usize,
+    ) -> Event<'a> {
+        let keep = |dest_url| {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title: title.clone(),
+                id: id.clone(),
+            })
+        };
+        match (self.resolve)(&dest) {
             LinkOutcome::Keep => {
                 self.link_stack.push(None);
-                dest.clone()
+                keep(dest)
             }
             LinkOutcome::Rewrite(href) => {
                 self.link_stack.push(None);
-                href.into()
-            }
-            LinkOutcome::Internal {
-                href,
-                target,
-                anchor,
-            } => {
-                let near = self.headings.last().map(|h| h.id.clone());
-                self.links.push(FoundLink {
-                    target,
-                    anchor,
-                    offset,
-                    dest: dest.to_string(),
-                    text: String::new(),
-                    near,
-                });
-                self.link_stack.push(Some(self.links.len() - 1));
-                href.into()
+                keep(href.into())
             }
             LinkOutcome::Broken { message, hint } => {
                 self.broken.push(BrokenLink {
@@ -368,7 +368,46 @@ impl<'a> Renderer<'a> {
                     hint,
                 });
                 self.link_stack.push(None);
-                dest.clone()
+                keep(dest)
+            }
+            LinkOutcome::Internal {
+                href,
+                target,
+                anchor,
+            } => {
+                let near = self.headings.last().map(|h| h.id.clone());
+                let ref_id = (!dest.starts_with('#')).then(|| {
+                    let base = format!("ref-{}", slugify(dest.split('#').next().unwrap_or("")));
+                    self.unique_id(&base)
+                });
+                self.links.push(FoundLink {
+                    target,
+                    anchor,
+                    offset,
+                    dest: dest.to_string(),
+                    text: String::new(),
+                    near,
+                    id: ref_id.clone(),
+                    text_pos: self.text.len(),
+                });
+                self.link_stack.push(Some(self.links.len() - 1));
+                match ref_id {
+                    None => keep(href.into()),
+                    Some(rid) => {
+                        let title_attr = if title.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" title=\"{}\"", escape_attr(&title))
+                        };
+                        Event::Html(
+                            format!(
+                                "<a href=\"{}\" id=\"{rid}\"{title_attr}>",
+                                escape_attr(&href)
+                            )
+                            .into(),
+                        )
+                    }
+                }
             }
         }
     }
@@ -438,7 +477,12 @@ mod tests {
             }
         };
         let r = render("## Mở đầu\n\nXem [câu A](a.md#x) và [B](b.md).\n", &resolve);
-        assert!(r.html.contains("<a href=\"/a/#x\">câu A</a>"));
+        assert!(
+            r.html
+                .contains("<a href=\"/a/#x\" id=\"ref-a-md\">câu A</a>"),
+            "{}",
+            r.html
+        );
         assert_eq!(r.links.len(), 1);
         assert_eq!(r.links[0].text, "câu A");
         assert_eq!(r.links[0].near.as_deref(), Some("mo-dau"));

@@ -41,8 +41,13 @@ fn resolves_md_links_typed_references_and_anchors() {
     assert!(home.contains("href=\"/hoi-dap/cau-01/\""), "{home}");
     assert!(home.contains("href=\"/hoi-dap/cau-02/#muc-tieu-2030\""));
     let q1 = site.read("hoi-dap/cau-01/index.html");
-    assert!(q1.contains("<a href=\"/hoi-dap/cau-02/\">liên kết</a>"));
-    assert!(q1.contains("<a href=\"/hoi-dap/cau-02/#muc-tieu-2030\">câu 2</a>"));
+    assert!(
+        q1.contains("<a href=\"/hoi-dap/cau-02/\" id=\"ref-cau-02-md\">liên kết</a>"),
+        "{q1}"
+    );
+    assert!(
+        q1.contains("<a href=\"/hoi-dap/cau-02/#muc-tieu-2030\" id=\"ref-question-2\">câu 2</a>")
+    );
     assert!(q1.contains("<h2 id=\"tra-loi-chung\">Trả lời chung</h2>"));
     assert!(q1.contains("id=\"fn-1\""), "footnotes are kept");
     assert!(

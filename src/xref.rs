@@ -1,0 +1,237 @@
+//! Cross-references: who mentions whom. Built once after every page is
+//! rendered, from the links found in bodies and the reference lists in front
+//! matter (`targets: [tfp-2030]`, `tasks: [3]`, …: a key named after an
+//! entity type plus `s`). Gives every document its incoming mentions (with an
+//! excerpt and the exact anchor) and its outgoing references.
+
+use std::collections::BTreeSet;
+
+use serde_yaml::Value;
+
+use crate::diag::Diagnostic;
+use crate::markdown::Rendered;
+use crate::resolve::Site;
+
+/// One place where a document is mentioned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// The mentioning document.
+    pub from: usize,
+    /// Id of the link element in the mentioning page, if inline.
+    pub link_id: Option<String>,
+    /// The heading above the mention, if any.
+    pub near: Option<String>,
+    /// A one-line excerpt around the mention.
+    pub excerpt: String,
+}
+
+/// The cross-reference graph of a site.
+#[derive(Debug, Default)]
+pub struct Xref {
+    /// For each node, the places that mention it (in document order).
+    pub incoming: Vec<Vec<Mention>>,
+    /// For each node, the documents it references (first mention order, no repeats).
+    pub outgoing: Vec<Vec<usize>>,
+}
+
+/// Most characters of an excerpt on each side of the mention.
+const EXCERPT_SIDE: usize = 90;
+
+/// Builds the graph; front-matter reference lists are checked here.
+pub fn build(site: &Site, rendered: &[Rendered]) -> Result<Xref, Vec<Diagnostic>> {
+    let n = site.nodes.len();
+    let mut xref = Xref {
+        incoming: vec![Vec::new(); n],
+        outgoing: vec![Vec::new(); n],
+    };
+    let mut errors = Vec::new();
+    for (i, r) in rendered.iter().enumerate() {
+        let mut seen = BTreeSet::new();
+        for (target, key_line) in front_matter_refs(site, i, &mut errors) {
+            if target == i {
+                let doc = &site.nodes[i].doc;
+                errors.push(
+                    Diagnostic::error(
+                        &doc.shown,
+                        key_line,
+                        1,
+                        "tài liệu tự tham chiếu tới chính nó",
+                    )
+                    .hint("xoá mã của chính tài liệu này khỏi danh sách tham chiếu"),
+                );
+                continue;
+            }
+            if seen.insert(target) {
+                xref.outgoing[i].push(target);
+                let excerpt = site.nodes[i].doc.fm.description.clone().unwrap_or_default();
+                xref.incoming[target].push(Mention {
+                    from: i,
+                    link_id: None,
+                    near: None,
+                    excerpt,
+                });
+            }
+        }
+        for link in &r.links {
+            if link.target == i || link.target >= n {
+                continue;
+            }
+            if seen.insert(link.target) {
+                xref.outgoing[i].push(link.target);
+            }
+            let excerpt = excerpt(&r.text, link.text_pos);
+            let mention = Mention {
+                from: i,
+                link_id: link.id.clone(),
+                near: link.near.clone(),
+                excerpt,
+            };
+            // One mention per paragraph is enough: skip repeats with the same excerpt.
+            let list = &mut xref.incoming[link.target];
+            if !list
+                .iter()
+                .any(|m| m.from == i && m.excerpt == mention.excerpt)
+            {
+                // A front-matter mention of the same document is superseded by the inline one.
+                list.retain(|m| !(m.from == i && m.link_id.is_none()));
+                list.push(mention);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(xref)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads `<type>s:` lists from front matter and resolves each id.
+fn front_matter_refs(site: &Site, i: usize, errors: &mut Vec<Diagnostic>) -> Vec<(usize, usize)> {
+    let doc = &site.nodes[i].doc;
+    let mut out = Vec::new();
+    for (key, value) in &doc.fm.extra {
+        let Some(kind) = key.as_str().and_then(|k| k.strip_suffix('s')) else {
+            continue;
+        };
+        if !site.has_entity_type(kind) {
+            continue;
+        }
+        let key = format!("{kind}s");
+        let line = doc.fm.line_of(&key);
+        let items: Vec<&Value> = match value {
+            Value::Sequence(items) => items.iter().collect(),
+            Value::Null => continue,
+            other => vec![other],
+        };
+        for item in items {
+            let id = match item {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => {
+                    errors.push(
+                        Diagnostic::error(
+                            &doc.shown,
+                            line,
+                            1,
+                            format!("`{key}` phải là danh sách mã `{kind}`"),
+                        )
+                        .hint(format!(
+                            "ví dụ: `{key}: [\"{}\"]`",
+                            site.entity_ids(kind).first().copied().unwrap_or("ma")
+                        )),
+                    );
+                    continue;
+                }
+            };
+            match site.entity(kind, &id) {
+                Some(t) => out.push((t, line)),
+                None => errors.push(unknown_id(site, doc, line, kind, &id)),
+            }
+        }
+    }
+    out
+}
+
+fn unknown_id(
+    site: &Site,
+    doc: &crate::content::Document,
+    line: usize,
+    kind: &str,
+    id: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        &doc.shown,
+        line,
+        1,
+        format!("không có `{kind}` nào mang mã `{id}`"),
+    )
+    .hint(crate::links::unknown_id_hint(site, kind, id))
+}
+
+/// The block of `text` around byte `pos`, cut to about a line.
+pub fn excerpt(text: &str, pos: usize) -> String {
+    let pos = floor(text, pos.min(text.len()));
+    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    let block = &text[start..end];
+    let rel = pos - start;
+    let from = if rel > EXCERPT_SIDE {
+        word_start(block, rel - EXCERPT_SIDE)
+    } else {
+        0
+    };
+    let to = if block.len() - rel > EXCERPT_SIDE * 2 {
+        word_end(block, rel + EXCERPT_SIDE * 2)
+    } else {
+        block.len()
+    };
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.push_str(block[from..to].trim());
+    if to < block.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn word_start(s: &str, i: usize) -> usize {
+    let i = floor(s, i);
+    s[i..].find(' ').map_or(i, |j| i + j + 1)
+}
+
+fn word_end(s: &str, i: usize) -> usize {
+    let i = floor(s, i);
+    s[..i].rfind(' ').unwrap_or(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_the_block_around_the_mention() {
+        let text = "Đầu.\nĐoạn có mục tiêu TFP trên 55% ở đây.\nSau.";
+        let pos = text.find("TFP").unwrap();
+        assert_eq!(excerpt(text, pos), "Đoạn có mục tiêu TFP trên 55% ở đây.");
+    }
+
+    #[test]
+    fn long_blocks_are_cut_at_words_around_the_mention() {
+        let words: Vec<String> = (0..200).map(|i| format!("từ{i}")).collect();
+        let text = words.join(" ");
+        let pos = text.find("từ100").unwrap();
+        let e = excerpt(&text, pos);
+        assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert!(e.contains("từ100"));
+        assert!(e.chars().count() < 320);
+    }
+}
