@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Runs every test of the project: Rust unit and integration tests, the Q&A
-# book converter's tests and the content fidelity check. Installs what the
+# Runs every test of the project: Rust unit and integration tests, the
+# scripts' Python tests, the content fidelity check and the browser tests
+# (headless Debian Chromium driven by playwright-core). Installs what the
 # tests need first. Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== Installing test dependencies =="
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+(cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+
 echo "== Rust tests (unit + integration) =="
+cargo build --release --locked
 cargo test --release --locked
 
 echo "== Python tests (scripts/) =="
 python3 -m unittest discover -s scripts -p 'test_*.py'
 
-
 echo "== Content fidelity (share of each source's words found in order) =="
 python3 scripts/fidelity.py --check
+
+echo "== Browser tests (tests/browser, headless Chromium) =="
+(cd tests/browser && npm test)

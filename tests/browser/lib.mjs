@@ -1,0 +1,80 @@
+// Shared helpers for the browser tests: build a site with the real nqsite
+// binary, serve a folder on 127.0.0.1, and launch Debian's Chromium headless
+// through playwright-core (never a downloaded browser).
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const NQSITE = process.env.NQSITE_BIN || join(REPO, 'target', 'release', 'nqsite');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Builds the site at `root` (default: the repository) into a new temp folder. */
+export function buildSite({ root = REPO, args = [] } = {}) {
+  const out = mkdtempSync(join(tmpdir(), 'nqsite-browser-'));
+  const r = spawnSync(NQSITE, ['build', '-q', '--root', root, '--output', join(out, 'site'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`nqsite build failed:\n${r.stderr}`);
+  return join(out, 'site');
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json', '.xml': 'application/xml', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8', '.csv': 'text/csv; charset=utf-8', '.pdf': 'application/pdf',
+};
+
+/**
+ * Serves `dir` under `prefix` (e.g. '/nq57/') on 127.0.0.1. `headers` are
+ * added to every response (e.g. a Content-Security-Policy). Returns
+ * { url, close, requests } where `requests` lists every path asked for.
+ */
+export async function serveDir(dir, { prefix = '/', headers = {} } = {}) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requests.push(path);
+    if (!path.startsWith(prefix)) { res.writeHead(404); return res.end('not found'); }
+    let file = normalize(join(dir, path.slice(prefix.length)));
+    if (!file.startsWith(dir)) { res.writeHead(403); return res.end(); }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) {
+      res.writeHead(404, { 'content-type': TYPES['.html'], ...headers });
+      return res.end(existsSync(join(dir, '404.html')) ? readFileSync(join(dir, '404.html')) : 'not found');
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', ...headers });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}${prefix}`, requests, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Launches headless Chromium with the flags this machine needs. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** A phone-sized page (360×800, touch) in a new context. */
+export async function phonePage(browser, opts = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...opts });
+  return ctx.newPage();
+}
+
+/** Runs axe-core on the page with the WCAG 2.1 A/AA tags; returns the violations. */
+export async function axe(page) {
+  const source = readFileSync(join(REPO, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: source });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+}
