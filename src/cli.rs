@@ -38,6 +38,15 @@ pub struct BuildArgs {
     /// Base URL the site is served from, e.g. https://portal.gov.vn/nq57/ (overrides site.yaml).
     #[arg(short = 'u', long)]
     pub base_url: Option<String>,
+    /// Province profile to apply: profiles/<NAME>.yaml (site name, office, logo, colours, local guidance).
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Relative links and explicit index.html everywhere: the output works opened from file://.
+    #[arg(long)]
+    pub portable: bool,
+    /// Also write a zip of the portable copy to FILE (implies --portable), for offline distribution.
+    #[arg(long, value_name = "FILE")]
+    pub zip: Option<PathBuf>,
     /// Print the time taken by each stage of the pipeline.
     #[arg(long)]
     pub timings: bool,
@@ -49,6 +58,9 @@ pub struct CheckArgs {
     /// Site root: the folder holding content/, site.yaml and themes/.
     #[arg(short, long, default_value = ".")]
     pub root: PathBuf,
+    /// Province profile to check with: profiles/<NAME>.yaml.
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Print the time taken by each stage of the pipeline.
     #[arg(long)]
     pub timings: bool,

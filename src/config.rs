@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::diag::Diagnostic;
 use crate::fsutil;
+use crate::profile::Profile;
 
 /// The name of the configuration file at the site root.
 pub const CONFIG_FILE: &str = "site.yaml";
@@ -58,6 +59,8 @@ pub struct Config {
     pub extra: serde_yaml::Mapping,
     /// Required fields per document type.
     pub types: std::collections::BTreeMap<String, TypeRule>,
+    /// The province profile in use (`--profile`).
+    pub profile: Option<Profile>,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             origin: None,
             extra: Default::default(),
             types: Default::default(),
+            profile: None,
         }
     }
 }
@@ -79,7 +83,11 @@ impl Default for Config {
 impl Config {
     /// Reads `site.yaml` from `root` if it exists; a site without one uses defaults.
     /// `base_url` overrides the file's `base_url` (the `--base-url` flag).
-    pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Vec<Diagnostic>> {
+    pub fn load(
+        root: &Path,
+        base_url: Option<&str>,
+        profile: Option<&str>,
+    ) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let mut config = if path.exists() {
             let text = fsutil::read_text(&path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
@@ -87,6 +95,9 @@ impl Config {
         } else {
             Config::default()
         };
+        if let Some(name) = profile {
+            config.apply_profile(Profile::load(root, name)?)?;
+        }
         if let Some(url) = base_url {
             config.set_base_url(url).map_err(|msg| {
                 vec![
@@ -135,6 +146,29 @@ impl Config {
             })?;
         }
         Ok(config)
+    }
+
+    /// Applies a province profile: its name, office and base URL replace the
+    /// configuration's.
+    fn apply_profile(&mut self, profile: Profile) -> Result<(), Vec<Diagnostic>> {
+        if let Some(url) = &profile.base_url {
+            self.set_base_url(url).map_err(|msg| {
+                vec![Diagnostic::error(
+                    &profile.shown,
+                    profile.base_url_line,
+                    1,
+                    msg,
+                )]
+            })?;
+        }
+        if let Some(name) = &profile.site_name {
+            self.title = Some(name.clone());
+        }
+        if let Some(office) = &profile.office {
+            self.author = Some(office.clone());
+        }
+        self.profile = Some(profile);
+        Ok(())
     }
 
     /// Splits a base URL into origin and path. Accepts `https://host/path/`,
@@ -235,10 +269,10 @@ pub fn yaml_error(
             "xoá hoặc sửa tên khoá; các khoá hợp lệ: {expected}"
         ));
     }
-    let has_tab = text.lines().take(yaml_line.max(1)).any(|l| {
-        l.starts_with(|c: char| c == ' ' || c == '\t')
-            && l.trim_start_matches(' ').starts_with('\t')
-    });
+    let has_tab = text
+        .lines()
+        .take(yaml_line.max(1))
+        .any(|l| l.starts_with([' ', '\t']) && l.trim_start_matches(' ').starts_with('\t'));
     let (message, hint) = translate_yaml_message(&raw, has_tab);
     Diagnostic::error(shown, line, column, message).hint(hint)
 }

@@ -86,6 +86,8 @@ struct PageView<'a> {
     refs: Vec<Json>,
     /// For questions: up to five questions sharing references.
     related: Vec<LinkView>,
+    /// schema.org JSON-LD describing the document (questions, guidances, the resolution).
+    jsonld: Option<String>,
     /// The document named by `source:` (a guidance id), linked to the exact
     /// place where it mentions this page when it does.
     source: Option<Json>,
@@ -136,12 +138,20 @@ impl<'a> Contexts<'a> {
                 "author": site.config.author,
                 "menu": menu,
                 "extra": site.config.extra,
+                "profile": profile_view(site, &links),
+                "portable": false,
             }),
         );
         base.insert("t", theme.strings());
+        let base_path = &site.config.base_path;
+        let files: std::collections::BTreeMap<&str, String> = theme
+            .asset_paths
+            .iter()
+            .map(|(name, path)| (name.as_str(), format!("{base_path}{path}")))
+            .collect();
         base.insert(
             "assets",
-            &json!({ "css": format!("{}{}", site.config.base_path, theme.css_path) }),
+            &json!({ "css": format!("{base_path}{}", theme.css_path), "files": files }),
         );
         let entities: Vec<Option<Json>> = (0..site.nodes.len())
             .map(|i| entity_view(site, i, &links[i]))
@@ -171,6 +181,16 @@ impl<'a> Contexts<'a> {
         };
         ctx.data = ctx.site_data();
         Ok(ctx)
+    }
+
+    /// The cross-reference graph the contexts were built from.
+    pub fn xref(&self) -> &Xref {
+        self.xref
+    }
+
+    /// The JSON view of a typed document (`None` for untyped ones).
+    pub fn entity(&self, i: usize) -> Option<&Json> {
+        self.entities[i].as_ref()
     }
 
     /// The shared context (site, strings, assets).
@@ -227,6 +247,7 @@ impl<'a> Contexts<'a> {
                 .map(|q| self.links[q].clone())
                 .collect(),
             source: self.source(i),
+            jsonld: self.jsonld(i, rendered),
         };
         let mut ctx = self.base.clone();
         ctx.insert("page", &view);
@@ -331,6 +352,37 @@ impl<'a> Contexts<'a> {
         Some(
             json!({ "title": self.links[s].title, "short_title": self.links[s].short_title, "href": href }),
         )
+    }
+
+    /// schema.org data for search engines, serialised so it cannot close its
+    /// `<script>` element (`<` is written as `\u003c`).
+    fn jsonld(&self, i: usize, rendered: &Rendered) -> Option<String> {
+        let site = self.site;
+        let fm = &site.nodes[i].doc.fm;
+        let extra = |k: &str| fm.extra.get(k).and_then(|v| v.as_str());
+        let url = site.config.absolute(&site.nodes[i].path);
+        let date = fm.date.map(|d| d.iso());
+        let value = match fm.doc_type.as_deref()? {
+            "question" => json!({
+                "@context": "https://schema.org", "@type": "FAQPage", "inLanguage": site.config.language, "url": url,
+                "mainEntity": [{
+                    "@type": "Question", "name": extra("question").unwrap_or(&fm.title),
+                    "acceptedAnswer": { "@type": "Answer", "text": rendered.text.trim() },
+                }],
+            }),
+            "guidance" | "speech" | "preface" => json!({
+                "@context": "https://schema.org", "@type": "Article", "inLanguage": site.config.language, "url": url,
+                "headline": fm.title, "datePublished": date,
+                "author": extra("issuer").or(extra("author")).map(|a| json!({ "@type": "Organization", "name": a })),
+            }),
+            "resolution" => json!({
+                "@context": "https://schema.org", "@type": "Legislation", "inLanguage": site.config.language, "url": url,
+                "name": fm.title, "legislationIdentifier": extra("number"), "legislationDate": date,
+                "legislationPassedBy": extra("issuer").map(|a| json!({ "@type": "Organization", "name": a })),
+            }),
+            _ => return None,
+        };
+        Some(serde_json::to_string(&value).ok()?.replace('<', "\\u003c"))
     }
 
     /// Questions sharing the most references with question `i`.
@@ -555,13 +607,31 @@ fn entity_view(site: &Site, i: usize, link: &LinkView) -> Option<Json> {
         "href": link.href,
     });
     for (k, val) in &site.nodes[i].doc.fm.extra {
-        if let (Some(k), false) = (k.as_str(), val.is_sequence() || val.is_mapping()) {
-            if v.get(k).is_none() {
-                v[k] = serde_json::to_value(val).unwrap_or(Json::Null);
-            }
+        if let (Some(k), false) = (k.as_str(), val.is_sequence() || val.is_mapping())
+            && v.get(k).is_none()
+        {
+            v[k] = serde_json::to_value(val).unwrap_or(Json::Null);
         }
     }
     Some(v)
+}
+
+/// What templates know of the province profile in use (null without one).
+fn profile_view(site: &Site, links: &[LinkView]) -> Json {
+    let Some(p) = &site.config.profile else {
+        return Json::Null;
+    };
+    let base = &site.config.base_path;
+    let css = p.css();
+    json!({
+        "name": p.name,
+        "office": p.office,
+        "contact": p.contact,
+        "logo": p.logo.as_ref().map(|(_, name)| format!("{base}assets/{name}")),
+        "logo_alt": p.logo_alt.as_deref().or(p.office.as_deref()),
+        "css": (!css.is_empty()).then(|| format!("{base}{}", crate::profile_css_path(&css))),
+        "local_guidance": p.local_guidance.as_deref().and_then(|id| site.entity("guidance", id)).map(|i| &links[i]),
+    })
 }
 
 /// The site's title: `site.yaml` first, else the home page's title.

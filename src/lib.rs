@@ -6,6 +6,7 @@
 //! (templates) → [`output`] (atomic write).
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod config;
 pub mod content;
@@ -15,7 +16,10 @@ pub mod feeds;
 pub mod fsutil;
 pub mod links;
 pub mod markdown;
+pub mod opendata;
 pub mod output;
+pub mod portable;
+pub mod profile;
 pub mod render;
 pub mod resolve;
 pub mod text;
@@ -31,7 +35,7 @@ use crate::config::Config;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
-use crate::output::Staging;
+use crate::output::{Staging, Writer};
 use crate::render::Theme;
 use crate::resolve::Site;
 use crate::xref::Xref;
@@ -47,6 +51,12 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Run every stage but write nothing (`nqsite check`).
     pub check_only: bool,
+    /// Province profile to apply (`profiles/<name>.yaml`).
+    pub profile: Option<String>,
+    /// Relative links and explicit `index.html`: the output works from `file://`.
+    pub portable: bool,
+    /// Also write a zip of the (portable) output to this file.
+    pub zip: Option<PathBuf>,
 }
 
 /// What a successful build did.
@@ -105,7 +115,11 @@ fn run(
     timer: &mut Timer,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
     timer.lap("start");
-    let config = Config::load(&opts.root, opts.base_url.as_deref())?;
+    let config = Config::load(
+        &opts.root,
+        opts.base_url.as_deref(),
+        opts.profile.as_deref(),
+    )?;
     timer.lap("config");
     let loaded = content::load(&opts.root, &opts.root.join("content"));
     let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
@@ -116,6 +130,7 @@ fn run(
     timer.lap("load");
     let mut site = resolve::resolve(config, docs)?;
     resolve::tag_entities(&mut site);
+    check_profile(&site)?;
     timer.lap("resolve");
     let (rendered, mut errors) = render_bodies(&site);
     timer.lap("markdown");
@@ -138,18 +153,23 @@ fn run(
     } else {
         Some(Staging::new(&output).map_err(|d| vec![d])?)
     };
+    let portable_base = opts.portable.then(|| site.config.base_path.clone());
+    let writer = Writer::new(staging.as_ref(), portable_base);
     let written = write_site(
-        &opts.root,
-        &site,
-        &theme,
-        &rendered,
-        &xref,
-        staging.as_ref(),
-        progress,
+        &opts.root, &site, &theme, &rendered, &xref, &writer, progress,
     );
     timer.lap("templates+write");
     match (written, staging) {
-        (Ok(()), Some(s)) => s.commit().map_err(|d| vec![d])?,
+        (Ok(()), Some(s)) => {
+            s.commit().map_err(|d| vec![d])?;
+            if let Some(zip) = &opts.zip {
+                let folder = output
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("site");
+                portable::write_zip(&output, zip, folder).map_err(|d| vec![d])?;
+            }
+        }
         (Ok(()), None) => {}
         (Err(e), Some(s)) => {
             s.abort();
@@ -194,7 +214,7 @@ fn write_site(
     theme: &Theme,
     rendered: &[Rendered],
     xref: &Xref,
-    staging: Option<&Staging>,
+    out: &Writer<'_>,
     progress: Progress<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     let contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
@@ -203,19 +223,16 @@ fn write_site(
     let mut errors: Vec<Diagnostic> = (0..total)
         .into_par_iter()
         .filter_map(|i| {
-            let result = render_page(site, theme, &contexts, &rendered[i], i).and_then(|html| {
-                staging.map_or(Ok(()), |s| {
-                    s.write(&out_path(&site.nodes[i].path), html.as_bytes())
-                })
-            });
+            let result = render_page(site, theme, &contexts, &rendered[i], i)
+                .and_then(|html| out.html(&out_path(&site.nodes[i].path), &html));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             result.err()
         })
         .collect();
-    if errors.is_empty() {
-        if let Err(e) = write_extras(root, site, theme, &contexts, staging) {
-            errors.push(e);
-        }
+    if errors.is_empty()
+        && let Err(e) = write_extras(root, site, theme, &contexts, out)
+    {
+        errors.push(e);
     }
     if errors.is_empty() {
         Ok(())
@@ -246,7 +263,7 @@ fn write_extras(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
-    staging: Option<&Staging>,
+    out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     let mut ctx = contexts.base().clone();
     ctx.insert(
@@ -260,7 +277,20 @@ fn write_extras(
         ("robots.txt".into(), feeds::robots(site).into_bytes()),
         ("atom.xml".into(), feeds::atom(site).into_bytes()),
     ];
+    files.extend(opendata::files(site, contexts.xref()));
     for (i, node) in site.nodes.iter().enumerate() {
+        if node.doc.fm.doc_type.as_deref() == Some("target")
+            && theme.has("embed.html")
+            && let (Some(entity), Some((_, id))) = (contexts.entity(i), &node.entity)
+        {
+            let mut ctx = contexts.base().clone();
+            ctx.insert("target", entity);
+            let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
+            files.push((
+                format!("embed/{}/index.html", slug_or_id(id)),
+                html.into_bytes(),
+            ));
+        }
         for alias in &node.doc.fm.aliases {
             let Some(path) = resolve::alias_path(alias) else {
                 continue;
@@ -275,17 +305,33 @@ fn write_extras(
             ));
         }
     }
-    let Some(staging) = staging else {
+    if out.is_dry() {
         return Ok(());
-    };
-    for (rel, bytes) in files.iter().chain(theme.assets.iter()) {
-        staging.write(rel, bytes)?;
     }
-    copy_site_static(root, staging)
+    for (rel, bytes) in &files {
+        if rel.ends_with(".html") {
+            out.html(rel, &String::from_utf8_lossy(bytes))?;
+        } else {
+            out.file(rel, bytes)?;
+        }
+    }
+    for (rel, bytes) in &theme.assets {
+        out.file(rel, bytes)?;
+    }
+    for (rel, bytes) in profile_assets(&site.config)? {
+        out.file(&rel, &bytes)?;
+    }
+    copy_site_static(root, out)
+}
+
+/// A safe folder name for an entity id.
+fn slug_or_id(id: &str) -> String {
+    let slug = text::slugify(id);
+    if slug.is_empty() { "x".into() } else { slug }
 }
 
 /// Copies the site's own `static/` folder (if any) into the output root.
-fn copy_site_static(root: &Path, staging: &Staging) -> Result<(), Diagnostic> {
+fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
     let dir = root.join("static");
     if !dir.is_dir() {
         return Ok(());
@@ -312,7 +358,49 @@ fn copy_site_static(root: &Path, staging: &Staging) -> Result<(), Diagnostic> {
         let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let bytes =
             std::fs::read(entry.path()).map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
-        staging.write(&rel, &bytes)?;
+        out.file(&rel, &bytes)?;
     }
     Ok(())
+}
+
+/// The profile's `local_guidance` must name a guidance of the site.
+fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
+    let Some(p) = &site.config.profile else {
+        return Ok(());
+    };
+    match &p.local_guidance {
+        Some(id) if site.entity("guidance", id).is_none() => Err(vec![
+            Diagnostic::error(
+                &p.shown,
+                p.local_guidance_line,
+                1,
+                format!("không có văn bản hướng dẫn nào mang mã `{id}`"),
+            )
+            .hint(links::unknown_id_hint(site, "guidance", id)),
+        ]),
+        _ => Ok(()),
+    }
+}
+
+/// The profile's logo and colour stylesheet, with their output names.
+fn profile_assets(config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let Some(profile) = &config.profile else {
+        return Ok(Vec::new());
+    };
+    let mut files = Vec::new();
+    if let Some((path, name)) = &profile.logo {
+        let bytes =
+            std::fs::read(path).map_err(|e| Diagnostic::io(&profile.shown, "đọc logo", &e))?;
+        files.push((format!("assets/{name}"), bytes));
+    }
+    let css = profile.css();
+    if !css.is_empty() {
+        files.push((profile_css_path(&css), css.into_bytes()));
+    }
+    Ok(files)
+}
+
+/// The hashed output path of a profile stylesheet.
+pub fn profile_css_path(css: &str) -> String {
+    format!("assets/profile.{:08x}.css", render::fnv32(css.as_bytes()))
 }

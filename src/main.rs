@@ -22,6 +22,9 @@ fn main() -> ExitCode {
                 output: a.output,
                 base_url: a.base_url,
                 check_only: false,
+                profile: a.profile,
+                portable: a.portable || a.zip.is_some(),
+                zip: a.zip,
             },
             a.timings,
         ),
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
             BuildOptions {
                 root: a.root,
                 check_only: true,
+                profile: a.profile,
                 ..Default::default()
             },
             a.timings,

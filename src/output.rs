@@ -153,6 +153,56 @@ fn exchange(a: &Path, b: &Path) -> bool {
     rc == 0
 }
 
+/// Where rendered files go: the staging folder (or nowhere, for `check`),
+/// with links made relative first when the output must be portable.
+pub struct Writer<'a> {
+    staging: Option<&'a Staging>,
+    portable_base: Option<String>,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer into `staging`; `portable_base` is the base path to make
+    /// relative (portable output), `None` to keep links as rendered.
+    pub fn new(staging: Option<&'a Staging>, portable_base: Option<String>) -> Writer<'a> {
+        Writer {
+            staging,
+            portable_base,
+        }
+    }
+
+    /// Writes an HTML page at `rel` (`a/b/index.html`).
+    pub fn html(&self, rel: &str, html: &str) -> Result<(), Diagnostic> {
+        let Some(staging) = self.staging else {
+            return Ok(());
+        };
+        match &self.portable_base {
+            Some(base) => {
+                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+                let dir = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                staging.write(
+                    rel,
+                    crate::portable::relativize(html, &dir, base).as_bytes(),
+                )
+            }
+            None => staging.write(rel, html.as_bytes()),
+        }
+    }
+
+    /// Writes any other file as is.
+    pub fn file(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.staging.map_or(Ok(()), |s| s.write(rel, bytes))
+    }
+
+    /// True when nothing is written (`nqsite check`).
+    pub fn is_dry(&self) -> bool {
+        self.staging.is_none()
+    }
+}
+
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> bool {
     false

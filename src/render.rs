@@ -20,9 +20,12 @@ pub struct Theme {
     tera: Tera,
     strings: BTreeMap<String, String>,
     /// Static files (path relative to the output root, bytes).
-    pub assets: Vec<(String, Vec<u8>)>,
+    pub assets: Vec<OutputFile>,
     /// Hashed href of the main stylesheet.
     pub css_path: String,
+    /// Output path of every static file, by its name in the theme
+    /// (`style.css` → `assets/style.1a2b3c4d.css`).
+    pub asset_paths: BTreeMap<String, String>,
     /// Where each template came from, for messages.
     sources: BTreeMap<String, PathBuf>,
 }
@@ -76,12 +79,17 @@ impl Theme {
         if let Err(e) = tera.add_raw_templates(raw) {
             return Err(vec![template_error(&e, &sources)]);
         }
-        let (css_path, assets) = hash_assets(statics);
+        let (asset_paths, assets) = hash_assets(statics);
+        let css_path = asset_paths
+            .get("style.css")
+            .cloned()
+            .unwrap_or_else(|| "style.css".into());
         Ok(Theme {
             tera,
             strings,
             assets,
             css_path,
+            asset_paths,
             sources,
         })
     }
@@ -197,10 +205,13 @@ fn parse_strings(
     Ok(strings)
 }
 
+/// A file of the output: path relative to the output root, and its bytes.
+pub type OutputFile = (String, Vec<u8>);
+
 /// Gives CSS and JS files a content hash in their name (cache busting):
 /// `style.css` → `assets/style.1a2b3c4d.css`. Other files keep their name.
-fn hash_assets(statics: BTreeMap<String, Vec<u8>>) -> (String, Vec<(String, Vec<u8>)>) {
-    let mut css = String::from("style.css");
+fn hash_assets(statics: BTreeMap<String, Vec<u8>>) -> (BTreeMap<String, String>, Vec<OutputFile>) {
+    let mut names = BTreeMap::new();
     let mut out = Vec::new();
     for (name, bytes) in statics {
         let hashed = match name.rsplit_once('.') {
@@ -209,12 +220,10 @@ fn hash_assets(statics: BTreeMap<String, Vec<u8>>) -> (String, Vec<(String, Vec<
             }
             _ => name.clone(),
         };
-        if name == "style.css" {
-            css = hashed.clone();
-        }
+        names.insert(name, hashed.clone());
         out.push((hashed, bytes));
     }
-    (css, out)
+    (names, out)
 }
 
 /// Escapes the five HTML-special characters (Tera's default also escapes

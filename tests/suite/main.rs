@@ -4,5 +4,6 @@
 mod build;
 mod errors;
 mod harness;
+mod portals;
 mod shipped;
 mod xref;
