@@ -3,6 +3,7 @@
 
 mod build;
 mod errors;
+mod faults;
 mod harness;
 mod portals;
 mod shipped;

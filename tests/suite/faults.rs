@@ -1,0 +1,277 @@
+//! Faults: a build killed at any moment, a full disk or a read-only output
+//! leaves either the complete previous site or the complete new one, and
+//! the next build succeeds and cleans up. Builds are deterministic across
+//! thread counts and file creation orders.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::harness::{copy_dir, nqsite, snapshot};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the shipped site (content, config, profiles) to edit freely.
+fn shipped_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["content", "profiles"] {
+        copy_dir(&repo().join(sub), &dir.path().join(sub));
+    }
+    std::fs::copy(repo().join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+    dir
+}
+
+/// A generated site of `n` pages in sections of 100, with links between them.
+fn generated_site(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    for s in 0..n.div_ceil(100) {
+        let sec = content.join(format!("muc-{s:03}"));
+        std::fs::create_dir_all(&sec).unwrap();
+        std::fs::write(
+            sec.join("_index.md"),
+            format!("---\ntitle: \"Mục {s}\"\nweight: {s}\n---\n"),
+        )
+        .unwrap();
+    }
+    for i in 0..n {
+        let body = "Phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia. "
+            .repeat(40);
+        let next = (i + 1) % n;
+        let text = format!(
+            "---\ntitle: \"Trang số {i}\"\nweight: {i}\ndate: 2025-01-{:02}\n---\n\n## Phần một\n\n{body}\n\nXem [trang sau](../muc-{:03}/trang-{next}.md#phan-mot).\n",
+            i % 28 + 1,
+            next / 100
+        );
+        std::fs::write(
+            content.join(format!("muc-{:03}/trang-{i}.md", i / 100)),
+            text,
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn build(root: &Path, out: &Path) {
+    let o = nqsite()
+        .args(["build", "-q", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Deterministic pseudo-random delays (xorshift), so a failure can be replayed.
+struct Delays(u64);
+
+impl Delays {
+    fn next_ms(&mut self, max: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % max
+    }
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".nqsite-"))
+        .collect()
+}
+
+/// Kills builds at pseudo-random moments; after each kill the output is
+/// exactly the previous site or exactly the new one.
+fn kill_many_times(root: &Path, edit: impl Fn(&Path), runs: usize, max_delay_ms: u64) {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("public");
+    build(root, &out);
+    let old = snapshot(&out);
+    edit(root);
+    let fresh = work.path().join("fresh");
+    build(root, &fresh);
+    let new = snapshot(&fresh);
+    assert!(old != new, "the edit must change the output");
+    let mut delays = Delays(0x9e37_79b9_7f4a_7c15);
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for run in 0..runs {
+        let mut child = nqsite()
+            .args(["build", "-q", "--root"])
+            .arg(root)
+            .arg("--output")
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delays.next_ms(max_delay_ms)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = snapshot(&out);
+        if now == old {
+            saw_old += 1;
+        } else if now == new {
+            saw_new += 1;
+        } else {
+            panic!("run {run}: the output is neither the previous site nor the new one");
+        }
+    }
+    build(root, &out);
+    assert!(
+        snapshot(&out) == new,
+        "the build after the kills gives the new site"
+    );
+    assert!(
+        leftovers(work.path()).is_empty(),
+        "{:?}",
+        leftovers(work.path())
+    );
+    assert!(
+        saw_old > 0,
+        "no kill landed before the swap ({saw_old} old, {saw_new} new)"
+    );
+}
+
+#[test]
+fn killed_builds_of_the_shipped_site_leave_a_complete_site() {
+    let site = shipped_copy();
+    let edit = |root: &Path| {
+        let q = root.join("content/hoi-dap/phan-2/cau-15.md");
+        let text = std::fs::read_to_string(&q).unwrap();
+        std::fs::write(q, format!("{text}\nĐoạn thêm để thử.\n")).unwrap();
+    };
+    kill_many_times(site.path(), edit, 40, 120);
+}
+
+#[test]
+fn killed_builds_of_a_1000_page_site_leave_a_complete_site() {
+    let site = generated_site(1000);
+    let edit = |root: &Path| {
+        std::fs::write(
+            root.join("content/muc-000/trang-0.md"),
+            "---\ntitle: \"Đã sửa\"\n---\n\n## Phần một\n\nMới.\n",
+        )
+        .unwrap();
+    };
+    kill_many_times(site.path(), edit, 15, 900);
+}
+
+/// Runs a shell script in a private mount namespace (works as root and, where
+/// user namespaces are allowed, as a normal user).
+fn in_mount_namespace(script: &str) -> std::process::Output {
+    Command::new("unshare")
+        .args(["-rm", "sh", "-euc", script])
+        .output()
+        .expect("unshare (util-linux) is installed")
+}
+
+#[test]
+fn full_disk_gives_a_clear_error_and_keeps_the_previous_site() {
+    let site = shipped_copy();
+    let bin = env!("CARGO_BIN_EXE_nqsite");
+    let root = site.path().display();
+    let mnt: PathBuf = site.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    // A 6 MiB disk: the site fits once, not with a 5 MB page added.
+    let script = format!(
+        "mount -t tmpfs -o size=6m tmpfs {mnt}
+         {bin} build -q --root {root} --output {mnt}/public
+         find {mnt}/public -type f | sort | xargs md5sum > {root}/before.txt
+         head -c 5000000 /dev/urandom | base64 > {root}/big.txt
+         (printf -- '---\\ntitle: Lớn\\n---\\n'; cat {root}/big.txt) > {root}/content/lon.md
+         if {bin} build --root {root} --output {mnt}/public 2> {root}/err.txt; then exit 3; fi
+         find {mnt}/public -type f | sort | xargs md5sum > {root}/after.txt
+         ls -a {mnt} > {root}/listing.txt",
+        mnt = mnt.display()
+    );
+    let o = in_mount_namespace(&script);
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = std::fs::read_to_string(site.path().join("err.txt")).unwrap();
+    assert!(err.contains("ổ đĩa đã đầy"), "{err}");
+    assert!(err.contains("Thư mục kết quả cũ được giữ nguyên"));
+    let before = std::fs::read_to_string(site.path().join("before.txt")).unwrap();
+    assert_eq!(
+        before,
+        std::fs::read_to_string(site.path().join("after.txt")).unwrap()
+    );
+    let listing = std::fs::read_to_string(site.path().join("listing.txt")).unwrap();
+    assert!(
+        !listing.contains("nqsite-tmp"),
+        "staging folder removed: {listing}"
+    );
+}
+
+#[test]
+fn read_only_output_gives_a_clear_error() {
+    let site = shipped_copy();
+    let bin = env!("CARGO_BIN_EXE_nqsite");
+    let root = site.path().display();
+    let mnt = site.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=20m tmpfs {mnt}
+         {bin} build -q --root {root} --output {mnt}/public
+         mount -o remount,ro {mnt}
+         if {bin} build --root {root} --output {mnt}/public 2> {root}/err.txt; then exit 3; fi
+         test -f {mnt}/public/index.html",
+        mnt = mnt.display()
+    );
+    let o = in_mount_namespace(&script);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = std::fs::read_to_string(site.path().join("err.txt")).unwrap();
+    assert!(
+        err.contains("chỉ cho phép đọc") || err.contains("không có quyền"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn builds_are_identical_across_thread_counts_and_file_creation_orders() {
+    let a = shipped_copy();
+    // Same files created in reverse order.
+    let b = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(a.path())
+        .into_iter()
+        .map(|e| e.unwrap().path().to_path_buf())
+        .filter(|p| p.is_file())
+        .collect();
+    files.reverse();
+    for f in files {
+        let dest = b.path().join(f.strip_prefix(a.path()).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, dest).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = |root: &Path, name: &str, threads: &str| {
+        let o = nqsite()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["build", "-q", "--root"])
+            .arg(root)
+            .arg("--output")
+            .arg(out.path().join(name))
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        snapshot(&out.path().join(name))
+    };
+    let one = run(a.path(), "a1", "1");
+    assert!(
+        one == run(a.path(), "a4", "4"),
+        "1 thread and 4 threads differ"
+    );
+    assert!(
+        one == run(b.path(), "b2", "2"),
+        "file creation order changed the output"
+    );
+}
