@@ -230,3 +230,42 @@ mod tests {
         assert_eq!(vi_number(-1234.5, 1), "-1.234,5");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn slugs_are_ascii_safe_and_idempotent(s in "\\PC{0,60}") {
+            let slug = slugify(&s);
+            prop_assert!(slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            prop_assert!(!slug.contains(".."));
+            prop_assert!(!slug.starts_with('-') && !slug.ends_with('-'));
+            prop_assert!(!slug.contains("--"));
+            prop_assert_eq!(slugify(&slug), slug.clone());
+        }
+
+        #[test]
+        fn slugs_fold_vietnamese_letters(s in "[a-zA-ZđĐàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ ]{1,40}") {
+            let slug = slugify(&s);
+            prop_assert!(!slug.contains('đ'));
+            prop_assert_eq!(slug.replace('-', "").len(), s.chars().filter(|c| !c.is_whitespace()).count());
+        }
+
+        #[test]
+        fn folding_is_idempotent_and_keeps_ascii(s in "\\PC{0,80}") {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once.clone());
+            let ascii: String = s.chars().filter(char::is_ascii).collect();
+            prop_assert_eq!(fold(&ascii), ascii);
+        }
+
+        #[test]
+        fn nfc_is_idempotent(s in "\\PC{0,80}") {
+            let once = nfc(&s).into_owned();
+            prop_assert_eq!(nfc(&once).into_owned(), once);
+        }
+    }
+}

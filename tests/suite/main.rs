@@ -5,6 +5,7 @@ mod build;
 mod errors;
 mod faults;
 mod harness;
+mod hostile;
 mod portals;
 mod shipped;
 mod xref;
