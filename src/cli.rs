@@ -24,6 +24,61 @@ pub enum Command {
     Build(BuildArgs),
     /// Run the whole pipeline and report every problem, writing nothing.
     Check(CheckArgs),
+    /// Build, serve on loopback, rebuild on every change and reload the browser.
+    Serve(ServeArgs),
+    /// Create a new content file with the right front matter and the next free number or id.
+    New(NewArgs),
+}
+
+/// Flags of `nqsite serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Site root: the folder holding content/, site.yaml and themes/.
+    #[arg(short, long, default_value = ".")]
+    pub root: PathBuf,
+    /// Port to listen on (0 picks a free port; the address is printed).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to bind; keep 127.0.0.1 unless other machines must see the preview.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Output folder (default: a folder in the system temp folder, never public/).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Base URL of the preview (default: /).
+    #[arg(short = 'u', long)]
+    pub base_url: Option<String>,
+    /// Province profile to preview: profiles/<NAME>.yaml.
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+/// What `nqsite new` creates.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum NewKind {
+    /// A question of the Q&A book (next number after the highest).
+    Question,
+    /// A guidance document.
+    Guidance,
+    /// A target of the resolution (id from the title and the year).
+    Target,
+    /// A free page.
+    Page,
+}
+
+/// Flags of `nqsite new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// Kind of document.
+    pub kind: NewKind,
+    /// Site root: the folder holding content/.
+    #[arg(short, long, default_value = ".")]
+    pub root: PathBuf,
+    /// The title (several words allowed).
+    pub title: Vec<String>,
 }
 
 /// Flags of `nqsite build`.
@@ -50,6 +105,9 @@ pub struct BuildArgs {
     /// Print the time taken by each stage of the pipeline.
     #[arg(long)]
     pub timings: bool,
+    /// Include the editors' guide (sections with `editor_only: true`).
+    #[arg(long)]
+    pub editor_guide: bool,
 }
 
 /// Flags of `nqsite check`.

@@ -27,6 +27,8 @@ struct RawConfig {
     types: std::collections::BTreeMap<String, TypeRule>,
     #[serde(default)]
     extra: serde_yaml::Mapping,
+    #[serde(default)]
+    editor_guide: bool,
 }
 
 /// What `site.yaml` requires of the documents of one `type`.
@@ -57,6 +59,8 @@ pub struct Config {
     pub origin: Option<String>,
     /// Free-form data for templates.
     pub extra: serde_yaml::Mapping,
+    /// Build the editors' guide too (sections marked `editor_only: true`).
+    pub editor_guide: bool,
     /// Required fields per document type.
     pub types: std::collections::BTreeMap<String, TypeRule>,
     /// The province profile in use (`--profile`).
@@ -75,6 +79,7 @@ impl Default for Config {
             origin: None,
             extra: Default::default(),
             types: Default::default(),
+            editor_guide: false,
             profile: None,
         }
     }
@@ -124,6 +129,7 @@ impl Config {
             author: raw.author,
             extra: raw.extra,
             types: raw.types,
+            editor_guide: raw.editor_guide,
             ..Config::default()
         };
         if config.theme.is_empty()

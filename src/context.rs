@@ -88,13 +88,15 @@ struct PageView<'a> {
     related: Vec<LinkView>,
     /// schema.org JSON-LD describing the document (questions, guidances, the resolution).
     jsonld: Option<String>,
+    /// The share image (1200×630): href, and absolute URL when the site has an origin.
+    share_image: Json,
     /// The document named by `source:` (a guidance id), linked to the exact
     /// place where it mentions this page when it does.
     source: Option<Json>,
 }
 
 /// Page types whose templates need the site's typed data.
-const DATA_TYPES: &[&str] = &["infographic", "matrix", "print", "target"];
+pub(crate) const DATA_TYPES: &[&str] = &["infographic", "matrix", "print", "target"];
 
 /// Most top-level sections shown in the site menu.
 const MENU_MAX: usize = 8;
@@ -111,6 +113,8 @@ pub struct Contexts<'a> {
     entities: Vec<Option<Json>>,
     data: Json,
     listings: Vec<String>,
+    /// For `type: print` pages: the section's documents with their bodies.
+    booklets: Vec<Option<Json>>,
 }
 
 impl<'a> Contexts<'a> {
@@ -178,6 +182,7 @@ impl<'a> Contexts<'a> {
             entities,
             data: Json::Null,
             listings,
+            booklets: Vec::new(),
         };
         ctx.data = ctx.site_data();
         Ok(ctx)
@@ -198,6 +203,22 @@ impl<'a> Contexts<'a> {
         &self.base
     }
 
+    /// Tells templates which scripts the search loads (`assets.search`):
+    /// site-relative paths, space-separated, resolved against `data-root` in
+    /// the browser so they also work in portable copies.
+    pub fn set_search(&mut self, manifest: &str) {
+        if let Some(mut assets) = self.base.get("assets").cloned() {
+            assets["search"] = json!(manifest);
+            self.base.insert("assets", &assets);
+        }
+    }
+
+    /// Gives `type: print` pages the rendered bodies of their section
+    /// (`booklet` in templates, see [`crate::print::booklets`]).
+    pub fn set_bodies(&mut self, rendered: &[Rendered]) {
+        self.booklets = crate::print::booklets(self.site, rendered);
+    }
+
     /// The full context for node `i`.
     pub fn page(&self, i: usize, rendered: &Rendered) -> Context {
         let site = self.site;
@@ -211,7 +232,12 @@ impl<'a> Contexts<'a> {
         let view = PageView {
             title: &fm.title,
             href: site.href(i),
-            permalink: site.config.absolute(&node.path),
+            // Canonical and og:url must be absolute: empty without an origin.
+            permalink: if site.config.origin.is_some() {
+                site.config.absolute(&node.path)
+            } else {
+                String::new()
+            },
             doc_type: fm.doc_type.as_deref(),
             date: fm.date.map(|d| d.vi()).unwrap_or_default(),
             date_iso: fm.date.map(|d| d.iso()).unwrap_or_default(),
@@ -248,6 +274,15 @@ impl<'a> Contexts<'a> {
                 .collect(),
             source: self.source(i),
             jsonld: self.jsonld(i, rendered),
+            share_image: {
+                let path = share_path(site, i);
+                let absolute = site
+                    .config
+                    .origin
+                    .is_some()
+                    .then(|| site.config.absolute(&path));
+                json!({ "href": format!("{}{path}", site.config.base_path), "absolute": absolute })
+            },
         };
         let mut ctx = self.base.clone();
         ctx.insert("page", &view);
@@ -258,6 +293,9 @@ impl<'a> Contexts<'a> {
                 .is_some_and(|t| DATA_TYPES.contains(&t))
         {
             ctx.insert("data", &self.data);
+        }
+        if let Some(Some(booklet)) = self.booklets.get(i) {
+            ctx.insert("booklet", booklet);
         }
         ctx
     }
@@ -424,6 +462,11 @@ impl<'a> Contexts<'a> {
             "viewpoints": self.with_mentioning("viewpoint", "question"),
             "book": self.book(),
             "matrix": self.matrix(),
+            "resolution": self.nodes_of_type("resolution").first().map(|&r| {
+                let mut v = self.entities[r].clone().unwrap_or_else(|| json!({}));
+                v["date"] = json!(self.links[r].date);
+                v
+            }),
         })
     }
 
@@ -632,6 +675,15 @@ fn profile_view(site: &Site, links: &[LinkView]) -> Json {
         "css": (!css.is_empty()).then(|| format!("{base}{}", crate::profile_css_path(&css))),
         "local_guidance": p.local_guidance.as_deref().and_then(|id| site.entity("guidance", id)).map(|i| &links[i]),
     })
+}
+
+/// Where a node's share image is written: its own card for targets, the
+/// site's card for every other page.
+pub fn share_path(site: &Site, i: usize) -> String {
+    match &site.nodes[i].entity {
+        Some((kind, id)) if kind == "target" => format!("share/{}.png", crate::text::slugify(id)),
+        _ => "share/site.png".to_string(),
+    }
 }
 
 /// The site's title: `site.yaml` first, else the home page's title.

@@ -43,6 +43,13 @@ pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
     Ok(nfc(&text).into_owned())
 }
 
+/// FNV-1a, 64 bits: a fast stable fingerprint of bytes (not cryptographic).
+pub fn fnv64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,14 +14,20 @@ pub mod context;
 pub mod diag;
 pub mod feeds;
 pub mod fsutil;
+pub mod incremental;
 pub mod links;
 pub mod markdown;
 pub mod opendata;
 pub mod output;
 pub mod portable;
+pub mod print;
 pub mod profile;
 pub mod render;
 pub mod resolve;
+pub mod scaffold;
+pub mod search;
+pub mod serve;
+pub mod share;
 pub mod text;
 pub mod xref;
 
@@ -37,7 +43,7 @@ use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
 use crate::output::{Staging, Writer};
 use crate::render::Theme;
-use crate::resolve::Site;
+use crate::resolve::{HOME, Site};
 use crate::xref::Xref;
 
 /// What to build and how.
@@ -57,6 +63,8 @@ pub struct BuildOptions {
     pub portable: bool,
     /// Also write a zip of the (portable) output to this file.
     pub zip: Option<PathBuf>,
+    /// Include the editors' guide (sections marked `editor_only: true`).
+    pub editor_guide: bool,
 }
 
 /// What a successful build did.
@@ -121,7 +129,8 @@ fn run(
         opts.profile.as_deref(),
     )?;
     timer.lap("config");
-    let loaded = content::load(&opts.root, &opts.root.join("content"));
+    let loaded = content::load(&opts.root, &opts.root.join("content"))
+        .map(|docs| content::drop_editor_only(docs, opts.editor_guide || config.editor_guide));
     let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
@@ -198,17 +207,23 @@ fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Diagnostic>) {
             })
         })
         .collect();
+    let errors = check_links(site, &rendered);
+    (rendered, errors)
+}
+
+/// Every broken link and anchor of the rendered bodies.
+pub(crate) fn check_links(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = rendered
         .iter()
         .enumerate()
         .flat_map(|(i, r)| links::broken_link_errors(site, i, r))
         .collect();
-    errors.extend(links::check_anchors(site, &rendered));
-    (rendered, errors)
+    errors.extend(links::check_anchors(site, rendered));
+    errors
 }
 
 /// Renders every page through its template and writes it (unless checking).
-fn write_site(
+pub(crate) fn write_site(
     root: &Path,
     site: &Site,
     theme: &Theme,
@@ -217,20 +232,29 @@ fn write_site(
     out: &Writer<'_>,
     progress: Progress<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
+    let search = search::build(site, rendered, theme);
+    let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
+    contexts.set_search(search::MANIFEST);
+    contexts.set_bodies(rendered);
+    out.plan(contexts.base());
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
     let mut errors: Vec<Diagnostic> = (0..total)
         .into_par_iter()
         .filter_map(|i| {
+            if !out.wants_page(i) {
+                return None;
+            }
             let result = render_page(site, theme, &contexts, &rendered[i], i)
-                .and_then(|html| out.html(&out_path(&site.nodes[i].path), &html));
+                .and_then(|html| out.html(&out_path(&site.nodes[i].path), &html))
+                .and_then(|()| write_paper_variants(site, theme, &contexts, &rendered[i], i, out));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             result.err()
         })
         .collect();
     if errors.is_empty()
         && let Err(e) = write_extras(root, site, theme, &contexts, out)
+            .and_then(|()| search::write(&search, site, theme, &contexts, out))
     {
         errors.push(e);
     }
@@ -251,6 +275,26 @@ fn render_page(
     let template = render::template_for(site, theme, i)?;
     let ctx = contexts.page(i, rendered);
     theme.render(&template, &ctx, &site.nodes[i].doc.shown)
+}
+
+/// The paper variants a page asks for (`paper_variants: [a3]`): its template
+/// again with `paper` set, written to `<url>/<paper>/index.html`.
+fn write_paper_variants(
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    rendered: &Rendered,
+    i: usize,
+    out: &Writer<'_>,
+) -> Result<(), Diagnostic> {
+    for paper in print::paper_variants(&site.nodes[i].doc.fm.extra) {
+        let template = render::template_for(site, theme, i)?;
+        let mut ctx = contexts.page(i, rendered);
+        ctx.insert("paper", &paper);
+        let html = theme.render(&template, &ctx, &site.nodes[i].doc.shown)?;
+        out.html(&out_path(&format!("{}{paper}/", site.nodes[i].path)), &html)?;
+    }
+    Ok(())
 }
 
 fn out_path(path: &str) -> String {
@@ -278,6 +322,9 @@ fn write_extras(
         ("atom.xml".into(), feeds::atom(site).into_bytes()),
     ];
     files.extend(opendata::files(site, contexts.xref()));
+    if !out.is_dry() {
+        files.extend(share_images(root, site)?);
+    }
     for (i, node) in site.nodes.iter().enumerate() {
         if node.doc.fm.doc_type.as_deref() == Some("target")
             && theme.has("embed.html")
@@ -324,6 +371,76 @@ fn write_extras(
     copy_site_static(root, out)
 }
 
+/// The share images (`share/site.png`, `share/<target>.png`), rendered in
+/// parallel and cached by content under `<root>/.nqsite-cache/share/`.
+fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let accent = site
+        .config
+        .profile
+        .as_ref()
+        .and_then(|p| p.accent.clone())
+        .unwrap_or_else(|| "#a3161b".into());
+    let footer = context::site_title(site).to_string();
+    let mut cards = vec![(
+        context::share_path(site, HOME),
+        share::Card {
+            kicker: site
+                .config
+                .author
+                .clone()
+                .unwrap_or_default()
+                .to_uppercase(),
+            headline: footer.clone(),
+            text: site.config.description.clone().unwrap_or_default(),
+            footer: footer.clone(),
+            accent: accent.clone(),
+        },
+    )];
+    for (i, node) in site.nodes.iter().enumerate() {
+        if node.doc.fm.doc_type.as_deref() != Some("target") {
+            continue;
+        }
+        let extra = |k: &str| {
+            node.doc
+                .fm
+                .extra
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let year = node
+            .doc
+            .fm
+            .extra
+            .get("year")
+            .and_then(|v| v.as_i64())
+            .map(|y| y.to_string())
+            .unwrap_or_default();
+        cards.push((
+            context::share_path(site, i),
+            share::Card {
+                kicker: format!("MỤC TIÊU ĐẾN NĂM {year}"),
+                headline: extra("figure"),
+                text: extra("indicator"),
+                footer: footer.clone(),
+                accent: accent.clone(),
+            },
+        ));
+    }
+    let cache = root.join(".nqsite-cache").join("share");
+    cards
+        .into_par_iter()
+        .map(|(path, card)| {
+            share::png_cached(&card, Some(&cache))
+                .map(|png| (path.clone(), png))
+                .map_err(|e| {
+                    Diagnostic::error(&path, 0, 0, format!("không vẽ được ảnh chia sẻ: {e}"))
+                })
+        })
+        .collect()
+}
+
 /// A safe folder name for an entity id.
 fn slug_or_id(id: &str) -> String {
     let slug = text::slugify(id);
@@ -364,7 +481,7 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
 }
 
 /// The profile's `local_guidance` must name a guidance of the site.
-fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
     let Some(p) = &site.config.profile else {
         return Ok(());
     };

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
                 profile: a.profile,
                 portable: a.portable || a.zip.is_some(),
                 zip: a.zip,
+                editor_guide: a.editor_guide,
             },
             a.timings,
         ),
@@ -37,6 +38,8 @@ fn main() -> ExitCode {
             },
             a.timings,
         ),
+        Command::Serve(a) => return serve(a, cli.quiet),
+        Command::New(a) => return new(a),
     };
     let started = Instant::now();
     let bar = Progress::new(cli.quiet);
@@ -58,6 +61,50 @@ fn main() -> ExitCode {
             }
             let n = errors.iter().filter(|e| e.is_error()).count();
             eprintln!("Dựng trang thất bại: {n} lỗi. Thư mục kết quả cũ được giữ nguyên.");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(a: cli::ServeArgs, quiet: bool) -> ExitCode {
+    let opts = nqsite::serve::ServeOptions {
+        build: BuildOptions {
+            root: a.root,
+            output: a.output,
+            base_url: a.base_url,
+            profile: a.profile,
+            editor_guide: true,
+            ..Default::default()
+        },
+        bind: a.bind,
+        port: a.port,
+        open: a.open,
+        quiet,
+    };
+    match nqsite::serve::run(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("lỗi: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn new(a: cli::NewArgs) -> ExitCode {
+    use nqsite::scaffold::Kind;
+    let kind = match a.kind {
+        cli::NewKind::Question => Kind::Question,
+        cli::NewKind::Guidance => Kind::Guidance,
+        cli::NewKind::Target => Kind::Target,
+        cli::NewKind::Page => Kind::Page,
+    };
+    match nqsite::scaffold::create(&a.root, kind, &a.title) {
+        Ok(path) => {
+            println!("{}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("lỗi: {msg}");
             ExitCode::FAILURE
         }
     }

@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use crate::diag::Diagnostic;
 
@@ -158,6 +159,48 @@ fn exchange(a: &Path, b: &Path) -> bool {
 pub struct Writer<'a> {
     staging: Option<&'a Staging>,
     portable_base: Option<String>,
+    collector: Option<&'a Collector<'a>>,
+}
+
+/// Which pages a collecting writer wants rendered, decided once the shared
+/// template context is known (its fingerprint tells whether every page changed).
+pub type PagePlan<'a> = dyn Fn(u64) -> Vec<bool> + Sync + 'a;
+
+/// Receives the files of a build in memory instead of writing them (used by
+/// `nqsite serve`, which then writes only the files whose bytes changed).
+pub struct Collector<'a> {
+    files: Mutex<Vec<(String, Vec<u8>)>>,
+    plan: &'a PagePlan<'a>,
+    wanted: OnceLock<Vec<bool>>,
+}
+
+impl<'a> Collector<'a> {
+    /// A collector; `plan` maps the fingerprint of the shared context to the
+    /// pages to render (one flag per node).
+    pub fn new(plan: &'a PagePlan<'a>) -> Collector<'a> {
+        Collector {
+            files: Mutex::new(Vec::new()),
+            plan,
+            wanted: OnceLock::new(),
+        }
+    }
+
+    /// The collected files, sorted by path.
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
+    /// The pages that were rendered (empty before the plan was made).
+    pub fn wanted(&self) -> &[bool] {
+        self.wanted.get().map_or(&[], Vec::as_slice)
+    }
+
+    fn push(&self, rel: &str, bytes: Vec<u8>) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.push((rel.to_string(), bytes));
+    }
 }
 
 impl<'a> Writer<'a> {
@@ -167,11 +210,44 @@ impl<'a> Writer<'a> {
         Writer {
             staging,
             portable_base,
+            collector: None,
         }
+    }
+
+    /// A writer that hands every file to `collector` instead of the disk.
+    pub fn collecting(collector: &'a Collector<'a>) -> Writer<'a> {
+        Writer {
+            staging: None,
+            portable_base: None,
+            collector: Some(collector),
+        }
+    }
+
+    /// Called once the shared template context is ready; a collecting writer
+    /// decides here which pages it wants.
+    pub fn plan(&self, base: &tera::Context) {
+        if let Some(c) = self.collector {
+            let json = serde_json::to_vec(&base.clone().into_json()).unwrap_or_default();
+            let fingerprint = crate::fsutil::fnv64(&json);
+            let _ = c.wanted.set((c.plan)(fingerprint));
+        }
+    }
+
+    /// False when page `i` need not be rendered (its output cannot have changed).
+    pub fn wants_page(&self, i: usize) -> bool {
+        self.collector.is_none_or(|c| {
+            c.wanted
+                .get()
+                .is_none_or(|w| w.get(i).copied().unwrap_or(true))
+        })
     }
 
     /// Writes an HTML page at `rel` (`a/b/index.html`).
     pub fn html(&self, rel: &str, html: &str) -> Result<(), Diagnostic> {
+        if let Some(c) = self.collector {
+            c.push(rel, html.as_bytes().to_vec());
+            return Ok(());
+        }
         let Some(staging) = self.staging else {
             return Ok(());
         };
@@ -194,12 +270,16 @@ impl<'a> Writer<'a> {
 
     /// Writes any other file as is.
     pub fn file(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        if let Some(c) = self.collector {
+            c.push(rel, bytes.to_vec());
+            return Ok(());
+        }
         self.staging.map_or(Ok(()), |s| s.write(rel, bytes))
     }
 
     /// True when nothing is written (`nqsite check`).
     pub fn is_dry(&self) -> bool {
-        self.staging.is_none()
+        self.staging.is_none() && self.collector.is_none()
     }
 }
 

@@ -100,6 +100,7 @@ pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, Diagnostic> {
 /// Parses the YAML of a front matter block. `line_offset` is the number of
 /// lines before the YAML in the file (1 for the opening `---`).
 pub fn parse(yaml: &str, shown: &Path, line_offset: usize) -> Result<FrontMatter, Vec<Diagnostic>> {
+    check_bounds(yaml, shown, line_offset).map_err(|d| vec![d])?;
     let value: Value = if yaml.trim().is_empty() {
         Value::Mapping(Mapping::new())
     } else {
@@ -124,6 +125,45 @@ pub fn parse(yaml: &str, shown: &Path, line_offset: usize) -> Result<FrontMatter
         errors: Vec::new(),
     }
     .read()
+}
+
+/// Largest front matter accepted, in bytes.
+const MAX_YAML_BYTES: usize = 256 * 1024;
+/// Deepest nesting of `[` / `{` accepted (the YAML scanner slows down
+/// quadratically with depth long before its own recursion limit).
+const MAX_FLOW_DEPTH: usize = 64;
+
+/// Rejects front matter too large or too deeply nested to be real metadata.
+fn check_bounds(yaml: &str, shown: &Path, line_offset: usize) -> Result<(), Diagnostic> {
+    if yaml.len() > MAX_YAML_BYTES {
+        return Err(Diagnostic::error(shown, line_offset + 1, 1, format!("phần đầu YAML quá lớn ({} KB)", yaml.len() / 1024))
+            .hint("phần đầu chỉ chứa thông tin mô tả (tiêu đề, ngày, mã…); đưa nội dung dài xuống phần thân Markdown"));
+    }
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    for (offset, c) in yaml.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    let (line, col) = crate::diag::line_col(yaml, offset);
+                    return Err(Diagnostic::error(
+                        shown,
+                        line + line_offset,
+                        col,
+                        format!("YAML lồng nhau quá sâu (hơn {MAX_FLOW_DEPTH} cấp `[`/`{{`)"),
+                    )
+                    .hint("kiểm tra các dấu ngoặc `[` `]` và `{` `}` trong phần đầu"));
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            (None, '\n') => quote = None,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Reads typed fields out of the mapping, collecting every problem.

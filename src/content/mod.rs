@@ -81,8 +81,45 @@ pub fn load(root: &Path, content_dir: &Path) -> Result<Vec<Document>, Vec<Diagno
     }
 }
 
+/// The key that keeps a section (its `_index.md` and everything below it)
+/// out of normal builds: the editors' guide is shown only under `serve`.
+pub const EDITOR_ONLY_KEY: &str = "editor_only";
+
+/// Drops every section marked `editor_only: true` (and what it holds) unless
+/// `keep` is set (`nqsite serve`, `--editor-guide`, `editor_guide: true`).
+pub fn drop_editor_only(docs: Vec<Document>, keep: bool) -> Vec<Document> {
+    if keep {
+        return docs;
+    }
+    let hidden: Vec<String> = docs
+        .iter()
+        .filter(|d| d.is_section && is_editor_only(&d.fm))
+        .map(|d| d.dir().to_string())
+        .collect();
+    if hidden.is_empty() {
+        return docs;
+    }
+    docs.into_iter()
+        .filter(|d| {
+            !hidden
+                .iter()
+                .any(|h| h.is_empty() || d.rel.starts_with(&format!("{h}/")))
+        })
+        .collect()
+}
+
+fn is_editor_only(fm: &FrontMatter) -> bool {
+    fm.extra
+        .get(EDITOR_ONLY_KEY)
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
 /// Lists the Markdown files (absolute path, relative path) in a stable order.
-fn walk(content_dir: &Path, shown_root: &Path) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+pub(crate) fn walk(
+    content_dir: &Path,
+    shown_root: &Path,
+) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let walker = WalkDir::new(content_dir)
@@ -163,7 +200,11 @@ fn walk_error(err: &walkdir::Error, content_dir: &Path, shown_root: &Path) -> Di
 }
 
 /// Reads, decodes and splits one file.
-fn read_document(path: &Path, rel: &str, shown_root: &Path) -> Result<Document, Vec<Diagnostic>> {
+pub(crate) fn read_document(
+    path: &Path,
+    rel: &str,
+    shown_root: &Path,
+) -> Result<Document, Vec<Diagnostic>> {
     let shown = shown_root.join(rel);
     let text = fsutil::read_text(path, &shown).map_err(|d| vec![d])?;
     parse_document(&text, rel, shown)

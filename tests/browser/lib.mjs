@@ -3,6 +3,7 @@
 // through playwright-core (never a downloaded browser).
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize, resolve, dirname } from 'node:path';
@@ -45,8 +46,18 @@ export async function serveDir(dir, { prefix = '/', headers = {} } = {}) {
       res.writeHead(404, { 'content-type': TYPES['.html'], ...headers });
       return res.end(existsSync(join(dir, '404.html')) ? readFileSync(join(dir, '404.html')) : 'not found');
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', ...headers });
-    res.end(readFileSync(file));
+    // Serve like a well-configured portal: gzip for text, long caching for
+    // the content-hashed assets, revalidation for HTML.
+    const type = TYPES[extname(file)] || 'application/octet-stream';
+    let body = readFileSync(file);
+    const out = { 'content-type': type, ...headers };
+    out['cache-control'] = path.startsWith(`${prefix}assets/`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    if (/text|json|xml|svg/.test(type) && /gzip/.test(req.headers['accept-encoding'] || '')) {
+      body = gzipSync(body);
+      out['content-encoding'] = 'gzip';
+    }
+    res.writeHead(200, out);
+    res.end(body);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();

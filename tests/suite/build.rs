@@ -176,3 +176,30 @@ fn quiet_prints_nothing_on_success() {
     run.assert_ok();
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
+
+#[test]
+fn pages_carry_open_graph_tags_and_1200x630_share_images() {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let page = site.read("hoi-dap/cau-01/index.html");
+    for tag in [
+        "<meta property=\"og:locale\" content=\"vi_VN\">",
+        "<meta property=\"og:url\" content=\"https://example.gov.vn/hoi-dap/cau-01/\">",
+        "<meta property=\"og:image\" content=\"https://example.gov.vn/share/site.png\">",
+        "<meta property=\"og:image:width\" content=\"1200\">",
+        "<meta property=\"og:image:height\" content=\"630\">",
+        "<meta property=\"og:image:alt\" content=\"Câu hỏi 1: Đảng ta làm gì?\">",
+        "<meta name=\"twitter:card\" content=\"summary_large_image\">",
+        "<link rel=\"canonical\" href=\"https://example.gov.vn/hoi-dap/cau-01/\">",
+    ] {
+        assert!(page.contains(tag), "missing {tag}");
+    }
+    let png = std::fs::read(site.public().join("share/site.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1200);
+    assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), 630);
+    // Without an absolute base URL there is no canonical or og:image (they must be absolute).
+    site.run(&["build", "--base-url", "/"]).assert_ok();
+    let page = site.read("hoi-dap/cau-01/index.html");
+    assert!(!page.contains("og:image\"") && !page.contains("rel=\"canonical\""));
+}

@@ -20,7 +20,7 @@ fn fails_keeping_output(breakage: impl FnOnce(&SiteTest), needles: &[&str]) -> S
     let leftovers: Vec<_> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("nqsite-"))
+        .filter(|n| n.contains(".nqsite-tmp") || n.contains(".nqsite-old"))
         .collect();
     assert!(
         leftovers.is_empty(),

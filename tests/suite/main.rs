@@ -7,5 +7,6 @@ mod faults;
 mod harness;
 mod hostile;
 mod portals;
+mod serve;
 mod shipped;
 mod xref;

@@ -101,3 +101,13 @@ fn errors_on_target_missing_required_fields_and_duplicate_ids() {
         "trùng mã `target:tfp-2030`",
     ]);
 }
+
+#[test]
+fn target_pages_get_their_own_share_card() {
+    let site = SiteTest::fixture("xref");
+    site.run(&["build", "--base-url", "https://x.gov.vn/"])
+        .assert_ok();
+    assert!(site.public().join("share/tfp-2030.png").is_file());
+    let page = site.read("muc-tieu/tfp/index.html");
+    assert!(page.contains("content=\"https://x.gov.vn/share/tfp-2030.png\""));
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Time from saving a content file to `nqsite serve` having written the new page.
+
+usage: serve_edit.py SITE_ROOT CONTENT_REL PAGE_REL [--runs N] [--bin PATH]
+
+Copies nothing: edits CONTENT_REL in place (restored at the end), appends a marker
+line, and polls the served output folder until PAGE_REL (relative to the output)
+holds the marker. Prints each run and the median, in milliseconds.
+"""
+import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("root"); ap.add_argument("content"); ap.add_argument("page")
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "nqsite"))
+    a = ap.parse_args()
+    out = tempfile.mkdtemp(prefix="nqsite-bench-")
+    served = os.path.join(out, "site")
+    proc = subprocess.Popen([a.bin, "serve", "--port", "0", "--root", a.root, "--output", served],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        if "http://" not in line:
+            sys.exit("serve did not start: " + line + proc.stderr.read())
+        src = os.path.join(a.root, "content", a.content)
+        page = os.path.join(served, a.page)
+        original = open(src, encoding="utf-8").read()
+        times = []
+        for i in range(a.runs):
+            marker = f"MOC-DO-THOI-GIAN-{i}-{time.time_ns()}"
+            t0 = time.perf_counter()
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(original + f"\n{marker}\n")
+            while True:
+                try:
+                    if marker in open(page, encoding="utf-8").read():
+                        break
+                except FileNotFoundError:
+                    pass
+                if time.perf_counter() - t0 > 60:
+                    sys.exit("timeout")
+                time.sleep(0.001)
+            ms = (time.perf_counter() - t0) * 1000
+            times.append(ms)
+            print(f"run {i}: {ms:.0f} ms", flush=True)
+            time.sleep(0.5)
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(original)
+        print(f"median: {statistics.median(times):.0f} ms over {len(times)} saves")
+    finally:
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(out, ignore_errors=True)
+
+if __name__ == "__main__":
+    main()

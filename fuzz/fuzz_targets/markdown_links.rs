@@ -1,0 +1,27 @@
+//! Fuzzes the Markdown renderer and the link/reference classification it
+//! drives: every destination goes through a resolver that also exercises
+//! scheme splitting, path normalisation and percent decoding.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use nqsite::markdown::{LinkOutcome, render};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let resolve = |dest: &str| {
+        if dest.ends_with(".md") || dest.contains(':') {
+            LinkOutcome::Internal { href: format!("/x/{}", dest.len()), target: 0, anchor: dest.split_once('#').map(|(_, a)| a.to_string()) }
+        } else {
+            LinkOutcome::Keep
+        }
+    };
+    let r = render(text, &resolve);
+    for link in &r.links {
+        assert!(link.offset <= text.len());
+        assert!(link.text_pos <= r.text.len());
+    }
+    let ids: std::collections::HashSet<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids.len(), r.headings.len(), "heading ids are unique");
+    for l in &r.links {
+        let _ = nqsite::xref::excerpt(&r.text, l.text_pos);
+    }
+});

@@ -1,0 +1,654 @@
+//! Incremental rebuilds for `nqsite serve`: the same one-way pipeline as
+//! `nqsite build`, with what did not change kept in memory between builds.
+//!
+//! - Content: every build lists `content/` and re-reads only the files whose
+//!   size or modification time changed (or that the watcher named).
+//! - Markdown: a body is rendered again only when its text changed or when one
+//!   of its links now resolves differently (each link's outcome is recorded and
+//!   replayed against the new site, which is cheap).
+//! - Templates: only the pages whose context can have changed are rendered
+//!   (see [`plan`]); any change to front matter, to the set of documents, to the
+//!   configuration, the theme or the context shared by every page renders all.
+//! - Output: files are written only when their bytes changed (temp file +
+//!   rename); files no longer produced are removed. The first build swaps the
+//!   whole folder in through [`Staging`].
+//!
+//! The result is always byte for byte what `nqsite build` writes (a test checks it).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Document};
+use crate::diag::Diagnostic;
+use crate::fsutil::fnv64;
+use crate::links;
+use crate::markdown::{self, LinkOutcome, Rendered};
+use crate::output::{Collector, Staging, Writer, write_file};
+use crate::render::Theme;
+use crate::resolve::{self, Site};
+use crate::xref::{self, Xref};
+use crate::{BuildOptions, check_links, check_profile, context, write_site};
+
+/// What changed on disk since the last build, as reported by the watcher.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    /// Content files named by the watcher (relative to `content/`).
+    pub content: HashSet<String>,
+    /// Something under `themes/` changed.
+    pub theme: bool,
+    /// `site.yaml` or a profile changed.
+    pub config: bool,
+    /// Only stylesheets changed (the browser can swap them without a reload).
+    pub css_only: bool,
+}
+
+/// What a successful rebuild did.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    /// Pages (and sections) whose templates were rendered.
+    pub rendered: usize,
+    /// Files whose bytes changed and were written.
+    pub written: usize,
+    /// Files removed because no page produces them any more.
+    pub removed: usize,
+    /// Number of documents in the site.
+    pub nodes: usize,
+    /// Wall time of the rebuild.
+    pub millis: f64,
+    /// Output files written (site-relative), for the browser's CSS swap.
+    pub changed: Vec<String>,
+}
+
+/// The state kept between builds.
+pub struct Session {
+    opts: BuildOptions,
+    output: PathBuf,
+    docs: BTreeMap<String, CachedDoc>,
+    theme: Option<Theme>,
+    theme_generation: u64,
+    bodies: HashMap<String, CachedBody>,
+    /// Output files on disk (site-relative path → fingerprint of the bytes).
+    written: HashMap<String, u64>,
+    prev: Option<Snapshot>,
+}
+
+type Stamp = (Option<SystemTime>, u64);
+
+struct CachedDoc {
+    stamp: Stamp,
+    result: Result<Document, Vec<Diagnostic>>,
+}
+
+/// A link outcome with the target named by its path instead of its index
+/// (indices shift when documents are added or removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Keep,
+    Rewrite(String),
+    Internal {
+        href: String,
+        target: String,
+        anchor: Option<String>,
+    },
+    Broken {
+        message: String,
+        hint: String,
+    },
+}
+
+struct CachedBody {
+    body: u64,
+    outcomes: Vec<(String, Outcome)>,
+    rendered: Rendered,
+    targets: Vec<String>,
+}
+
+/// The template stage's result: the files, the pages rendered, the
+/// fingerprint of the shared context.
+#[derive(Default)]
+struct Pages {
+    files: Vec<(String, Vec<u8>)>,
+    wanted: Vec<bool>,
+    base: u64,
+}
+
+/// What the page plan compares between two builds.
+#[derive(Clone)]
+struct Snapshot {
+    rels: Vec<String>,
+    heads: Vec<u64>,
+    bodies: Vec<u64>,
+    outgoing: Vec<Vec<String>>,
+    config: u64,
+    theme: u64,
+    base: u64,
+}
+
+impl Session {
+    /// A session writing into `opts.output` (default `<root>/public`).
+    pub fn new(opts: BuildOptions) -> Session {
+        let output = opts
+            .output
+            .clone()
+            .unwrap_or_else(|| opts.root.join("public"));
+        Session {
+            opts,
+            output,
+            docs: BTreeMap::new(),
+            theme: None,
+            theme_generation: 0,
+            bodies: HashMap::new(),
+            written: HashMap::new(),
+            prev: None,
+        }
+    }
+
+    /// The output folder.
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Rebuilds the site. On error the output folder is left as it was and
+    /// every problem is returned, sorted by file and line.
+    pub fn rebuild(&mut self, changes: &Changes) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let started = Instant::now();
+        self.run(changes, started).map_err(|mut e| {
+            crate::diag::sort(&mut e);
+            e
+        })
+    }
+
+    fn run(&mut self, changes: &Changes, started: Instant) -> Result<Rebuilt, Vec<Diagnostic>> {
+        let root = self.opts.root.clone();
+        let config = Config::load(
+            &root,
+            self.opts.base_url.as_deref(),
+            self.opts.profile.as_deref(),
+        )?;
+        let config_fp = fnv64(format!("{config:?}").as_bytes());
+        let theme_stale = self.prev.as_ref().is_none_or(|p| p.config != config_fp);
+        if changes.theme || changes.config || theme_stale || self.theme.is_none() {
+            self.theme = None;
+        }
+        let keep_guide = self.opts.editor_guide || config.editor_guide;
+        let docs = self.refresh_docs(&changes.content, keep_guide);
+        let theme = self.load_theme(&config, &root);
+        let docs = match (docs, theme) {
+            (Ok(d), Ok(())) => d,
+            (d, t) => return Err(d.err().into_iter().chain(t.err()).flatten().collect()),
+        };
+        lap(started, "load");
+        let mut site = resolve::resolve(config, docs)?;
+        resolve::tag_entities(&mut site);
+        check_profile(&site)?;
+        lap(started, "resolve");
+        let rendered = self.render_bodies(&site);
+        lap(started, "markdown");
+        let mut errors = check_links(&site, &rendered);
+        let xref = xref::build(&site, &rendered).unwrap_or_else(|mut e| {
+            errors.append(&mut e);
+            Xref::default()
+        });
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let snap = Snapshot::of(&site, &xref, config_fp, self.theme_generation);
+        lap(started, "xref");
+        let Pages {
+            files,
+            wanted,
+            base,
+        } = self.render_pages(&site, &rendered, &xref, &snap)?;
+        lap(started, "templates");
+        let (written, removed, changed) = self.commit(files, &site, &wanted)?;
+        lap(started, "write");
+        self.prev = Some(Snapshot { base, ..snap });
+        Ok(Rebuilt {
+            rendered: wanted.iter().filter(|w| **w).count(),
+            written,
+            removed,
+            nodes: site.nodes.len(),
+            millis: started.elapsed().as_secs_f64() * 1000.0,
+            changed,
+        })
+    }
+
+    fn load_theme(&mut self, config: &Config, root: &Path) -> Result<(), Vec<Diagnostic>> {
+        if self.theme.is_none() {
+            self.theme = Some(Theme::load(&config.theme_dir(root), root)?);
+            self.theme_generation += 1;
+        }
+        Ok(())
+    }
+
+    /// Lists `content/` and re-reads the files that changed.
+    fn refresh_docs(
+        &mut self,
+        touched: &HashSet<String>,
+        keep_guide: bool,
+    ) -> Result<Vec<Document>, Vec<Diagnostic>> {
+        let root = &self.opts.root;
+        let content_dir = root.join("content");
+        if !content_dir.is_dir() {
+            self.docs.clear();
+            return content::load(root, &content_dir);
+        }
+        let shown_root = PathBuf::from("content");
+        let (files, mut errors) = content::walk(&content_dir, &shown_root);
+        let old = std::mem::take(&mut self.docs);
+        let fresh: Vec<(String, CachedDoc)> = files
+            .par_iter()
+            .map(|(path, rel)| {
+                let stamp = stamp(path);
+                match old.get(rel) {
+                    Some(c) if c.stamp == stamp && !touched.contains(rel) => {
+                        (rel.clone(), c.clone_doc())
+                    }
+                    _ => {
+                        let result = content::read_document(path, rel, &shown_root);
+                        (rel.clone(), CachedDoc { stamp, result })
+                    }
+                }
+            })
+            .collect();
+        let mut docs = Vec::with_capacity(fresh.len());
+        for (_, c) in &fresh {
+            match &c.result {
+                Ok(doc) if !doc.fm.draft => docs.push(doc.clone()),
+                Ok(_) => {}
+                Err(e) => errors.extend(e.iter().cloned()),
+            }
+        }
+        self.docs = fresh.into_iter().collect();
+        if errors.is_empty() {
+            Ok(content::drop_editor_only(docs, keep_guide))
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Renders the bodies that changed; reuses the others.
+    fn render_bodies(&mut self, site: &Site) -> Vec<Rendered> {
+        let cache = &self.bodies;
+        let results: Vec<(Rendered, Option<CachedBody>)> = (0..site.nodes.len())
+            .into_par_iter()
+            .map(|i| {
+                let doc = &site.nodes[i].doc;
+                let body = fnv64(doc.body.as_bytes());
+                match cache.get(&doc.rel).and_then(|c| reuse(site, i, body, c)) {
+                    Some(r) => (r, None),
+                    None => {
+                        let c = render_recorded(site, i, body);
+                        (c.rendered.clone(), Some(c))
+                    }
+                }
+            })
+            .collect();
+        let live: HashSet<&str> = site.nodes.iter().map(|n| n.doc.rel.as_str()).collect();
+        self.bodies.retain(|rel, _| live.contains(rel.as_str()));
+        let mut out = Vec::with_capacity(results.len());
+        for (i, (r, fresh)) in results.into_iter().enumerate() {
+            if let Some(c) = fresh {
+                self.bodies.insert(site.nodes[i].doc.rel.clone(), c);
+            }
+            out.push(r);
+        }
+        out
+    }
+
+    /// Runs the template stage (only the planned pages) into memory.
+    fn render_pages(
+        &self,
+        site: &Site,
+        rendered: &[Rendered],
+        xref: &Xref,
+        snap: &Snapshot,
+    ) -> Result<Pages, Vec<Diagnostic>> {
+        let Some(theme) = &self.theme else {
+            return Ok(Pages::default());
+        };
+        let base = AtomicU64::new(0);
+        let prev = if self.written.is_empty() {
+            None
+        } else {
+            self.prev.as_ref()
+        };
+        let planner = |fp: u64| {
+            base.store(fp, Ordering::Relaxed);
+            plan(prev, snap, fp, site)
+        };
+        let collector = Collector::new(&planner);
+        let writer = Writer::collecting(&collector);
+        write_site(
+            &self.opts.root,
+            site,
+            theme,
+            rendered,
+            xref,
+            &writer,
+            &|_, _| {},
+        )?;
+        let wanted = collector.wanted().to_vec();
+        Ok(Pages {
+            files: collector.into_files(),
+            wanted,
+            base: base.load(Ordering::Relaxed),
+        })
+    }
+
+    /// Writes what changed; the first build swaps the whole folder in.
+    fn commit(
+        &mut self,
+        files: Vec<(String, Vec<u8>)>,
+        site: &Site,
+        wanted: &[bool],
+    ) -> Result<(usize, usize, Vec<String>), Vec<Diagnostic>> {
+        if self.written.is_empty() {
+            return self.commit_all(&files).map_err(|d| vec![d]);
+        }
+        let result = self.commit_changed(files, site, wanted);
+        if result.is_err() {
+            // The folder is in an unknown state: the next build writes it all.
+            self.written.clear();
+            self.prev = None;
+        }
+        result.map_err(|d| vec![d])
+    }
+
+    fn commit_all(
+        &mut self,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
+        let staging = Staging::new(&self.output)?;
+        for (rel, bytes) in files {
+            if let Err(e) = staging.write(rel, bytes) {
+                staging.abort();
+                return Err(e);
+            }
+        }
+        staging.commit()?;
+        self.written = files
+            .iter()
+            .map(|(rel, bytes)| (rel.clone(), fnv64(bytes)))
+            .collect();
+        Ok((files.len(), 0, Vec::new()))
+    }
+
+    fn commit_changed(
+        &mut self,
+        files: Vec<(String, Vec<u8>)>,
+        site: &Site,
+        wanted: &[bool],
+    ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
+        let paths: HashMap<&str, usize> = site
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.path.as_str(), i))
+            .collect();
+        let mut keep: HashSet<String> = self
+            .written
+            .keys()
+            .filter(|rel| page_owner(rel, &paths).is_some_and(|i| !wanted[i]))
+            .cloned()
+            .collect();
+        let mut changed = Vec::new();
+        for (rel, bytes) in files {
+            let fp = fnv64(&bytes);
+            if self.written.get(&rel) != Some(&fp) {
+                write_atomic(&self.output, &rel, &bytes)?;
+                self.written.insert(rel.clone(), fp);
+                changed.push(rel.clone());
+            }
+            keep.insert(rel);
+        }
+        let stale: Vec<String> = self
+            .written
+            .keys()
+            .filter(|rel| !keep.contains(*rel))
+            .cloned()
+            .collect();
+        for rel in &stale {
+            remove_output(&self.output, rel);
+            self.written.remove(rel);
+        }
+        Ok((changed.len(), stale.len(), changed))
+    }
+}
+
+impl CachedDoc {
+    fn clone_doc(&self) -> CachedDoc {
+        CachedDoc {
+            stamp: self.stamp,
+            result: self.result.clone(),
+        }
+    }
+}
+
+impl Snapshot {
+    fn of(site: &Site, xref: &Xref, config: u64, theme: u64) -> Snapshot {
+        let rel = |i: usize| site.nodes[i].doc.rel.clone();
+        Snapshot {
+            rels: (0..site.nodes.len()).map(rel).collect(),
+            heads: site
+                .nodes
+                .iter()
+                .map(|n| head_fingerprint(&n.doc))
+                .collect(),
+            bodies: site
+                .nodes
+                .iter()
+                .map(|n| fnv64(n.doc.body.as_bytes()))
+                .collect(),
+            outgoing: xref
+                .outgoing
+                .iter()
+                .map(|o| o.iter().map(|&t| rel(t)).collect())
+                .collect(),
+            config,
+            theme,
+            base: 0,
+        }
+    }
+}
+
+/// Everything about a document except its body: front matter, kind, path.
+fn head_fingerprint(doc: &Document) -> u64 {
+    fnv64(format!("{}\u{0}{}\u{0}{:?}", doc.rel, doc.is_section, doc.fm).as_bytes())
+}
+
+/// Decides which pages to render. Everything, unless the previous build had
+/// the same documents with the same front matter, configuration, theme and
+/// shared context. Then only bodies changed, and a changed body shows on: its
+/// own page; the pages it references, before and after (their "mentioned in"
+/// excerpts); every section and data page (matrix, lists, booklets); and, when
+/// its references changed, every question (related questions).
+fn plan(prev: Option<&Snapshot>, snap: &Snapshot, base: u64, site: &Site) -> Vec<bool> {
+    let n = snap.rels.len();
+    let Some(prev) = prev.filter(|p| {
+        p.rels == snap.rels
+            && p.heads == snap.heads
+            && p.config == snap.config
+            && p.theme == snap.theme
+            && p.base == base
+    }) else {
+        return vec![true; n];
+    };
+    let index: HashMap<&str, usize> = snap
+        .rels
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.as_str(), i))
+        .collect();
+    let mut wanted = vec![false; n];
+    let changed: Vec<usize> = (0..n)
+        .filter(|&i| prev.bodies[i] != snap.bodies[i])
+        .collect();
+    for &i in &changed {
+        wanted[i] = true;
+        for t in prev.outgoing[i].iter().chain(&snap.outgoing[i]) {
+            if let Some(&j) = index.get(t.as_str()) {
+                wanted[j] = true;
+            }
+        }
+        if prev.outgoing[i] != snap.outgoing[i] {
+            mark(&mut wanted, site, |t| t == Some("question"), false);
+        }
+    }
+    if !changed.is_empty() {
+        mark(
+            &mut wanted,
+            site,
+            |t| t.is_some_and(|t| context::DATA_TYPES.contains(&t)),
+            true,
+        );
+    }
+    wanted
+}
+
+/// Marks the nodes whose type passes `by_type` (and every section if `sections`).
+fn mark(wanted: &mut [bool], site: &Site, by_type: impl Fn(Option<&str>) -> bool, sections: bool) {
+    for (i, node) in site.nodes.iter().enumerate() {
+        if (sections && node.doc.is_section) || by_type(node.doc.fm.doc_type.as_deref()) {
+            wanted[i] = true;
+        }
+    }
+}
+
+/// The node whose page (or paper variant of it) an output file is.
+fn page_owner(rel: &str, paths: &HashMap<&str, usize>) -> Option<usize> {
+    let dir = rel.strip_suffix("index.html")?;
+    if let Some(&i) = paths.get(dir) {
+        return Some(i);
+    }
+    let (parent, _) = dir.strip_suffix('/')?.rsplit_once('/')?;
+    paths.get(format!("{parent}/").as_str()).copied()
+}
+
+/// Reuses a cached body when its text is the same and every link resolves as before.
+fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Rendered> {
+    if cached.body != body {
+        return None;
+    }
+    for (dest, outcome) in &cached.outcomes {
+        if outcome_key(site, &links::resolve_link(site, i, dest)) != *outcome {
+            return None;
+        }
+    }
+    let mut r = cached.rendered.clone();
+    for (link, target) in r.links.iter_mut().zip(&cached.targets) {
+        link.target = site.by_rel(target)?;
+    }
+    Some(r)
+}
+
+/// Renders a body, recording what each link resolved to.
+fn render_recorded(site: &Site, i: usize, body: u64) -> CachedBody {
+    let log = RefCell::new(Vec::new());
+    let rendered = markdown::render(&site.nodes[i].doc.body, &|dest| {
+        let outcome = links::resolve_link(site, i, dest);
+        log.borrow_mut()
+            .push((dest.to_string(), outcome_key(site, &outcome)));
+        outcome
+    });
+    let targets = rendered
+        .links
+        .iter()
+        .map(|l| site.nodes[l.target].doc.rel.clone())
+        .collect();
+    CachedBody {
+        body,
+        outcomes: log.into_inner(),
+        rendered,
+        targets,
+    }
+}
+
+fn outcome_key(site: &Site, o: &LinkOutcome) -> Outcome {
+    match o {
+        LinkOutcome::Keep => Outcome::Keep,
+        LinkOutcome::Rewrite(h) => Outcome::Rewrite(h.clone()),
+        LinkOutcome::Internal {
+            href,
+            target,
+            anchor,
+        } => Outcome::Internal {
+            href: href.clone(),
+            target: site
+                .nodes
+                .get(*target)
+                .map(|n| n.doc.rel.clone())
+                .unwrap_or_default(),
+            anchor: anchor.clone(),
+        },
+        LinkOutcome::Broken { message, hint } => Outcome::Broken {
+            message: message.clone(),
+            hint: hint.clone(),
+        },
+    }
+}
+
+/// Prints the time since `started` when `NQSITE_TIMINGS` is set (benchmarks).
+fn lap(started: Instant, stage: &str) {
+    if std::env::var_os("NQSITE_TIMINGS").is_some() {
+        eprintln!(
+            "  {stage:<10} {:>8.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+fn stamp(path: &Path) -> Stamp {
+    match std::fs::metadata(path) {
+        Ok(m) => (m.modified().ok(), m.len()),
+        Err(_) => (None, u64::MAX),
+    }
+}
+
+/// Writes `dir/rel` through a temporary file and a rename, so the server never
+/// reads a half-written file.
+fn write_atomic(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let tmp_rel = if parent.is_empty() {
+        format!(".{name}.nqsite-new")
+    } else {
+        format!("{parent}/.{name}.nqsite-new")
+    };
+    write_file(dir, &tmp_rel, bytes)?;
+    let (from, to) = (dir.join(&tmp_rel), dir.join(rel));
+    std::fs::rename(&from, &to).map_err(|e| Diagnostic::io(&to, "ghi tệp", &e))
+}
+
+/// Removes an output file no page produces any more, and its folder if empty.
+fn remove_output(dir: &Path, rel: &str) {
+    let path = dir.join(rel);
+    let _ = std::fs::remove_file(&path);
+    let mut cur = path.parent();
+    while let Some(p) = cur {
+        if p == dir || std::fs::remove_dir(p).is_err() {
+            break;
+        }
+        cur = p.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_page_an_output_file_belongs_to() {
+        let paths: HashMap<&str, usize> = [("", 0), ("a/", 1), ("a/b/", 2)].into_iter().collect();
+        assert_eq!(page_owner("index.html", &paths), Some(0));
+        assert_eq!(page_owner("a/b/index.html", &paths), Some(2));
+        assert_eq!(page_owner("a/b/a3/index.html", &paths), Some(2));
+        assert_eq!(page_owner("x/y/z/index.html", &paths), None);
+        assert_eq!(page_owner("a/style.css", &paths), None);
+    }
+}

@@ -1,0 +1,213 @@
+//! `nqsite serve`: build, serve the output folder on loopback, watch the
+//! site, rebuild incrementally on every change and tell the open browser
+//! tabs (live reload; an error overlay while the last build failed).
+//!
+//! One thread runs the watch-and-rebuild loop; the HTTP server
+//! ([`http`]) answers from the output folder on disk, which is only ever
+//! changed by atomic renames, so it always serves a whole, good site.
+
+pub mod http;
+pub mod watch;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use crate::BuildOptions;
+use crate::diag::Diagnostic;
+use crate::incremental::{Changes, Rebuilt, Session};
+
+/// What `nqsite serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site; `output` defaults to a folder in the system temp folder.
+    pub build: BuildOptions,
+    /// Address to bind (loopback unless told otherwise).
+    pub bind: String,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Open the site in the default browser once built.
+    pub open: bool,
+    /// Print only errors.
+    pub quiet: bool,
+}
+
+/// Runs the dev server until the process is stopped. Returns an error
+/// message (Vietnamese) only when it cannot start.
+pub fn run(opts: ServeOptions) -> Result<(), String> {
+    let root = opts.build.root.canonicalize().map_err(|e| {
+        format!(
+            "không mở được thư mục trang web `{}`: {e}",
+            opts.build.root.display()
+        )
+    })?;
+    let output = opts
+        .build
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&root));
+    let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
+        .map_err(|e| format!("không mở được cổng {}:{}: {e}", opts.bind, opts.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let build = BuildOptions {
+        root: root.clone(),
+        output: Some(output.clone()),
+        base_url: opts.build.base_url.clone().or_else(|| Some("/".into())),
+        ..opts.build.clone()
+    };
+    let mut session = Session::new(build);
+    let shared = Arc::new(http::Shared {
+        site: output,
+        status: Mutex::new(String::new()),
+        events: http::Events::default(),
+    });
+    let mut version = 0;
+    rebuild(
+        &mut session,
+        &Changes::default(),
+        &shared,
+        &mut version,
+        &root,
+        opts.quiet,
+    );
+    let mut watcher = watch::Watcher::new(&root)
+        .map_err(|e| format!("không theo dõi được thư mục `{}`: {e}", root.display()))?;
+    http::start(listener, Arc::clone(&shared));
+    let url = format!("http://{addr}/");
+    println!("Đang phục vụ tại {url} (Ctrl+C để dừng)");
+    if opts.open {
+        open_browser(&url);
+    }
+    loop {
+        let Some(paths) = watcher.next_batch() else {
+            return Ok(());
+        };
+        watcher.refresh(&paths);
+        if let Some(changes) = watch::classify(&root, &paths) {
+            rebuild(
+                &mut session,
+                &changes,
+                &shared,
+                &mut version,
+                &root,
+                opts.quiet,
+            );
+        }
+    }
+}
+
+/// `<temp>/nqsite-serve-<hash of the root>`: never the publishable `public/`,
+/// since the served site holds the editors' guide.
+fn default_output(root: &Path) -> PathBuf {
+    let hash = crate::fsutil::fnv64(root.to_string_lossy().as_bytes());
+    std::env::temp_dir().join(format!("nqsite-serve-{hash:016x}"))
+}
+
+fn rebuild(
+    session: &mut Session,
+    changes: &Changes,
+    shared: &http::Shared,
+    version: &mut u64,
+    root: &Path,
+    quiet: bool,
+) {
+    let status = match session.rebuild(changes) {
+        Ok(r) => {
+            *version += 1;
+            if !quiet {
+                report_ok(&r);
+            }
+            status_json(*version, &[], changes.css_only, root)
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            let n = errors.iter().filter(|e| e.is_error()).count();
+            eprintln!(
+                "Dựng lại thất bại: {n} lỗi. Trình duyệt vẫn hiển thị bản dựng tốt gần nhất."
+            );
+            status_json(*version, &errors, false, root)
+        }
+    };
+    if let Ok(mut s) = shared.status.lock() {
+        s.clone_from(&status);
+    }
+    shared.events.send(&status);
+}
+
+fn report_ok(r: &Rebuilt) {
+    eprintln!(
+        "Đã dựng lại: {} tài liệu, {} trang dựng lại, {} tệp thay đổi, {} tệp xoá trong {:.0} ms",
+        r.nodes, r.rendered, r.written, r.removed, r.millis
+    );
+}
+
+/// The status sent to the browser: `{ok, version, css_only, errors: [...]}`,
+/// each error with its location, message, hint and source lines (±2).
+pub fn status_json(version: u64, errors: &[Diagnostic], css_only: bool, root: &Path) -> String {
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|d| {
+            json!({
+                "location": d.location(),
+                "file": d.path.to_string_lossy(),
+                "line": d.line,
+                "column": d.column,
+                "severity": if d.is_error() { "error" } else { "warning" },
+                "message": d.message,
+                "hint": d.hint,
+                "source": source_lines(root, d),
+            })
+        })
+        .collect();
+    json!({
+        "ok": errors.is_empty(),
+        "version": version,
+        "css_only": css_only,
+        "errors": errors,
+    })
+    .to_string()
+}
+
+/// The line of a diagnostic and two lines around it, from the source file.
+fn source_lines(root: &Path, d: &Diagnostic) -> Vec<serde_json::Value> {
+    if d.line == 0 {
+        return Vec::new();
+    }
+    let path = if d.path.is_absolute() {
+        d.path.clone()
+    } else {
+        root.join(&d.path)
+    };
+    let Ok(bytes) = std::fs::read(&path) else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let first = d.line.saturating_sub(2).max(1);
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(n, _)| *n >= first && *n <= d.line + 2)
+        .map(|(n, l)| json!({ "line": n, "text": l, "mark": n == d.line }))
+        .collect()
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(program)
+        .arg(url)
+        .spawn()
+        .is_err()
+    {
+        eprintln!("Không mở được trình duyệt; hãy mở {url}");
+    }
+}

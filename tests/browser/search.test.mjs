@@ -1,0 +1,116 @@
+// Search in a real browser at phone size: type in the header box, see
+// results, filter by type, follow a result; under a strict CSP over HTTP, and
+// from file:// in a portable copy. The search page says JS is needed without it.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { buildSite, serveDir, launch, phonePage, axe } from './lib.mjs';
+
+const CSP = { 'content-security-policy': "default-src 'self'" };
+
+/** Collects console errors and CSP violations of a page. */
+function watchErrors(page) {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
+async function typeQuery(page, query) {
+  await page.click('#q-tim-kiem');
+  await page.fill('#q-tim-kiem', query);
+  await page.waitForSelector('.search-list li');
+}
+
+test('search from the header: results, type filter, follow a result (HTTP, strict CSP)', async () => {
+  const site = buildSite();
+  const server = await serveDir(site, { headers: CSP });
+  const browser = await launch();
+  try {
+    const page = await phonePage(browser);
+    const errors = watchErrors(page);
+    await page.goto(server.url);
+    assert.ok(!server.requests.some((p) => p.includes('/search/') || /\/search\.[0-9a-f]+\.js/.test(p)),
+      'the index and search.js load only once the box is used');
+    await typeQuery(page, 'chuyen doi so');
+    assert.ok(server.requests.some((p) => p.includes('/search/index.')));
+    const status = await page.textContent('.search-status');
+    assert.match(status, /\d+ kết quả cho “chuyen doi so”/);
+    assert.equal(await page.getAttribute('.search-status', 'aria-live'), 'polite');
+    const marks = await page.$$eval('.search-list mark', (ms) => ms.map((m) => m.textContent));
+    assert.ok(marks.includes('chuyển') && marks.includes('đổi'), marks.slice(0, 6).join(','));
+
+    await page.click('.search-filters button:has-text("Hướng dẫn")');
+    assert.equal(await page.getAttribute('.search-filters button:has-text("Hướng dẫn")', 'aria-pressed'), 'true');
+    const labels = await page.$$eval('.search-list .search-type', (ls) => ls.map((l) => l.textContent));
+    assert.ok(labels.length > 0 && labels.every((l) => l === 'Hướng dẫn'), labels.join(','));
+
+    await page.click('.search-filters button:has-text("Hỏi đáp")');
+    const first = await page.getAttribute('.search-list a', 'href');
+    assert.match(first, /^\/hoi-dap\//);
+    await Promise.all([page.waitForURL(/\/hoi-dap\//), page.click('.search-list a')]);
+    assert.ok((await page.textContent('h1')).length > 3);
+
+    await page.goto(server.url);
+    await typeQuery(page, '5g');
+    assert.equal(await page.getAttribute('.search-list a', 'href'), '/nghi-quyet/muc-tieu/phu-song-5g-2030/');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '/nghi-quyet/muc-tieu/phu-song-5g-2030/');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `results scroll sideways by ${overflow}px`);
+    assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/.test(e)), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('the search page runs ?q= and passes axe; without JS it says JS is needed', async () => {
+  const site = buildSite();
+  const server = await serveDir(site);
+  const browser = await launch();
+  try {
+    const page = await phonePage(browser);
+    await page.goto(`${server.url}tim-kiem/?q=thanh+nien`);
+    await page.waitForSelector('.search-list li');
+    assert.equal(await page.inputValue('#q-tim-kiem'), 'thanh nien');
+    const top3 = await page.$$eval('.search-list a', (as) => as.slice(0, 3).map((a) => a.getAttribute('href')));
+    assert.ok(top3.includes('/hoi-dap/phan-3/cau-74/'), top3.join(' '));
+    assert.ok(await page.isHidden('[data-search-nojs]'));
+    assert.deepEqual(await axe(page), []);
+
+    const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
+    const nojs = await ctx.newPage();
+    await nojs.goto(`${server.url}tim-kiem/?q=dang`);
+    assert.match(await nojs.textContent('[data-search-nojs]'), /JavaScript/);
+    await nojs.goto(server.url);
+    await Promise.all([nojs.waitForURL(/tim-kiem\/\?q=dang/), nojs.fill('#q-tim-kiem', 'dang').then(() => nojs.press('#q-tim-kiem', 'Enter'))]);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('search works from file:// in a portable copy', async () => {
+  const site = buildSite({ args: ['--portable'] });
+  const browser = await launch();
+  try {
+    const page = await phonePage(browser);
+    const errors = watchErrors(page);
+    await page.goto(pathToFileURL(join(site, 'hoi-dap', 'index.html')).href);
+    await typeQuery(page, 'thanh nien');
+    const hrefs = await page.$$eval('.search-list a', (as) => as.slice(0, 3).map((a) => a.getAttribute('href')));
+    assert.ok(hrefs.includes('../hoi-dap/phan-3/cau-74/index.html'), hrefs.join(' '));
+    await Promise.all([page.waitForURL(/cau-\d+\/index\.html$/), page.click('.search-list a')]);
+    assert.match(page.url(), /^file:.*\/hoi-dap\/phan-3\/cau-7\d\/index\.html$/);
+
+    await page.goto(pathToFileURL(join(site, 'index.html')).href);
+    await typeQuery(page, 'Đảng');
+    assert.match(await page.getAttribute('.search-list a', 'href'), /^\.\/.*index\.html$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,466 @@
+//! `nqsite serve` (live preview, incremental rebuilds, errors in the
+//! browser), `nqsite new` and the editors' guide switch.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::{SiteTest, nqsite, snapshot};
+
+/// A running `nqsite serve` on a free port, killed on drop.
+struct Server {
+    child: Child,
+    addr: String,
+    out: PathBuf,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(site: &SiteTest) -> Server {
+        let out = site.root().join("served");
+        let log = site.root().join("serve.log");
+        let child = nqsite()
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.root())
+            .arg("--output")
+            .arg(&out)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+            .spawn()
+            .unwrap();
+        let mut server = Server {
+            child,
+            addr: String::new(),
+            out,
+            log,
+        };
+        let stdout = server.child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
+        server.addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .into();
+        assert!(server.addr.starts_with("127.0.0.1:"), "{url}");
+        server
+    }
+
+    /// GET `path` (sent as is); returns (status, headers, body).
+    fn get(&self, path: &str) -> (u16, String, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_string(), body.to_string())
+    }
+
+    fn status(&self) -> serde_json::Value {
+        let (_, _, body) = self.get("/__nqsite/status");
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn version(&self) -> u64 {
+        self.status()["version"].as_u64().unwrap_or(0)
+    }
+
+    /// Polls until `cond` holds (20 s at most).
+    fn wait_for(&self, what: &str, cond: impl Fn(&Server) -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if cond(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        panic!(
+            "timed out waiting for {what}; status: {}\nlog:\n{log}",
+            self.status()
+        );
+    }
+
+    /// Waits for a successful build newer than `version`.
+    fn wait_ok_after(&self, version: u64) -> u64 {
+        self.wait_for("a good build", |s| {
+            let st = s.status();
+            st["ok"] == true && st["version"].as_u64().unwrap_or(0) > version
+        });
+        self.version()
+    }
+
+    fn wait_error(&self, needle: &str) -> serde_json::Value {
+        self.wait_for(needle, |s| {
+            let st = s.status();
+            st["ok"] == false && st.to_string().contains(needle)
+        });
+        self.status()
+    }
+
+    fn assert_alive(&mut self) {
+        assert!(self.child.try_wait().unwrap().is_none(), "server exited");
+        assert_eq!(self.get("/__nqsite/reload.js").0, 200);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn remove(site: &SiteTest, rel: &str) {
+    std::fs::remove_file(site.root().join(rel)).unwrap();
+}
+
+fn rename(site: &SiteTest, from: &str, to: &str) {
+    std::fs::rename(site.root().join(from), site.root().join(to)).unwrap();
+}
+
+#[test]
+fn serve_answers_parallel_requests_with_types_and_injected_script() {
+    let site = SiteTest::fixture("xref");
+    let server = Server::start(&site);
+    std::thread::scope(|scope| {
+        for _ in 0..16 {
+            scope.spawn(|| {
+                for path in ["/", "/hoi-dap/cau-1/", "/muc-tieu/tfp/", "/sitemap.xml"] {
+                    assert_eq!(server.get(path).0, 200, "{path}");
+                }
+            });
+        }
+    });
+    let (code, head, body) = server.get("/hoi-dap/cau-1/");
+    assert_eq!(code, 200);
+    assert!(
+        head.contains("Content-Type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.contains("<script src=\"/__nqsite/reload.js\" defer></script></head>"));
+    let built = std::fs::read_to_string(server.out.join("hoi-dap/cau-1/index.html")).unwrap();
+    assert!(
+        !built.contains("__nqsite"),
+        "the script is never written to the site"
+    );
+    let (code, head, _) = server.get("/__nqsite/reload.js");
+    assert_eq!(code, 200);
+    assert!(head.contains("text/javascript; charset=utf-8"));
+    let (code, _, body) = server.get("/khong-co-trang-nay/");
+    assert_eq!(code, 404);
+    assert!(body.contains("reload.js"));
+    assert_eq!(server.get("/hoi-dap").0, 301);
+    assert!(server.status()["ok"] == true);
+}
+
+#[test]
+fn serve_refuses_path_traversal_and_symlinks_out_of_the_site() {
+    let site = SiteTest::fixture("xref");
+    site.write("secret.txt", "BI-MAT-KHONG-DUOC-LO");
+    let server = Server::start(&site);
+    std::os::unix::fs::symlink(site.root().join("secret.txt"), server.out.join("leak.txt"))
+        .unwrap();
+    for path in [
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/hoi-dap/..%2f..%2fsecret.txt",
+        "/hoi-dap/%2e%2e/%2e%2e/secret.txt",
+        "//etc/passwd",
+        "/..\\secret.txt",
+        "/leak.txt",
+        "/.%2e/content/hoi-dap/cau-1.md",
+        "/%00",
+    ] {
+        let (code, _, body) = server.get(path);
+        assert!(code == 403 || code == 404, "{path}: {code}");
+        assert!(!body.contains("BI-MAT"), "{path} leaked the file");
+        assert!(!body.contains("title:"), "{path} leaked a source file");
+    }
+}
+
+#[test]
+fn serve_rebuilds_on_edit_and_shows_errors_while_serving_the_last_good_site() {
+    let site = SiteTest::fixture("xref");
+    let server = Server::start(&site);
+    let v = server.version();
+    site.write(
+        "content/hoi-dap/cau-2.md",
+        "---\ntitle: \"Câu hỏi 2\"\ntype: question\nnumber: 2\n---\nBản sửa MOT.\n",
+    );
+    let v = server.wait_ok_after(v);
+    assert!(server.get("/hoi-dap/cau-2/").2.contains("Bản sửa MOT."));
+
+    site.write(
+        "content/hoi-dap/cau-2.md",
+        "---\ntitle: \"Câu hỏi 2\"\ntype: question\nnumber: 2\nweight: \"abc\"\n---\nBản sửa HAI.\n",
+    );
+    let status = server.wait_error("content/hoi-dap/cau-2.md");
+    let err = &status["errors"][0];
+    assert_eq!(err["line"], 5);
+    assert!(
+        err["message"].as_str().unwrap().contains("số nguyên"),
+        "{err}"
+    );
+    assert!(err["hint"].is_string());
+    let source = err["source"].as_array().unwrap();
+    assert!(
+        source
+            .iter()
+            .any(|l| l["mark"] == true && l["text"] == "weight: \"abc\"")
+    );
+    let page = server.get("/hoi-dap/cau-2/").2;
+    assert!(
+        page.contains("Bản sửa MOT."),
+        "the last good page is still served"
+    );
+
+    site.write(
+        "content/hoi-dap/cau-2.md",
+        "---\ntitle: \"Câu hỏi 2\"\ntype: question\nnumber: 2\nweight: 2\n---\nBản sửa BA.\n",
+    );
+    server.wait_ok_after(v);
+    assert!(server.status()["errors"].as_array().unwrap().is_empty());
+    assert!(server.get("/hoi-dap/cau-2/").2.contains("Bản sửa BA."));
+}
+
+#[test]
+fn serve_survives_what_editors_do_to_files_and_folders() {
+    let site = SiteTest::fixture("xref");
+    let mut server = Server::start(&site);
+    let v = server.version();
+
+    let odd = "content/hoi-dap/Câu hỏi mới có dấu.md";
+    site.write(
+        odd,
+        "---\ntitle: \"Câu hỏi mới\"\n---\nCó dấu và dấu cách.\n",
+    );
+    let v = server.wait_ok_after(v);
+    assert!(
+        server
+            .get("/hoi-dap/cau-hoi-moi-co-dau/")
+            .2
+            .contains("Có dấu và dấu cách.")
+    );
+
+    site.write(odd, "---\ntitle: \"Dở dang");
+    server.wait_error("Câu hỏi mới có dấu.md");
+    server.assert_alive();
+
+    site.write_bytes(odd, b"---\ntitle: \"L\xe1\xbb\x97i\"\n---\nabc \xff\xfe\n");
+    server.wait_error("UTF-8");
+    server.assert_alive();
+
+    remove(&site, odd);
+    let v = server.wait_ok_after(v);
+    assert_eq!(server.get("/hoi-dap/cau-hoi-moi-co-dau/").0, 404);
+
+    rename(
+        &site,
+        "content/hoi-dap/cau-3.md",
+        "content/hoi-dap/cau-3-moi.md",
+    );
+    let v = server.wait_ok_after(v);
+    assert_eq!(server.get("/hoi-dap/cau-3-moi/").0, 200);
+
+    rename(&site, "content/huong-dan", "content/van-ban");
+    let v = server.wait_ok_after(v);
+    assert_eq!(server.get("/van-ban/tinh/").0, 200);
+
+    rename(&site, "content", "content-tam");
+    server.wait_error("không tìm thấy thư mục nội dung");
+    assert_eq!(
+        server.get("/hoi-dap/cau-1/").0,
+        200,
+        "last good site still served"
+    );
+    rename(&site, "content-tam", "content");
+    let v = server.wait_ok_after(v);
+
+    site.write(
+        "content/hoi-dap/cau-1.md",
+        "---\ntitle: \"Câu hỏi 1\"\n---\nSau khi khôi phục.\n",
+    );
+    server.wait_ok_after(v);
+    assert!(
+        server
+            .get("/hoi-dap/cau-1/")
+            .2
+            .contains("Sau khi khôi phục.")
+    );
+    server.assert_alive();
+}
+
+#[test]
+fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
+    let site = SiteTest::fixture("xref");
+    let server = Server::start(&site);
+    let mut v = server.version();
+    type Edit = Box<dyn Fn(&SiteTest)>;
+    let edits: Vec<Edit> = vec![
+        Box::new(|s| {
+            s.write(
+                "content/hoi-dap/cau-1.md",
+                "---\ntitle: \"Câu hỏi 1: Vì sao?\"\ntype: question\nnumber: 1\ntargets: [\"tfp-2030\"]\n---\n## Mở đầu\n\nĐã sửa: [TFP](target:tfp-2030) và [mục tiêu số](../muc-tieu/so.md).\n",
+            );
+        }),
+        Box::new(|s| {
+            s.write(
+                "content/hoi-dap/cau-9.md",
+                "---\ntitle: \"Câu hỏi 9: Mới\"\ntype: question\nnumber: 9\n---\nNhắc [TFP](target:tfp-2030) và [câu 1](question:1).\n",
+            );
+        }),
+        Box::new(|s| {
+            let p = "content/muc-tieu/tfp.md";
+            let text = std::fs::read_to_string(s.root().join(p)).unwrap();
+            s.write(
+                p,
+                &text.replace("title: \"TFP\"", "title: \"TFP (đã đổi tên)\""),
+            );
+        }),
+        Box::new(|s| {
+            s.write(
+                "content/hoi-dap/cau-1.md",
+                "---\ntitle: \"Câu hỏi 1\"\ntype: question\nnumber: 1\n---\nKhông còn dẫn chiếu.\n",
+            );
+        }),
+        Box::new(|s| remove(s, "content/hoi-dap/cau-3.md")),
+        Box::new(|s| {
+            s.write("static/ghi-chu.txt", "tệp tĩnh\n");
+        }),
+        Box::new(|s| {
+            let p = "content/muc-tieu/so.md";
+            let text = std::fs::read_to_string(s.root().join(p)).unwrap();
+            s.write(p, &format!("{text}\nThêm một đoạn.\n"));
+        }),
+    ];
+    for edit in &edits {
+        edit(&site);
+        v = server.wait_ok_after(v);
+    }
+    let full = site.root().join("full");
+    let out = nqsite()
+        .args(["build", "--base-url", "/", "--editor-guide", "--root"])
+        .arg(site.root())
+        .arg("--output")
+        .arg(&full)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (a, b) = (snapshot(&server.out), snapshot(&full));
+    let names = |s: &[(PathBuf, Vec<u8>)]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b));
+    for ((p, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{} differs from a full build", p.display());
+    }
+}
+
+fn new_file(site: &SiteTest, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nqsite"))
+        .arg("new")
+        .args(args)
+        .arg("--root")
+        .arg(site.root())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn new_numbers_questions_after_the_highest_and_the_file_builds() {
+    let site = SiteTest::fixture("xref");
+    let (ok, path, err) = new_file(&site, &["question", "Vì", "sao", "lại", "thế?"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        path,
+        Path::new("content/hoi-dap/cau-04.md").to_string_lossy()
+    );
+    let text = std::fs::read_to_string(site.root().join(&path)).unwrap();
+    assert!(text.contains("number: 4\n") && text.contains("Câu hỏi 4: Vì sao lại thế?"));
+    assert!(
+        text.contains("# Số thứ tự"),
+        "fields are explained in Vietnamese"
+    );
+    let (ok, path, _) = new_file(&site, &["question"]);
+    assert!(ok);
+    assert!(path.ends_with("cau-05.md"), "{path}");
+    let (ok, path, err) = new_file(&site, &["target", "Tỉ", "lệ", "kinh", "tế", "số", "2045"]);
+    assert!(ok, "{err}");
+    assert!(
+        path.ends_with("muc-tieu/ti-le-kinh-te-so-2045.md"),
+        "{path}"
+    );
+    let (ok, path, err) = new_file(&site, &["guidance", "Hướng dẫn của huyện"]);
+    assert!(ok, "{err}");
+    assert!(path.ends_with("huong-dan/huong-dan-cua-huyen.md"), "{path}");
+    let (ok, path, err) = new_file(&site, &["page", "Giới thiệu"]);
+    assert!(ok, "{err}");
+    assert_eq!(path, Path::new("content/gioi-thieu.md").to_string_lossy());
+    site.build().assert_ok();
+}
+
+#[test]
+fn new_refuses_to_overwrite_an_existing_file() {
+    let site = SiteTest::fixture("xref");
+    let mine = "---\ntitle: \"Của tôi\"\n---\nĐừng ghi đè.\n";
+    site.write("content/hoi-dap/cau-04.md", mine);
+    let (ok, _, err) = new_file(&site, &["question"]);
+    assert!(!ok);
+    assert!(err.contains("không ghi đè"), "{err}");
+    let kept = std::fs::read_to_string(site.root().join("content/hoi-dap/cau-04.md")).unwrap();
+    assert_eq!(kept, mine);
+}
+
+#[test]
+fn editor_only_sections_are_left_out_of_the_build_unless_asked() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/huong-dan-bien-tap/_index.md",
+        "---\ntitle: \"Hướng dẫn biên tập\"\neditor_only: true\n---\n",
+    );
+    site.write(
+        "content/huong-dan-bien-tap/cu-phap.md",
+        "---\ntitle: \"Cú pháp\"\n---\n```yaml\ntitle: \"x\"\n```\n",
+    );
+    site.build().assert_ok();
+    assert!(!site.public().join("huong-dan-bien-tap").exists());
+    site.run(&["build", "--editor-guide"]).assert_ok();
+    let page = site.read("huong-dan-bien-tap/cu-phap/index.html");
+    assert!(page.contains("class=\"sy-"), "examples are highlighted");
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{config}\neditor_guide: true\n"));
+    std::fs::remove_dir_all(site.public()).unwrap();
+    site.build().assert_ok();
+    assert!(
+        site.public()
+            .join("huong-dan-bien-tap/index.html")
+            .is_file()
+    );
+}
