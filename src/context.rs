@@ -90,13 +90,15 @@ struct PageView<'a> {
     jsonld: Option<String>,
     /// The share image (1200×630): href, and absolute URL when the site has an origin.
     share_image: Json,
+    /// For documents with a `group` (targets): that group's title and question.
+    group: Json,
     /// The document named by `source:` (a guidance id), linked to the exact
     /// place where it mentions this page when it does.
     source: Option<Json>,
 }
 
 /// Page types whose templates need the site's typed data.
-pub(crate) const DATA_TYPES: &[&str] = &["infographic", "matrix", "print", "target"];
+pub(crate) const DATA_TYPES: &[&str] = &["infographic", "matrix", "print"];
 
 /// Most top-level sections shown in the site menu.
 const MENU_MAX: usize = 8;
@@ -274,6 +276,7 @@ impl<'a> Contexts<'a> {
                 .collect(),
             source: self.source(i),
             jsonld: self.jsonld(i, rendered),
+            group: self.group_of(i),
             share_image: {
                 let path = share_path(site, i);
                 let absolute = site
@@ -421,6 +424,24 @@ impl<'a> Contexts<'a> {
             _ => return None,
         };
         Some(serde_json::to_string(&value).ok()?.replace('<', "\\u003c"))
+    }
+
+    /// The entry of `groups:` (declared by a section) named by the page's `group`.
+    fn group_of(&self, i: usize) -> Json {
+        let Some(id) = self.site.nodes[i]
+            .doc
+            .fm
+            .extra
+            .get("group")
+            .and_then(|v| v.as_str())
+        else {
+            return Json::Null;
+        };
+        let groups = self.data.get("groups").and_then(Json::as_array);
+        groups
+            .and_then(|gs| gs.iter().find(|g| g["id"] == id))
+            .map(|g| json!({ "id": g["id"], "title": g["title"], "question": g["question"] }))
+            .unwrap_or(Json::Null)
     }
 
     /// Questions sharing the most references with question `i`.
