@@ -464,3 +464,137 @@ fn editor_only_sections_are_left_out_of_the_build_unless_asked() {
             .is_file()
     );
 }
+
+/// Resident memory of a process, in KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+#[test]
+fn serve_holds_200_connections_at_2000_requests_a_second_while_rebuilding() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    const CLIENTS: usize = 200;
+    const PER_CLIENT_PER_SECOND: u64 = 10;
+    let seconds: u64 = std::env::var("NQSITE_LOAD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let site = SiteTest::fixture("basic");
+    let mut server = Server::start(&site);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.get("/").0 != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "serve never served the home page"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = server.child.id();
+    let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let end = start + Duration::from_secs(seconds);
+    let paths = [
+        "/",
+        "/hoi-dap/cau-01/",
+        "/gioi-thieu/",
+        "/assets/",
+        "/sitemap.xml",
+        "/khong-co/",
+    ];
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (addr, ok, failed) = (server.addr.clone(), ok.clone(), failed.clone());
+            std::thread::spawn(move || {
+                let period = Duration::from_millis(1000 / PER_CLIENT_PER_SECOND);
+                let mut next = Instant::now() + period.mul_f64(c as f64 / CLIENTS as f64);
+                let mut k = c;
+                while next < end {
+                    if let Some(wait) = next.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    next += period;
+                    k += 1;
+                    let path = paths[k % paths.len()];
+                    let answered = (|| -> std::io::Result<u16> {
+                        let mut s = TcpStream::connect(&addr)?;
+                        s.set_read_timeout(Some(Duration::from_secs(10)))?;
+                        write!(
+                            s,
+                            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                        )?;
+                        let mut raw = Vec::new();
+                        s.read_to_end(&mut raw)?;
+                        let head = String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned();
+                        Ok(head
+                            .split_whitespace()
+                            .nth(1)
+                            .and_then(|c| c.parse().ok())
+                            .unwrap_or(0))
+                    })();
+                    // /assets/ (a folder) and /khong-co/ are 404 by design; anything else must be 200.
+                    let expected = if path == "/khong-co/" || path == "/assets/" {
+                        404
+                    } else {
+                        200
+                    };
+                    match answered {
+                        Ok(code) if code == expected => ok.fetch_add(1, Ordering::Relaxed),
+                        _ => failed.fetch_add(1, Ordering::Relaxed),
+                    };
+                }
+            })
+        })
+        .collect();
+    let editor = {
+        let (root, stop) = (site.root().to_path_buf(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let text = format!("---\ntitle: \"Giới thiệu {n}\"\n---\nBản sửa số {n}.\n");
+                std::fs::write(root.join("content/gioi-thieu.md"), text).unwrap();
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            n
+        })
+    };
+    std::thread::sleep(Duration::from_secs(seconds.min(5)));
+    let rss_early = rss_kib(pid);
+    for c in clients {
+        c.join().unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    let edits = editor.join().unwrap();
+    let rss_late = rss_kib(pid);
+    let (ok, failed) = (ok.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
+    let elapsed = start.elapsed().as_secs_f64();
+    assert_eq!(failed, 0, "{failed} failed requests out of {}", ok + failed);
+    let rate = ok as f64 / elapsed;
+    assert!(
+        rate > 0.9 * (CLIENTS as u64 * PER_CLIENT_PER_SECOND) as f64,
+        "only {rate:.0} requests/s"
+    );
+    assert!(server.child.try_wait().unwrap().is_none(), "serve crashed");
+    assert!(
+        edits > seconds * 2,
+        "the editor thread kept saving ({edits} saves)"
+    );
+    assert!(
+        rss_late < rss_early + 50 * 1024,
+        "memory grew from {rss_early} KiB to {rss_late} KiB"
+    );
+    eprintln!(
+        "load: {ok} requests in {elapsed:.1} s ({rate:.0}/s), {edits} saves, RSS {rss_early} → {rss_late} KiB"
+    );
+}
