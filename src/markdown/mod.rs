@@ -289,13 +289,17 @@ impl<'a> Renderer<'a> {
         } else {
             wanted.to_string()
         };
-        let count = self.used_ids.entry(base.clone()).or_insert(0);
-        *count += 1;
-        if *count == 1 {
-            base
-        } else {
-            format!("{base}-{}", *count - 1)
+        // `used_ids` maps every id given out to the next suffix to try for it,
+        // so `a`, `a`, `a-1` gives `a`, `a-1`, `a-1-1`: never twice the same.
+        let mut candidate = base.clone();
+        let mut n = self.used_ids.get(&base).copied().unwrap_or(0);
+        while self.used_ids.contains_key(&candidate) {
+            n += 1;
+            candidate = format!("{base}-{n}");
         }
+        self.used_ids.insert(base, n);
+        self.used_ids.insert(candidate.clone(), 0);
+        candidate
     }
 
     fn end_heading(&mut self) {
@@ -435,6 +439,27 @@ mod tests {
 
     fn keep(_: &str) -> LinkOutcome {
         LinkOutcome::Keep
+    }
+
+    #[test]
+    fn heading_ids_stay_unique_when_a_heading_looks_like_a_suffixed_id() {
+        // Found by the markdown_links fuzz target: "8", "8", "8 1" used to give "8-1" twice.
+        let r = render("# 8\n\n# 8\n\n# 8 1\n\n# 8\n", &keep);
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["8", "8-1", "8-1-1", "8-2"]);
+    }
+
+    #[test]
+    fn fuzz_regressions_render_with_unique_ids() {
+        let inputs: [&[u8]; 1] = [include_bytes!(
+            "../../tests/fuzz-regressions/markdown_links-duplicate-heading-id.bin"
+        )];
+        for input in inputs {
+            let r = render(&String::from_utf8_lossy(input), &keep);
+            let ids: std::collections::HashSet<&str> =
+                r.headings.iter().map(|h| h.id.as_str()).collect();
+            assert_eq!(ids.len(), r.headings.len());
+        }
     }
 
     #[test]
