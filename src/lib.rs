@@ -232,26 +232,32 @@ pub(crate) fn write_site(
     out: &Writer<'_>,
     progress: Progress<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let search = search::build(site, rendered, theme);
     let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
+    // Pages name only the search manifest, so the index is built while the
+    // pages render.
     contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered);
     out.plan(contexts.base());
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
-    let mut errors: Vec<Diagnostic> = (0..total)
-        .into_par_iter()
-        .filter_map(|i| {
-            if !out.wants_page(i) {
-                return None;
-            }
-            let result = render_page(site, theme, &contexts, &rendered[i], i)
-                .and_then(|html| out.html(&out_path(&site.nodes[i].path), &html))
-                .and_then(|()| write_paper_variants(site, theme, &contexts, &rendered[i], i, out));
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            result.err()
-        })
-        .collect();
+    let render_all = || -> Vec<Diagnostic> {
+        (0..total)
+            .into_par_iter()
+            .filter_map(|i| {
+                if !out.wants_page(i) {
+                    return None;
+                }
+                let result = render_page(site, theme, &contexts, &rendered[i], i)
+                    .and_then(|html| out.html(&out_path(&site.nodes[i].path), &html))
+                    .and_then(|()| {
+                        write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
+                    });
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                result.err()
+            })
+            .collect()
+    };
+    let (search, mut errors) = rayon::join(|| search::build(site, rendered, theme), render_all);
     if errors.is_empty()
         && let Err(e) = write_extras(root, site, theme, &contexts, out)
             .and_then(|()| search::write(&search, site, theme, &contexts, out))

@@ -26,6 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use unicode_normalization::char::is_combining_mark;
 
@@ -143,6 +144,7 @@ fn build_files(
     strings: &BTreeMap<String, String>,
 ) -> SearchIndex {
     let entries: Vec<Entry> = (0..site.nodes.len())
+        .into_par_iter()
         .filter(|&i| i != HOME)
         .map(|i| entry(site, i, &rendered[i]))
         .collect();
