@@ -275,3 +275,36 @@ fn builds_are_identical_across_thread_counts_and_file_creation_orders() {
         "file creation order changed the output"
     );
 }
+
+#[test]
+fn unreadable_content_gives_clear_errors_naming_each_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = shipped_copy();
+    let root = site.path();
+    let locked_file = root.join("content/hoi-dap/phan-1/cau-01.md");
+    let locked_dir = root.join("content/huong-dan");
+    std::fs::set_permissions(&locked_file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Run as an unprivileged user (root would read anything), in a user namespace.
+    let o = Command::new("unshare")
+        .args(["-U", "--map-user=1000", "--map-group=1000"])
+        .arg(env!("CARGO_BIN_EXE_nqsite"))
+        .args(["check", "--root"])
+        .arg(root)
+        .output()
+        .expect("unshare (util-linux) is installed");
+    std::fs::set_permissions(&locked_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains(
+            "content/hoi-dap/phan-1/cau-01.md: lỗi: không thể đọc tệp: không có quyền truy cập"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/huong-dan: lỗi:") && err.contains("không có quyền truy cập"),
+        "{err}"
+    );
+}
