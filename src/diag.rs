@@ -153,6 +153,12 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// "Did you mean: `a`, `b`?" in Vietnamese, for hints.
+pub fn did_you_mean(candidates: impl Iterator<Item = String>) -> String {
+    let quoted: Vec<String> = candidates.map(|c| format!("`{c}`")).collect();
+    format!("có phải ý bạn là: {}?", quoted.join(", "))
+}
+
 /// Finds the candidates closest to `wanted` (by edit distance), for
 /// "did you mean" hints. Returns at most `n`, best first.
 pub fn closest<'a>(

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use crate::diag::{Diagnostic, closest, line_col};
+use crate::diag::{Diagnostic, closest, did_you_mean, line_col};
 use crate::markdown::{LinkOutcome, Rendered};
 use crate::resolve::Site;
 
@@ -79,21 +79,24 @@ fn resolve_reference(site: &Site, kind: &str, id: &str, anchor: Option<String>) 
         };
     }
     match site.entity(kind, id) {
-        Some(target) => {
-            let href = match &anchor {
-                Some(a) => format!("{}#{a}", site.href(target)),
-                None => site.href(target),
-            };
-            LinkOutcome::Internal {
-                href,
-                target,
-                anchor,
-            }
-        }
+        Some(target) => internal(site, target, anchor),
         None => LinkOutcome::Broken {
             message: format!("không có `{kind}` nào mang mã `{id}`"),
             hint: unknown_id_hint(site, kind, id),
         },
+    }
+}
+
+/// A resolved link to document `target`, at `anchor` if any.
+fn internal(site: &Site, target: usize, anchor: Option<String>) -> LinkOutcome {
+    let href = match &anchor {
+        Some(a) => format!("{}#{a}", site.href(target)),
+        None => site.href(target),
+    };
+    LinkOutcome::Internal {
+        href,
+        target,
+        anchor,
     }
 }
 
@@ -117,13 +120,7 @@ pub fn unknown_id_hint(site: &Site, kind: &str, id: &str) -> String {
             ids.iter().take(8).copied().collect::<Vec<_>>().join(", ")
         )
     } else {
-        format!(
-            "có phải ý bạn là: {}?",
-            near.iter()
-                .map(|n| format!("`{kind}:{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        did_you_mean(near.iter().map(|n| format!("{kind}:{n}")))
     }
 }
 
@@ -147,17 +144,7 @@ fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> L
         };
     };
     match site.by_rel(&rel) {
-        Some(target) => {
-            let href = match &anchor {
-                Some(a) => format!("{}#{a}", site.href(target)),
-                None => site.href(target),
-            };
-            LinkOutcome::Internal {
-                href,
-                target,
-                anchor,
-            }
-        }
+        Some(target) => internal(site, target, anchor),
         None => {
             let all: Vec<&str> = site.nodes.iter().map(|n| n.doc.rel.as_str()).collect();
             let near = closest(&rel, all, 3);
@@ -167,13 +154,7 @@ fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> L
                     "kiểm tra tên tệp và thư mục (đường dẫn tính từ thư mục của tệp hiện tại)"
                         .into()
                 } else {
-                    format!(
-                        "có phải ý bạn là: {}?",
-                        near.iter()
-                            .map(|n| format!("`content/{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                    did_you_mean(near.iter().map(|n| format!("content/{n}")))
                 },
             }
         }
@@ -251,13 +232,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
                     target.shown.display()
                 )
             } else {
-                format!(
-                    "có phải ý bạn là: {}?",
-                    near.iter()
-                        .map(|n| format!("`#{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                did_you_mean(near.iter().map(|n| format!("#{n}")))
             };
             errors.push(
                 Diagnostic::error(
