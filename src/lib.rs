@@ -233,8 +233,7 @@ pub(crate) fn write_site(
     progress: Progress<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
-    // Pages name only the search manifest, so the index is built while the
-    // pages render.
+    // Pages name only the search manifest (fixed name), never the index's hash.
     contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered);
     out.plan(contexts.base());
@@ -257,7 +256,10 @@ pub(crate) fn write_site(
             })
             .collect()
     };
-    let (search, mut errors) = rayon::join(|| search::build(site, rendered, theme), render_all);
+    // The search index is built after the pages, not beside them: building
+    // both at once doubled the peak memory on large sites.
+    let mut errors = render_all();
+    let search = search::build(site, rendered, theme);
     if errors.is_empty()
         && let Err(e) = write_extras(root, site, theme, &contexts, out)
             .and_then(|()| search::write(&search, site, theme, &contexts, out))

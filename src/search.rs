@@ -62,10 +62,16 @@ const EXTRA_FIELDS: &[&str] = &["description", "value", "source_text"];
 /// One syllable: its exact lower-case form and its ASCII fold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// Lower case, NFC, diacritics kept: `đảng`.
+    /// Lower case, NFC, diacritics kept: `đảng`. The browser folds it
+    /// (`dang`) when it loads the vocabulary, so the index stores it once.
     pub exact: String,
+}
+
+impl Token {
     /// Lower case ASCII fold: `dang`.
-    pub folded: String,
+    pub fn folded(&self) -> String {
+        fold(&self.exact).to_lowercase()
+    }
 }
 
 /// The search files and where templates find them.
@@ -89,11 +95,11 @@ pub fn syllables(text: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-/// The exact and folded forms of one syllable.
+/// One syllable, lower case and NFC.
 pub fn token(syllable: &str) -> Token {
-    let exact = nfc(&syllable.to_lowercase()).into_owned();
-    let folded = fold(&exact).to_lowercase();
-    Token { exact, folded }
+    Token {
+        exact: nfc(&syllable.to_lowercase()).into_owned(),
+    }
 }
 
 /// Splits text into tokens.
@@ -149,8 +155,8 @@ fn build_files(
         .map(|i| entry(site, i, &rendered[i]))
         .collect();
     let index = index_script(&entries, strings);
-    let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
-    let text = format!("window.nqSearchText={};\n", to_json(&json!(texts)));
+    let text = text_script(&entries);
+    drop(entries);
     let mut out = SearchIndex::default();
     for (name, body) in [("index", index), ("text", text)] {
         let path = format!(
@@ -365,6 +371,23 @@ pub fn write(
 }
 
 /// JSON that is safe inside a script: `<` is escaped so no `</script>` can appear.
+/// `window.nqSearchText=[…];` written item by item (the texts are the
+/// biggest part of the index: no intermediate JSON tree or extra copy).
+fn text_script(entries: &[Entry]) -> String {
+    let total: usize = entries.iter().map(|e| e.text.len() + 4).sum();
+    let mut out = String::with_capacity(total + 32);
+    out.push_str("window.nqSearchText=[");
+    for (n, e) in entries.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        let quoted = serde_json::to_string(&e.text).unwrap_or_else(|_| "\"\"".into());
+        out.push_str(&quoted.replace('<', "\\u003c"));
+    }
+    out.push_str("];\n");
+    out
+}
+
 fn to_json(v: &Json) -> String {
     serde_json::to_string(v)
         .unwrap_or_default()
@@ -378,7 +401,8 @@ mod tests {
     fn forms(text: &str) -> Vec<(String, String)> {
         tokenize(text)
             .into_iter()
-            .map(|t| (t.exact, t.folded))
+            .map(|t| (t.folded(), t.exact))
+            .map(|(f, e)| (e, f))
             .collect()
     }
 
@@ -399,7 +423,7 @@ mod tests {
                 ("đổi".into(), "doi".into())
             ]
         );
-        assert_eq!(token("dời").folded, token("đổi").folded);
+        assert_eq!(token("dời").folded(), token("đổi").folded());
         assert_ne!(token("dời").exact, token("đổi").exact);
     }
 

@@ -87,19 +87,31 @@ fn leftovers(dir: &Path) -> Vec<String> {
 
 /// Kills builds at pseudo-random moments; after each kill the output is
 /// exactly the previous site or exactly the new one.
-fn kill_many_times(root: &Path, edit: impl Fn(&Path), runs: usize, max_delay_ms: u64) {
+/// Kills builds at pseudo-random moments; after each kill the output is
+/// exactly the site it held before or exactly the one being built. The
+/// content flips between two versions (`edit(root, true)` / `false`) so that
+/// every build has a different previous site to keep.
+fn kill_many_times(root: &Path, edit: impl Fn(&Path, bool), runs: usize) {
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("public");
+    edit(root, false);
     build(root, &out);
-    let old = snapshot(&out);
-    edit(root);
+    let first = snapshot(&out);
+    edit(root, true);
     let fresh = work.path().join("fresh");
+    let timer = std::time::Instant::now();
     build(root, &fresh);
-    let new = snapshot(&fresh);
-    assert!(old != new, "the edit must change the output");
+    // Kills fall anywhere from the start to twice the time of a whole build.
+    let max_delay_ms = (timer.elapsed().as_millis() as u64 * 2).max(50);
+    let second = snapshot(&fresh);
+    assert!(first != second, "the edit must change the output");
+    let versions = [first, second];
+    let mut current = 0;
     let mut delays = Delays(0x9e37_79b9_7f4a_7c15);
-    let (mut saw_old, mut saw_new) = (0, 0);
+    let (mut kept, mut replaced) = (0, 0);
     for run in 0..runs {
+        let target = 1 - current;
+        edit(root, target == 1);
         let mut child = nqsite()
             .args(["build", "-q", "--root"])
             .arg(root)
@@ -113,17 +125,19 @@ fn kill_many_times(root: &Path, edit: impl Fn(&Path), runs: usize, max_delay_ms:
         let _ = child.kill();
         let _ = child.wait();
         let now = snapshot(&out);
-        if now == old {
-            saw_old += 1;
-        } else if now == new {
-            saw_new += 1;
+        if now == versions[current] {
+            kept += 1;
+        } else if now == versions[target] {
+            replaced += 1;
+            current = target;
         } else {
             panic!("run {run}: the output is neither the previous site nor the new one");
         }
     }
+    edit(root, true);
     build(root, &out);
     assert!(
-        snapshot(&out) == new,
+        snapshot(&out) == versions[1],
         "the build after the kills gives the new site"
     );
     assert!(
@@ -132,33 +146,36 @@ fn kill_many_times(root: &Path, edit: impl Fn(&Path), runs: usize, max_delay_ms:
         leftovers(work.path())
     );
     assert!(
-        saw_old > 0,
-        "no kill landed before the swap ({saw_old} old, {saw_new} new)"
+        kept > 0 && replaced > 0,
+        "kills should land both before and after the swap ({kept} kept, {replaced} replaced)"
     );
 }
 
 #[test]
 fn killed_builds_of_the_shipped_site_leave_a_complete_site() {
     let site = shipped_copy();
-    let edit = |root: &Path| {
-        let q = root.join("content/hoi-dap/phan-2/cau-15.md");
-        let text = std::fs::read_to_string(&q).unwrap();
-        std::fs::write(q, format!("{text}\nĐoạn thêm để thử.\n")).unwrap();
+    let q = site.path().join("content/hoi-dap/phan-2/cau-15.md");
+    let original = std::fs::read_to_string(&q).unwrap();
+    let edit = |_: &Path, edited: bool| {
+        let text = if edited {
+            format!("{original}\nĐoạn thêm để thử.\n")
+        } else {
+            original.clone()
+        };
+        std::fs::write(&q, text).unwrap();
     };
-    kill_many_times(site.path(), edit, 40, 120);
+    kill_many_times(site.path(), edit, 40);
 }
 
 #[test]
 fn killed_builds_of_a_1000_page_site_leave_a_complete_site() {
     let site = generated_site(1000);
-    let edit = |root: &Path| {
-        std::fs::write(
-            root.join("content/muc-000/trang-0.md"),
-            "---\ntitle: \"Đã sửa\"\n---\n\n## Phần một\n\nMới.\n",
-        )
-        .unwrap();
+    let edit = |root: &Path, edited: bool| {
+        let title = if edited { "Đã sửa" } else { "Bản đầu" };
+        let text = format!("---\ntitle: \"{title}\"\n---\n\n## Phần một\n\nMới.\n");
+        std::fs::write(root.join("content/muc-000/trang-0.md"), text).unwrap();
     };
-    kill_many_times(site.path(), edit, 15, 900);
+    kill_many_times(site.path(), edit, 15);
 }
 
 /// Runs a shell script in a private mount namespace (works as root and, where
