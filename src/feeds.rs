@@ -3,14 +3,8 @@
 //! from the content, never from the clock.
 
 use crate::context::site_title;
+use crate::markdown::escape_attr as xml_escape;
 use crate::resolve::Site;
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// `sitemap.xml` listing every page.
 pub fn sitemap(site: &Site) -> String {

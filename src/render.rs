@@ -74,7 +74,9 @@ impl Theme {
             .collect();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape_html);
+        // Escape the five HTML-special characters only: Tera's default also
+        // escapes `/`, which bloats every URL without making anything safer.
+        tera.set_escape_fn(crate::markdown::escape_attr);
         let raw: Vec<(String, String)> = templates.into_iter().map(|(k, (t, _))| (k, t)).collect();
         if let Err(e) = tera.add_raw_templates(raw) {
             return Err(vec![template_error(&e, &sources)]);
@@ -224,12 +226,6 @@ fn hash_assets(statics: BTreeMap<String, Vec<u8>>) -> (BTreeMap<String, String>,
         out.push((hashed, bytes));
     }
     (names, out)
-}
-
-/// Escapes the five HTML-special characters (Tera's default also escapes
-/// `/`, which bloats every URL without making anything safer).
-fn escape_html(s: &str) -> String {
-    crate::markdown::escape_attr(s)
 }
 
 /// FNV-1a, 32 bits: a small stable hash for file names.

@@ -9,6 +9,8 @@ use std::sync::{Arc, OnceLock};
 
 use resvg::{tiny_skia, usvg};
 
+use crate::markdown::escape_attr as escape;
+
 /// Width and height of a share image (Open Graph's recommended size).
 pub const WIDTH: u32 = 1200;
 /// Height of a share image.
@@ -42,13 +44,6 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
         Arc::new(db)
     })
     .clone()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Breaks `text` into at most `max_lines` lines of about `width` characters,
@@ -120,11 +115,15 @@ pub fn svg(card: &Card) -> String {
 
 /// Renders a card to PNG bytes.
 pub fn png(card: &Card) -> Result<Vec<u8>, String> {
+    render_svg(&svg(card))
+}
+
+fn render_svg(svg: &str) -> Result<Vec<u8>, String> {
     let options = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(&svg(card), &options).map_err(|e| e.to_string())?;
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
     let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or("kích thước ảnh không hợp lệ")?;
     resvg::render(
         &tree,
@@ -136,16 +135,13 @@ pub fn png(card: &Card) -> Result<Vec<u8>, String> {
 
 /// Renders cards, reusing the PNG cached under `cache_dir` for an unchanged card.
 pub fn png_cached(card: &Card, cache_dir: Option<&Path>) -> Result<Vec<u8>, String> {
-    let key = format!(
-        "{:08x}{:08x}.png",
-        crate::render::fnv32(svg(card).as_bytes()),
-        crate::render::fnv32(card.headline.as_bytes())
-    );
+    let svg = svg(card);
+    let key = format!("{:016x}.png", crate::fsutil::fnv64(svg.as_bytes()));
     let cached: Option<PathBuf> = cache_dir.map(|d| d.join(&key));
     if let Some(bytes) = cached.as_ref().and_then(|p| std::fs::read(p).ok()) {
         return Ok(bytes);
     }
-    let bytes = png(card)?;
+    let bytes = render_svg(&svg)?;
     if let Some(path) = cached {
         // A cache that cannot be written only costs time on the next build.
         if let Some(dir) = path.parent() {
