@@ -69,3 +69,12 @@ mod tests {
         assert!(err.message.contains("vị trí 19"), "{}", err.message);
     }
 }
+
+/// The process's peak resident memory in KiB (`VmHWM`), where Linux tells it.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}

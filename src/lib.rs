@@ -76,8 +76,9 @@ pub struct BuildReport {
     pub sections: usize,
     /// Non-fatal problems.
     pub warnings: Vec<Diagnostic>,
-    /// Time of each stage, in order.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// Each stage in order: its name, its time, and the process's peak
+    /// memory (KiB) at its end where the system tells it.
+    pub timings: Vec<Stage>,
     /// Where the site was written (`None` for a check).
     pub output: Option<PathBuf>,
 }
@@ -101,9 +102,20 @@ pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport,
         })
 }
 
+/// One stage of a build, as `--timings` prints it.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// The stage's name.
+    pub name: &'static str,
+    /// How long it took.
+    pub time: Duration,
+    /// Peak resident memory of the process so far, in KiB (Linux only).
+    pub peak_kib: Option<u64>,
+}
+
 #[derive(Default)]
 struct Timer {
-    stages: Vec<(&'static str, Duration)>,
+    stages: Vec<Stage>,
     last: Option<Instant>,
 }
 
@@ -111,7 +123,11 @@ impl Timer {
     fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
         if let Some(last) = self.last {
-            self.stages.push((name, now - last));
+            self.stages.push(Stage {
+                name,
+                time: now - last,
+                peak_kib: fsutil::peak_rss_kib(),
+            });
         }
         self.last = Some(now);
     }

@@ -112,8 +112,16 @@ fn new(a: cli::NewArgs) -> ExitCode {
 
 fn print_summary(report: &BuildReport, elapsed: Duration, timings: bool) {
     if timings {
-        for (stage, d) in &report.timings {
-            eprintln!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        for stage in &report.timings {
+            let peak = stage
+                .peak_kib
+                .map(|k| format!("   đỉnh bộ nhớ {:>6} MiB", k / 1024))
+                .unwrap_or_default();
+            eprintln!(
+                "  {:<16} {:>8.1} ms{peak}",
+                stage.name,
+                stage.time.as_secs_f64() * 1000.0
+            );
         }
     }
     let target = match &report.output {

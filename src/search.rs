@@ -33,7 +33,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
-use crate::markdown::Rendered;
+use crate::markdown::{Heading, Rendered};
 use crate::output::Writer;
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
@@ -110,18 +110,73 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     syllables(text).map(token).collect()
 }
 
+/// Pages indexed together. Syllables are interned per chunk of pages (a
+/// small vocabulary and 4-byte ids into it), so a large site holds one
+/// compact id per occurrence instead of one string each, and chunks are
+/// tokenized in parallel.
+#[derive(Default)]
+struct Chunk {
+    /// The chunk's distinct exact forms, in first-seen order, with counts.
+    words: Vec<(CompactString, u32)>,
+    entries: Vec<Entry>,
+}
+
 /// What the index knows of one page.
 struct Entry {
     title: String,
     href: String,
     kind: usize,
-    title_tokens: Vec<Token>,
-    /// Position of the first body token (title length + 1).
-    body_start: usize,
-    body: Vec<Token>,
+    /// Every token as an index into its chunk's `words`: the title's, then the body's.
+    seq: Vec<u32>,
+    /// Number of title tokens; the body starts at position `title_len + 1`.
+    title_len: usize,
     /// Heading ranges, as body token indices `[start, end)`.
     headings: Vec<(usize, usize)>,
-    text: String,
+}
+
+impl Entry {
+    /// Position of the first body token (a gap after the title, so no
+    /// phrase spans title and body).
+    fn body_start(&self) -> usize {
+        self.title_len + 1
+    }
+
+    fn body(&self) -> &[u32] {
+        &self.seq[self.title_len..]
+    }
+}
+
+/// Interns the syllables of a chunk of pages.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<CompactString, u32>,
+    words: Vec<(CompactString, u32)>,
+}
+
+impl Interner {
+    fn push(&mut self, syllable: &str, seq: &mut Vec<u32>) {
+        let exact = token(syllable).exact;
+        let id = match self.ids.get(exact.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
+                self.ids.insert(exact.clone(), id);
+                self.words.push((exact, 0));
+                id
+            }
+        };
+        if let Some(w) = self.words.get_mut(id as usize) {
+            w.1 += 1;
+        }
+        seq.push(id);
+    }
+
+    /// The ids of `text`'s syllables, or `None` if one never occurred.
+    fn lookup(&self, text: &str) -> Option<Vec<u32>> {
+        syllables(text)
+            .map(|s| self.ids.get(token(s).exact.as_str()).copied())
+            .collect()
+    }
 }
 
 /// Builds the index of every page but home, with the theme's labels; the
@@ -152,14 +207,26 @@ fn build_files(
     rendered: &[Rendered],
     strings: &BTreeMap<String, String>,
 ) -> SearchIndex {
-    let entries: Vec<Entry> = (0..site.nodes.len())
-        .into_par_iter()
-        .filter(|&i| i != HOME)
-        .map(|i| entry(site, i, &rendered[i]))
+    let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
+    // Enough chunks to keep every thread busy; the output does not depend on it.
+    let size = (pages.len() / (rayon::current_num_threads() * 4)).clamp(16, 512);
+    let chunks: Vec<Chunk> = pages
+        .par_chunks(size)
+        .map(|chunk| {
+            let mut interner = Interner::default();
+            let entries = chunk
+                .iter()
+                .map(|&i| entry(site, i, &rendered[i], &mut interner))
+                .collect();
+            Chunk {
+                words: interner.words,
+                entries,
+            }
+        })
         .collect();
-    let index = index_script(&entries, strings);
-    let text = text_script(&entries);
-    drop(entries);
+    let index = index_script(&chunks, strings);
+    drop(chunks);
+    let text = text_script(pages.iter().map(|&i| page_text(site, i, &rendered[i])));
     let mut out = SearchIndex::default();
     for (name, body) in [("index", index), ("text", text)] {
         let path = format!(
@@ -172,30 +239,54 @@ fn build_files(
     out
 }
 
-fn entry(site: &Site, i: usize, rendered: &Rendered) -> Entry {
+/// The searched text of a page: some front matter fields, then the body's
+/// text, white space collapsed.
+fn page_text(site: &Site, i: usize, rendered: &Rendered) -> String {
+    let fm = &site.nodes[i].doc.fm;
+    let mut text = String::with_capacity(rendered.text.len());
+    let fields = EXTRA_FIELDS.iter().filter_map(|k| match *k {
+        "description" => fm.description.as_deref(),
+        k => fm.extra.get(k).and_then(|v| v.as_str()),
+    });
+    for part in fields.chain([rendered.text.as_str()]) {
+        for word in part.split_whitespace() {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+    }
+    text
+}
+
+fn entry(site: &Site, i: usize, rendered: &Rendered, interner: &mut Interner) -> Entry {
     let node = &site.nodes[i];
     let fm = &node.doc.fm;
-    let mut parts: Vec<&str> = EXTRA_FIELDS
-        .iter()
-        .filter_map(|k| match *k {
-            "description" => fm.description.as_deref(),
-            k => fm.extra.get(k).and_then(|v| v.as_str()),
-        })
-        .collect();
-    parts.push(&rendered.text);
-    let text = collapse_spaces(&parts.join("\n"));
-    let body = tokenize(&text);
-    let headings = heading_ranges(&body, rendered);
-    let title_tokens = tokenize(&fm.title);
+    let text = page_text(site, i, rendered);
+    let mut e = index_text(&fm.title, &text, &rendered.headings, interner);
+    e.href = node.path.clone();
+    e.kind = kind_of(fm.doc_type.as_deref(), &node.path);
+    e
+}
+
+/// Tokenizes a title and a body text and finds the headings in the body.
+fn index_text(title: &str, text: &str, headings: &[Heading], interner: &mut Interner) -> Entry {
+    let mut seq = Vec::new();
+    for s in syllables(title) {
+        interner.push(s, &mut seq);
+    }
+    let title_len = seq.len();
+    for s in syllables(text) {
+        interner.push(s, &mut seq);
+    }
+    let headings = heading_ranges(&seq[title_len..], interner, headings);
     Entry {
-        body_start: title_tokens.len() + 1,
-        title_tokens,
-        title: fm.title.clone(),
-        href: node.path.clone(),
-        kind: kind_of(fm.doc_type.as_deref(), &node.path),
-        body,
+        title: title.to_string(),
+        href: String::new(),
+        kind: OTHER,
+        seq,
+        title_len,
         headings,
-        text,
     }
 }
 
@@ -215,31 +306,23 @@ fn kind_of(doc_type: Option<&str>, path: &str) -> usize {
     }
 }
 
-/// Every run of white space becomes one space; the ends are trimmed.
-fn collapse_spaces(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// How far past the previous heading a heading's tokens are looked for
 /// (bounds the work on hostile input with many headings).
 const HEADING_SCAN: usize = 20_000;
 
 /// Finds each heading's tokens in the body, in order.
-fn heading_ranges(body: &[Token], rendered: &Rendered) -> Vec<(usize, usize)> {
+fn heading_ranges(body: &[u32], interner: &Interner, headings: &[Heading]) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     let mut from = 0;
-    for h in &rendered.headings {
-        let wanted = tokenize(&h.text);
+    for h in headings {
+        let Some(wanted) = interner.lookup(&h.text) else {
+            continue;
+        };
         if wanted.is_empty() || wanted.len() > body.len() {
             continue;
         }
         let last = (body.len() - wanted.len()).min(from + HEADING_SCAN);
-        let found = (from..=last).find(|&s| {
-            body[s..s + wanted.len()]
-                .iter()
-                .zip(&wanted)
-                .all(|(a, b)| a.exact == b.exact)
-        });
+        let found = (from..=last).find(|&s| body[s..s + wanted.len()] == wanted[..]);
         if let Some(start) = found {
             ranges.push((start, start + wanted.len()));
             from = start + wanted.len();
@@ -248,42 +331,38 @@ fn heading_ranges(body: &[Token], rendered: &Rendered) -> Vec<(usize, usize)> {
     ranges
 }
 
-/// Every token of a page with its position: the title from 0, then, after
-/// a gap (so no phrase spans title and body), the body from `body_start`.
-fn positions(e: &Entry) -> impl Iterator<Item = (usize, &Token)> {
-    let body = e
-        .body
-        .iter()
-        .enumerate()
-        .map(|(k, t)| (e.body_start + k, t));
-    e.title_tokens.iter().enumerate().chain(body)
-}
-
 /// Token ids: every exact form, most frequent first (ties in byte order),
 /// so the commonest syllables get the shortest ids.
-fn vocabulary(entries: &[Entry]) -> Vec<&str> {
-    // A hash map, not a BTreeMap: millions of lookups on large sites; the
-    // order comes from the sort below.
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for (_, t) in entries.iter().flat_map(positions) {
-        *counts.entry(t.exact.as_str()).or_default() += 1;
+fn vocabulary(chunks: &[Chunk]) -> Vec<&str> {
+    // A hash map, not a BTreeMap: many lookups on large sites; the order
+    // comes from the sort below.
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for (w, n) in chunks.iter().flat_map(|c| &c.words) {
+        *counts.entry(w.as_str()).or_default() += u64::from(*n);
     }
-    let mut words: Vec<(&str, usize)> = counts.into_iter().collect();
+    let mut words: Vec<(&str, u64)> = counts.into_iter().collect();
     words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     words.into_iter().map(|(w, _)| w).collect()
 }
 
 /// A page's tokens in position order as space-separated base-36 ids; the
 /// browser files them under their folded form to get positional postings.
-fn encode_sequence(e: &Entry, ids: &HashMap<&str, usize>) -> String {
-    let mut out = String::new();
-    for (n, (_, t)) in positions(e).enumerate() {
+fn encode_sequence(e: &Entry, global: &[usize], out: &mut String) {
+    for (n, &local) in e.seq.iter().enumerate() {
         if n > 0 {
             out.push(' ');
         }
-        base36(ids.get(t.exact.as_str()).copied().unwrap_or(0), &mut out);
+        base36(global.get(local as usize).copied().unwrap_or(0), out);
     }
-    out
+}
+
+/// A chunk's ids in the site's vocabulary, by chunk id.
+fn global_ids(chunk: &Chunk, ids: &HashMap<&str, usize>) -> Vec<usize> {
+    chunk
+        .words
+        .iter()
+        .map(|(w, _)| ids.get(w.as_str()).copied().unwrap_or(0))
+        .collect()
 }
 
 /// Writes a number in base 36 (`0-9a-z`), the index's compact digits.
@@ -302,10 +381,37 @@ fn base36(mut n: usize, out: &mut String) {
     out.extend(buf[i..].iter().map(|&b| char::from(b)));
 }
 
+/// One page of the index: `[title,href,kind,body_start,body_len,"s-e,…","ids"]`.
+fn page_json(e: &Entry, global: &[usize]) -> String {
+    let mut out = String::with_capacity(e.seq.len() * 3 + 64);
+    out.push('[');
+    out.push_str(&to_json(&json!(e.title)));
+    out.push(',');
+    out.push_str(&to_json(&json!(e.href)));
+    let _ = write!(
+        out,
+        ",{},{},{},\"",
+        e.kind,
+        e.body_start(),
+        e.body().len()
+    );
+    for (n, (s, end)) in e.headings.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{s}-{end}");
+    }
+    out.push_str("\",\"");
+    encode_sequence(e, global, &mut out);
+    out.push_str("\"]");
+    out
+}
+
 /// The ranking part of the index: labels, UI strings, the vocabulary and
-/// each page with its token ids.
-fn index_script(entries: &[Entry], strings: &BTreeMap<String, String>) -> String {
-    let vocab = vocabulary(entries);
+/// each page with its token ids. Written piece by piece (keys in the same
+/// sorted order as a JSON object): no JSON tree of a large site in memory.
+fn index_script(chunks: &[Chunk], strings: &BTreeMap<String, String>) -> String {
+    let vocab = vocabulary(chunks);
     let ids: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, w)| (*w, i)).collect();
     let label = |k: &str| strings.get(k).cloned().unwrap_or_else(|| k.to_string());
     let ui: BTreeMap<&str, &str> = strings
@@ -313,35 +419,35 @@ fn index_script(entries: &[Entry], strings: &BTreeMap<String, String>) -> String
         .filter(|(k, _)| k.starts_with("search_"))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let pages: Vec<Json> = entries
+    let pages: Vec<String> = chunks
         .par_iter()
-        .map(|e| {
-            let mut heads = String::new();
-            for (n, (s, end)) in e.headings.iter().enumerate() {
-                if n > 0 {
-                    heads.push(',');
-                }
-                let _ = write!(heads, "{s}-{end}");
-            }
-            json!([
-                e.title,
-                e.href,
-                e.kind,
-                e.body_start,
-                e.body.len(),
-                heads,
-                encode_sequence(e, &ids)
-            ])
+        .flat_map_iter(|c| {
+            let global = global_ids(c, &ids);
+            c.entries
+                .iter()
+                .map(|e| page_json(e, &global))
+                .collect::<Vec<_>>()
         })
         .collect();
-    let value = json!({
-        "v": 1,
-        "types": KINDS.iter().map(|k| label(k)).collect::<Vec<_>>(),
-        "t": ui,
-        "pages": pages,
-        "vocab": vocab.join(" "),
-    });
-    format!("window.nqSearchIndex={};\n", to_json(&value))
+    let size: usize = pages.iter().map(|p| p.len() + 1).sum();
+    let mut out = String::with_capacity(size + vocab.len() * 8 + 1024);
+    out.push_str("window.nqSearchIndex={\"pages\":[");
+    for (n, p) in pages.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(p);
+    }
+    drop(pages);
+    let types: Vec<String> = KINDS.iter().map(|k| label(k)).collect();
+    let _ = write!(
+        out,
+        "],\"t\":{},\"types\":{},\"v\":1,\"vocab\":{}}};\n",
+        to_json(&json!(ui)),
+        to_json(&json!(types)),
+        to_json(&json!(vocab.join(" ")))
+    );
+    out
 }
 
 /// Writes the index scripts and the search page (`tim-kiem/`), unless the
@@ -375,24 +481,22 @@ pub fn write(
     Ok(())
 }
 
-/// JSON that is safe inside a script: `<` is escaped so no `</script>` can appear.
-/// `window.nqSearchText=[…];` written item by item (the texts are the
+/// `window.nqSearchText=[…];` written text by text (the texts are the
 /// biggest part of the index: no intermediate JSON tree or extra copy).
-fn text_script(entries: &[Entry]) -> String {
-    let total: usize = entries.iter().map(|e| e.text.len() + 4).sum();
-    let mut out = String::with_capacity(total + 32);
-    out.push_str("window.nqSearchText=[");
-    for (n, e) in entries.iter().enumerate() {
+fn text_script(texts: impl Iterator<Item = String>) -> String {
+    let mut out = String::from("window.nqSearchText=[");
+    for (n, text) in texts.enumerate() {
         if n > 0 {
             out.push(',');
         }
-        let quoted = serde_json::to_string(&e.text).unwrap_or_else(|_| "\"\"".into());
+        let quoted = serde_json::to_string(&text).unwrap_or_else(|_| "\"\"".into());
         out.push_str(&quoted.replace('<', "\\u003c"));
     }
     out.push_str("];\n");
     out
 }
 
+/// JSON that is safe inside a script: `<` is escaped so no `</script>` can appear.
 fn to_json(v: &Json) -> String {
     serde_json::to_string(v)
         .unwrap_or_default()
@@ -449,68 +553,75 @@ mod tests {
         assert_eq!(s, "0 9 a z 10 zz ");
     }
 
-    fn entry_of(title: &str, body: &str) -> Entry {
-        let text = collapse_spaces(body);
-        let title_tokens = tokenize(title);
-        Entry {
-            title: title.into(),
-            href: "x/".into(),
-            kind: OTHER,
-            body_start: title_tokens.len() + 1,
-            title_tokens,
-            body: tokenize(&text),
-            headings: Vec::new(),
-            text,
+    /// One chunk of pages given as (title, body).
+    fn chunk_of(pages: &[(&str, &str)]) -> Chunk {
+        let mut interner = Interner::default();
+        let entries = pages
+            .iter()
+            .map(|(title, body)| {
+                let text = body.split_whitespace().collect::<Vec<_>>().join(" ");
+                index_text(title, &text, &[], &mut interner)
+            })
+            .collect();
+        Chunk {
+            words: interner.words,
+            entries,
         }
     }
 
+    fn encoded(c: &Chunk, e: usize, ids: &HashMap<&str, usize>) -> String {
+        let mut s = String::new();
+        encode_sequence(&c.entries[e], &global_ids(c, ids), &mut s);
+        s
+    }
+
     #[test]
-    fn positions_follow_the_text_so_phrases_are_adjacent() {
-        let e = entry_of("Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia.");
-        let at: Vec<(usize, &str)> = positions(&e).map(|(p, t)| (p, t.exact.as_str())).collect();
+    fn title_and_body_tokens_are_interned_per_page() {
+        let c = chunk_of(&[("Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."), ("Gia", "Số")]);
+        let words: Vec<&str> = c.words.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(words, ["chuyển", "đổi", "số", "đẩy", "mạnh", "quốc", "gia"]);
+        let e = &c.entries[0];
+        assert_eq!(e.seq, [0, 1, 2, 3, 4, 0, 1, 2, 5, 6]);
+        assert_eq!(c.entries[1].seq, [6, 2]);
+        assert_eq!((c.words[0].1, c.words[2].1), (2, 3));
         // Title 0..3, a gap at 3 so no phrase spans title and body, body from 4.
-        assert_eq!(
-            at,
-            [
-                (0, "chuyển"),
-                (1, "đổi"),
-                (2, "số"),
-                (4, "đẩy"),
-                (5, "mạnh"),
-                (6, "chuyển"),
-                (7, "đổi"),
-                (8, "số"),
-                (9, "quốc"),
-                (10, "gia")
-            ]
-        );
+        assert_eq!((e.title_len, e.body_start(), e.body().len()), (3, 4, 7));
     }
 
     #[test]
     fn vocabulary_puts_frequent_forms_first_and_sequences_use_it() {
-        let entries = [entry_of("Đảng", "đang đổi đổi"), entry_of("Đổi", "dời đổi")];
-        let vocab = vocabulary(&entries);
+        // Two chunks, as a large site is split: the ids are the site's.
+        let chunks = [chunk_of(&[("Đảng", "đang đổi đổi")]), chunk_of(&[("Đổi", "dời đổi")])];
+        let vocab = vocabulary(&chunks);
         assert_eq!(vocab, ["đổi", "dời", "đang", "đảng"]);
         let ids: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, w)| (*w, i)).collect();
-        assert_eq!(encode_sequence(&entries[0], &ids), "3 2 0 0");
-        assert_eq!(encode_sequence(&entries[1], &ids), "0 1 0");
+        assert_eq!(encoded(&chunks[0], 0, &ids), "3 2 0 0");
+        assert_eq!(encoded(&chunks[1], 0, &ids), "0 1 0");
     }
 
     #[test]
     fn finds_heading_ranges_in_order() {
-        let mut r = Rendered {
-            text: "Mở đầu\nMục tiêu chung là mục tiêu\nMục tiêu\nnội dung".into(),
-            ..Rendered::default()
-        };
-        for text in ["Mở đầu", "Mục tiêu"] {
-            r.headings.push(crate::markdown::Heading {
+        let headings: Vec<Heading> = ["Mở đầu", "Mục tiêu", "Không có"]
+            .into_iter()
+            .map(|text| Heading {
                 level: 2,
                 id: "x".into(),
                 text: text.into(),
-            });
-        }
-        let body = tokenize(&r.text);
-        assert_eq!(heading_ranges(&body, &r), [(0, 2), (2, 4)]);
+            })
+            .collect();
+        let text = "Mở đầu Mục tiêu chung là mục tiêu Mục tiêu nội dung";
+        let e = index_text("", text, &headings, &mut Interner::default());
+        assert_eq!(e.headings, [(0, 2), (2, 4)]);
+    }
+
+    #[test]
+    fn text_script_quotes_each_text_and_escapes_tags() {
+        let texts = ["a \"b\"".to_string(), "</script>".to_string()];
+        let script = text_script(texts.into_iter());
+        assert_eq!(
+            script,
+            "window.nqSearchText=[\"a \\\"b\\\"\",\"\\u003c/script>\"];\n"
+        );
     }
 
     #[test]
@@ -525,10 +636,10 @@ mod tests {
 
     #[test]
     fn output_is_deterministic_and_script_safe() {
-        let entries = [entry_of("A </script> b", "c đổi d"), entry_of("E", "đổi f")];
+        let chunks = [chunk_of(&[("A </script> b", "c đổi d"), ("E", "đổi f")])];
         let strings = BTreeMap::from([("search_type_qa".to_string(), "Hỏi đáp".to_string())]);
-        let a = index_script(&entries, &strings);
-        let b = index_script(&entries, &strings);
+        let a = index_script(&chunks, &strings);
+        let b = index_script(&chunks, &strings);
         assert_eq!(a, b);
         assert!(a.starts_with("window.nqSearchIndex={"));
         assert!(!a.contains("</script"));
