@@ -50,6 +50,15 @@ pub fn fnv64(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The process's peak resident memory in KiB (`VmHWM`), where Linux tells it.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,13 +77,4 @@ mod tests {
         assert_eq!((err.line, err.column), (4, 3));
         assert!(err.message.contains("vị trí 19"), "{}", err.message);
     }
-}
-
-/// The process's peak resident memory in KiB (`VmHWM`), where Linux tells it.
-pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

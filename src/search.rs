@@ -440,9 +440,9 @@ fn index_script(chunks: &[Chunk], strings: &BTreeMap<String, String>) -> String 
     }
     drop(pages);
     let types: Vec<String> = KINDS.iter().map(|k| label(k)).collect();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "],\"t\":{},\"types\":{},\"v\":1,\"vocab\":{}}};\n",
+        "],\"t\":{},\"types\":{},\"v\":1,\"vocab\":{}}};",
         to_json(&json!(ui)),
         to_json(&json!(types)),
         to_json(&json!(vocab.join(" ")))
