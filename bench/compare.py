@@ -8,7 +8,10 @@ cp -r floor, nqsite, hugo, ...) after one warm-up run each, so machine noise
 hits all of them alike. Wall time, CPU time (user+sys) and peak memory come
 from /usr/bin/time. The `cp -r` of Hugo's output is the disk floor.
 
-Usage: python3 bench/compare.py [--sizes 1000 10000] [--runs 5]
+It first times the shipped site (the repository's own content/) the same
+way, without Hugo: its goal is an absolute time.
+
+Usage: python3 bench/compare.py [--sizes 1000 10000] [--runs 5] [--shipped-runs 11]
 """
 import argparse
 import os
@@ -16,6 +19,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,15 +83,34 @@ def bench_size(n: int, runs: int, nqsite: str, hugo: str, gen: Path) -> dict:
     return results
 
 
+def bench_shipped(nqsite: str, runs: int) -> list[float]:
+    """Wall times (s) of clean builds of the shipped site, after one warm-up."""
+    out = WORK / "shipped-out"
+    times = []
+    for run in range(runs + 1):
+        fresh(out)
+        start = time.perf_counter()
+        subprocess.run([nqsite, "build", "-q", "--root", str(ROOT), "--output", str(out)], check=True)
+        if run > 0:
+            times.append(time.perf_counter() - start)
+    fresh(out)
+    return times
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--shipped-runs", type=int, default=11)
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     nqsite = str(ROOT / "target" / "release" / "nqsite")
     hugo, gen = hugo_binary(), find_gen()
     print(f"machine: {os.cpu_count()} cores; runs per tool: {args.runs} after a warm-up; medians")
+    WORK.mkdir(parents=True, exist_ok=True)
+    shipped = bench_shipped(nqsite, args.shipped_runs)
+    print(f"shipped site: median {statistics.median(shipped) * 1000:.0f} ms over {len(shipped)} clean builds "
+          f"(min {min(shipped) * 1000:.0f}, max {max(shipped) * 1000:.0f})")
     print(f"{'pages':>6} {'tool':<7} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9}")
     for n in args.sizes:
         res = bench_size(n, args.runs, nqsite, hugo, gen)

@@ -97,6 +97,18 @@ struct PageView<'a> {
     source: Option<Json>,
 }
 
+/// Fingerprints of the context parts that many pages share. `nqsite serve`
+/// compares them between builds to tell which pages can have changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SharedParts {
+    /// Site, strings, assets: given to every page.
+    pub base: u64,
+    /// The typed data given to sections and data pages.
+    pub data: u64,
+    /// Each node's booklet (0 for none).
+    pub booklets: Vec<u64>,
+}
+
 /// Page types whose templates need the site's typed data.
 pub(crate) const DATA_TYPES: &[&str] = &["infographic", "matrix", "print"];
 
@@ -219,6 +231,16 @@ impl<'a> Contexts<'a> {
     /// (`booklet` in templates, see [`crate::print::booklets`]).
     pub fn set_bodies(&mut self, rendered: &[Rendered]) {
         self.booklets = crate::print::booklets(self.site, rendered);
+    }
+
+    /// Fingerprints of the shared parts (see [`SharedParts`]).
+    pub fn fingerprints(&self) -> SharedParts {
+        let fp = |v: &Json| crate::fsutil::fnv64(&serde_json::to_vec(v).unwrap_or_default());
+        SharedParts {
+            base: fp(&self.base.clone().into_json()),
+            data: fp(&self.data),
+            booklets: self.booklets.iter().map(|b| b.as_ref().map_or(0, fp)).collect(),
+        }
     }
 
     /// The full context for node `i`.

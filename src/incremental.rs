@@ -18,12 +18,13 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::context::SharedParts;
 use crate::content::{self, Document};
 use crate::diag::Diagnostic;
 use crate::fsutil::fnv64;
@@ -110,12 +111,12 @@ struct CachedBody {
 }
 
 /// The template stage's result: the files, the pages rendered, the
-/// fingerprint of the shared context.
+/// fingerprints of the shared context.
 #[derive(Default)]
 struct Pages {
     files: Vec<(String, Vec<u8>)>,
     wanted: Vec<bool>,
-    base: u64,
+    shared: SharedParts,
 }
 
 /// What the page plan compares between two builds.
@@ -127,7 +128,7 @@ struct Snapshot {
     outgoing: Vec<Vec<String>>,
     config: u64,
     theme: u64,
-    base: u64,
+    shared: SharedParts,
 }
 
 impl Session {
@@ -203,12 +204,12 @@ impl Session {
         let Pages {
             files,
             wanted,
-            base,
+            shared,
         } = self.render_pages(&site, &rendered, &xref, &snap)?;
         lap(started, "templates");
         let (written, removed, changed) = self.commit(files, &site, &wanted)?;
         lap(started, "write");
-        self.prev = Some(Snapshot { base, ..snap });
+        self.prev = Some(Snapshot { shared, ..snap });
         Ok(Rebuilt {
             rendered: wanted.iter().filter(|w| **w).count(),
             written,
@@ -313,15 +314,17 @@ impl Session {
         let Some(theme) = &self.theme else {
             return Ok(Pages::default());
         };
-        let base = AtomicU64::new(0);
+        let shared = Mutex::new(SharedParts::default());
         let prev = if self.written.is_empty() {
             None
         } else {
             self.prev.as_ref()
         };
-        let planner = |fp: u64| {
-            base.store(fp, Ordering::Relaxed);
-            plan(prev, snap, fp, site)
+        let planner = |parts: &SharedParts| {
+            if let Ok(mut s) = shared.lock() {
+                s.clone_from(parts);
+            }
+            plan(prev, snap, parts, site)
         };
         let collector = Collector::new(&planner);
         let writer = Writer::collecting(&collector);
@@ -338,7 +341,7 @@ impl Session {
         Ok(Pages {
             files: collector.into_files(),
             wanted,
-            base: base.load(Ordering::Relaxed),
+            shared: shared.into_inner().unwrap_or_else(|e| e.into_inner()),
         })
     }
 
@@ -453,7 +456,7 @@ impl Snapshot {
                 .collect(),
             config,
             theme,
-            base: 0,
+            shared: SharedParts::default(),
         }
     }
 }
@@ -465,18 +468,20 @@ fn head_fingerprint(doc: &Document) -> u64 {
 
 /// Decides which pages to render. Everything, unless the previous build had
 /// the same documents with the same front matter, configuration, theme and
-/// shared context. Then only bodies changed, and a changed body shows on: its
-/// own page; the pages it references, before and after (their "mentioned in"
-/// excerpts); every section and data page (matrix, lists, booklets); and, when
-/// its references changed, every question (related questions).
-fn plan(prev: Option<&Snapshot>, snap: &Snapshot, base: u64, site: &Site) -> Vec<bool> {
+/// site-wide context. Then only bodies changed, and a changed body shows on:
+/// its own page; the pages it references, before and after (their "mentioned
+/// in" excerpts); when its references changed, every question (related
+/// questions); when the site's typed data changed (it holds excerpts and the
+/// matrix), every section and data page; and the booklets that include it.
+fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &Site) -> Vec<bool> {
     let n = snap.rels.len();
     let Some(prev) = prev.filter(|p| {
         p.rels == snap.rels
             && p.heads == snap.heads
             && p.config == snap.config
             && p.theme == snap.theme
-            && p.base == base
+            && p.shared.base == shared.base
+            && p.shared.booklets.len() == n
     }) else {
         return vec![true; n];
     };
@@ -487,10 +492,7 @@ fn plan(prev: Option<&Snapshot>, snap: &Snapshot, base: u64, site: &Site) -> Vec
         .map(|(i, r)| (r.as_str(), i))
         .collect();
     let mut wanted = vec![false; n];
-    let changed: Vec<usize> = (0..n)
-        .filter(|&i| prev.bodies[i] != snap.bodies[i])
-        .collect();
-    for &i in &changed {
+    for i in (0..n).filter(|&i| prev.bodies[i] != snap.bodies[i]) {
         wanted[i] = true;
         for t in prev.outgoing[i].iter().chain(&snap.outgoing[i]) {
             if let Some(&j) = index.get(t.as_str()) {
@@ -501,13 +503,18 @@ fn plan(prev: Option<&Snapshot>, snap: &Snapshot, base: u64, site: &Site) -> Vec
             mark(&mut wanted, site, |t| t == Some("question"), false);
         }
     }
-    if !changed.is_empty() {
+    if prev.shared.data != shared.data {
         mark(
             &mut wanted,
             site,
             |t| t.is_some_and(|t| context::DATA_TYPES.contains(&t)),
             true,
         );
+    }
+    for (i, (a, b)) in prev.shared.booklets.iter().zip(&shared.booklets).enumerate() {
+        if a != b {
+            wanted[i] = true;
+        }
     }
     wanted
 }

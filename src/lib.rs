@@ -252,7 +252,7 @@ pub(crate) fn write_site(
     // Pages name only the search manifest (fixed name), never the index's hash.
     contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered);
-    out.plan(contexts.base());
+    out.plan(|| contexts.fingerprints());
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
     let render_all = || -> Vec<Diagnostic> {
@@ -263,7 +263,7 @@ pub(crate) fn write_site(
                     return None;
                 }
                 let result = render_page(site, theme, &contexts, &rendered[i], i)
-                    .and_then(|html| out.html(&out_path(&site.nodes[i].path), &html))
+                    .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
                     .and_then(|()| {
                         write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
                     });
@@ -295,10 +295,10 @@ fn render_page(
     contexts: &Contexts<'_>,
     rendered: &Rendered,
     i: usize,
-) -> Result<String, Diagnostic> {
+) -> Result<Vec<u8>, Diagnostic> {
     let template = render::template_for(site, theme, i)?;
     let ctx = contexts.page(i, rendered);
-    theme.render(&template, &ctx, &site.nodes[i].doc.shown)
+    theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)
 }
 
 /// The paper variants a page asks for (`paper_variants: [a3]`): its template
@@ -315,8 +315,8 @@ fn write_paper_variants(
         let template = render::template_for(site, theme, i)?;
         let mut ctx = contexts.page(i, rendered);
         ctx.insert("paper", &paper);
-        let html = theme.render(&template, &ctx, &site.nodes[i].doc.shown)?;
-        out.html(&out_path(&format!("{}{paper}/", site.nodes[i].path)), &html)?;
+        let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
+        out.html(&out_path(&format!("{}{paper}/", site.nodes[i].path)), html)?;
     }
     Ok(())
 }
@@ -379,11 +379,11 @@ fn write_extras(
     if out.is_dry() {
         return Ok(());
     }
-    for (rel, bytes) in &files {
+    for (rel, bytes) in files {
         if rel.ends_with(".html") {
-            out.html(rel, &String::from_utf8_lossy(bytes))?;
+            out.html(&rel, bytes)?;
         } else {
-            out.file(rel, bytes)?;
+            out.file(&rel, &bytes)?;
         }
     }
     for (rel, bytes) in &theme.assets {

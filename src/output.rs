@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use crate::context::SharedParts;
 use crate::diag::Diagnostic;
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
@@ -163,8 +164,8 @@ pub struct Writer<'a> {
 }
 
 /// Which pages a collecting writer wants rendered, decided once the shared
-/// template context is known (its fingerprint tells whether every page changed).
-pub type PagePlan<'a> = dyn Fn(u64) -> Vec<bool> + Sync + 'a;
+/// template context is known (its fingerprints tell which pages can have changed).
+pub type PagePlan<'a> = dyn Fn(&SharedParts) -> Vec<bool> + Sync + 'a;
 
 /// Receives the files of a build in memory instead of writing them (used by
 /// `nqsite serve`, which then writes only the files whose bytes changed).
@@ -175,8 +176,8 @@ pub struct Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
-    /// A collector; `plan` maps the fingerprint of the shared context to the
-    /// pages to render (one flag per node).
+    /// A collector; `plan` maps the fingerprints of the shared context to
+    /// the pages to render (one flag per node).
     pub fn new(plan: &'a PagePlan<'a>) -> Collector<'a> {
         Collector {
             files: Mutex::new(Vec::new()),
@@ -225,11 +226,9 @@ impl<'a> Writer<'a> {
 
     /// Called once the shared template context is ready; a collecting writer
     /// decides here which pages it wants.
-    pub fn plan(&self, base: &tera::Context) {
+    pub fn plan(&self, shared: impl FnOnce() -> SharedParts) {
         if let Some(c) = self.collector {
-            let json = serde_json::to_vec(&base.clone().into_json()).unwrap_or_default();
-            let fingerprint = crate::fsutil::fnv64(&json);
-            let _ = c.wanted.set((c.plan)(fingerprint));
+            let _ = c.wanted.set((c.plan)(&shared()));
         }
     }
 
@@ -243,9 +242,9 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes an HTML page at `rel` (`a/b/index.html`).
-    pub fn html(&self, rel: &str, html: &str) -> Result<(), Diagnostic> {
+    pub fn html(&self, rel: &str, html: Vec<u8>) -> Result<(), Diagnostic> {
         if let Some(c) = self.collector {
-            c.push(rel, html.as_bytes().to_vec());
+            c.push(rel, html);
             return Ok(());
         }
         let Some(staging) = self.staging else {
@@ -259,12 +258,13 @@ impl<'a> Writer<'a> {
                 } else {
                     format!("{dir}/")
                 };
+                let text = String::from_utf8_lossy(&html);
                 staging.write(
                     rel,
-                    crate::portable::relativize(html, &dir, base).as_bytes(),
+                    crate::portable::relativize(&text, &dir, base).as_bytes(),
                 )
             }
-            None => staging.write(rel, html.as_bytes()),
+            None => staging.write(rel, &html),
         }
     }
 

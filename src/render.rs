@@ -103,11 +103,39 @@ impl Theme {
 
     /// Renders `template` with `ctx`; `page` names the document for messages.
     pub fn render(&self, template: &str, ctx: &Context, page: &Path) -> Result<String, Diagnostic> {
-        self.tera.render(template, ctx).map_err(|e| {
-            let shown = self.sources.get(template).cloned().unwrap_or_else(|| PathBuf::from(template));
-            Diagnostic::error(shown, 0, 0, format!("lỗi khi dựng trang `{}`: {}", page.display(), chain(&e)))
-                .hint("kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang")
-        })
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| self.render_error(template, page, &e))
+    }
+
+    /// Renders `template` as bytes, for writing: a page is not checked
+    /// again as UTF-8 text (Tera writes only text), which a large site feels.
+    pub fn render_bytes(
+        &self,
+        template: &str,
+        ctx: &Context,
+        page: &Path,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(template, ctx, &mut out)
+            .map_err(|e| self.render_error(template, page, &e))?;
+        Ok(out)
+    }
+
+    fn render_error(&self, template: &str, page: &Path, e: &tera::Error) -> Diagnostic {
+        let shown = self
+            .sources
+            .get(template)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(template));
+        Diagnostic::error(
+            shown,
+            0,
+            0,
+            format!("lỗi khi dựng trang `{}`: {}", page.display(), chain(e)),
+        )
+        .hint("kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang")
     }
 
     /// The UI strings (`t.*` in templates).

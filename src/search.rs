@@ -89,7 +89,11 @@ pub struct SearchIndex {
 /// True for characters that belong to a syllable (the browser's tokenizer
 /// uses the same classes: `[\p{Alphabetic}\p{N}\p{M}]`).
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || c.is_numeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphabetic() || c.is_numeric() || is_combining_mark(c)
+    }
 }
 
 /// The syllables of `text`, as written: maximal runs of word characters.
@@ -100,9 +104,12 @@ pub fn syllables(text: &str) -> impl Iterator<Item = &str> {
 
 /// One syllable, lower case and NFC.
 pub fn token(syllable: &str) -> Token {
-    Token {
-        exact: CompactString::from(nfc(&syllable.to_lowercase()).as_ref()),
-    }
+    let exact = if syllable.is_ascii() {
+        CompactString::from(syllable.to_ascii_lowercase())
+    } else {
+        CompactString::from(nfc(&syllable.to_lowercase()).as_ref())
+    };
+    Token { exact }
 }
 
 /// Splits text into tokens.
@@ -149,19 +156,20 @@ impl Entry {
 /// Interns the syllables of a chunk of pages.
 #[derive(Default)]
 struct Interner {
+    /// Exact form → id.
     ids: HashMap<CompactString, u32>,
+    /// Syllable as written → id: each spelling is lower-cased once.
+    seen: HashMap<CompactString, u32>,
     words: Vec<(CompactString, u32)>,
 }
 
 impl Interner {
     fn push(&mut self, syllable: &str, seq: &mut Vec<u32>) {
-        let exact = token(syllable).exact;
-        let id = match self.ids.get(exact.as_str()) {
+        let id = match self.seen.get(syllable) {
             Some(&id) => id,
             None => {
-                let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
-                self.ids.insert(exact.clone(), id);
-                self.words.push((exact, 0));
+                let id = self.intern(token(syllable).exact);
+                self.seen.insert(CompactString::from(syllable), id);
                 id
             }
         };
@@ -169,6 +177,16 @@ impl Interner {
             w.1 += 1;
         }
         seq.push(id);
+    }
+
+    fn intern(&mut self, exact: CompactString) -> u32 {
+        if let Some(&id) = self.ids.get(exact.as_str()) {
+            return id;
+        }
+        let id = u32::try_from(self.words.len()).unwrap_or(u32::MAX);
+        self.ids.insert(exact.clone(), id);
+        self.words.push((exact, 0));
+        id
     }
 
     /// The ids of `text`'s syllables, or `None` if one never occurred.
@@ -473,7 +491,7 @@ pub fn write(
     );
     let html = theme.render("search.html", &ctx, Path::new("search.html"))?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
-        out.html(&format!("{PAGE_PATH}index.html"), &html)?;
+        out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
     }
     for (rel, bytes) in &index.files {
         out.file(rel, bytes)?;
