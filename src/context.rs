@@ -235,7 +235,7 @@ impl<'a> Contexts<'a> {
 
     /// Fingerprints of the shared parts (see [`SharedParts`]).
     pub fn fingerprints(&self) -> SharedParts {
-        let fp = |v: &Json| crate::fsutil::fnv64(&serde_json::to_vec(v).unwrap_or_default());
+        let fp = |v: &Json| crate::fsutil::hash64(&serde_json::to_vec(v).unwrap_or_default());
         SharedParts {
             base: fp(&self.base.clone().into_json()),
             data: fp(&self.data),

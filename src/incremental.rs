@@ -27,12 +27,13 @@ use crate::config::Config;
 use crate::context::SharedParts;
 use crate::content::{self, Document};
 use crate::diag::Diagnostic;
-use crate::fsutil::fnv64;
+use crate::fsutil::hash64;
 use crate::links;
 use crate::markdown::{self, LinkOutcome, Rendered};
 use crate::output::{Collector, Staging, Writer, write_file};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
+use crate::search;
 use crate::xref::{self, Xref};
 use crate::{BuildOptions, check_links, check_profile, context, write_site};
 
@@ -74,6 +75,7 @@ pub struct Session {
     theme: Option<Theme>,
     theme_generation: u64,
     bodies: HashMap<String, CachedBody>,
+    search: search::Cache,
     /// Output files on disk (site-relative path → fingerprint of the bytes).
     written: HashMap<String, u64>,
     prev: Option<Snapshot>,
@@ -84,6 +86,23 @@ type Stamp = (Option<SystemTime>, u64);
 struct CachedDoc {
     stamp: Stamp,
     result: Result<Document, Vec<Diagnostic>>,
+    /// Fingerprints of the document's head and body, taken when it was read.
+    fingerprints: Fingerprints,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Fingerprints {
+    head: u64,
+    body: u64,
+}
+
+impl Fingerprints {
+    fn of(doc: &Document) -> Fingerprints {
+        Fingerprints {
+            head: head_fingerprint(doc),
+            body: hash64(doc.body.as_bytes()),
+        }
+    }
 }
 
 /// A link outcome with the target named by its path instead of its index
@@ -145,6 +164,7 @@ impl Session {
             theme: None,
             theme_generation: 0,
             bodies: HashMap::new(),
+            search: search::Cache::default(),
             written: HashMap::new(),
             prev: None,
         }
@@ -172,7 +192,7 @@ impl Session {
             self.opts.base_url.as_deref(),
             self.opts.profile.as_deref(),
         )?;
-        let config_fp = fnv64(format!("{config:?}").as_bytes());
+        let config_fp = hash64(format!("{config:?}").as_bytes());
         let theme_stale = self.prev.as_ref().is_none_or(|p| p.config != config_fp);
         if changes.theme || changes.config || theme_stale || self.theme.is_none() {
             self.theme = None;
@@ -199,7 +219,9 @@ impl Session {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let snap = Snapshot::of(&site, &xref, config_fp, self.theme_generation);
+        let fingerprints: Vec<Fingerprints> =
+            site.nodes.iter().map(|n| self.fingerprints(&n.doc)).collect();
+        let snap = Snapshot::of(&site, &xref, &fingerprints, config_fp, self.theme_generation);
         lap(started, "xref");
         let Pages {
             files,
@@ -242,20 +264,32 @@ impl Session {
         }
         let shown_root = PathBuf::from("content");
         let (files, mut errors) = content::walk(&content_dir, &shown_root);
-        let old = std::mem::take(&mut self.docs);
-        let fresh: Vec<(String, CachedDoc)> = files
+        let mut old = std::mem::take(&mut self.docs);
+        // Stat every file (in parallel); read only the changed ones.
+        let read: Vec<Option<CachedDoc>> = files
             .par_iter()
             .map(|(path, rel)| {
                 let stamp = stamp(path);
                 match old.get(rel) {
-                    Some(c) if c.stamp == stamp && !touched.contains(rel) => {
-                        (rel.clone(), c.clone_doc())
-                    }
+                    Some(c) if c.stamp == stamp && !touched.contains(rel) => None,
                     _ => {
                         let result = content::read_document(path, rel, &shown_root);
-                        (rel.clone(), CachedDoc { stamp, result })
+                        let fingerprints = result.as_ref().map(Fingerprints::of).unwrap_or_default();
+                        Some(CachedDoc {
+                            stamp,
+                            result,
+                            fingerprints,
+                        })
                     }
                 }
+            })
+            .collect();
+        let fresh: Vec<(String, CachedDoc)> = files
+            .into_iter()
+            .zip(read)
+            .filter_map(|((_, rel), doc)| {
+                let doc = doc.or_else(|| old.remove(&rel))?;
+                Some((rel, doc))
             })
             .collect();
         let mut docs = Vec::with_capacity(fresh.len());
@@ -274,6 +308,15 @@ impl Session {
         }
     }
 
+    /// The fingerprints taken when `doc` was read (computed for documents
+    /// that were not read from a file, such as a generated home page).
+    fn fingerprints(&self, doc: &Document) -> Fingerprints {
+        match self.docs.get(&doc.rel) {
+            Some(c) if c.result.is_ok() => c.fingerprints,
+            _ => Fingerprints::of(doc),
+        }
+    }
+
     /// Renders the bodies that changed; reuses the others.
     fn render_bodies(&mut self, site: &Site) -> Vec<Rendered> {
         let cache = &self.bodies;
@@ -281,7 +324,7 @@ impl Session {
             .into_par_iter()
             .map(|i| {
                 let doc = &site.nodes[i].doc;
-                let body = fnv64(doc.body.as_bytes());
+                let body = self.fingerprints(doc).body;
                 match cache.get(&doc.rel).and_then(|c| reuse(site, i, body, c)) {
                     Some(r) => (r, None),
                     None => {
@@ -305,7 +348,7 @@ impl Session {
 
     /// Runs the template stage (only the planned pages) into memory.
     fn render_pages(
-        &self,
+        &mut self,
         site: &Site,
         rendered: &[Rendered],
         xref: &Xref,
@@ -336,6 +379,7 @@ impl Session {
             xref,
             &writer,
             &|_, _| {},
+            Some(&mut self.search),
         )?;
         let wanted = collector.wanted().to_vec();
         Ok(Pages {
@@ -378,7 +422,7 @@ impl Session {
         staging.commit()?;
         self.written = files
             .iter()
-            .map(|(rel, bytes)| (rel.clone(), fnv64(bytes)))
+            .map(|(rel, bytes)| (rel.clone(), hash64(bytes)))
             .collect();
         Ok((files.len(), 0, Vec::new()))
     }
@@ -403,7 +447,7 @@ impl Session {
             .collect();
         let mut changed = Vec::new();
         for (rel, bytes) in files {
-            let fp = fnv64(&bytes);
+            let fp = hash64(&bytes);
             if self.written.get(&rel) != Some(&fp) {
                 write_atomic(&self.output, &rel, &bytes)?;
                 self.written.insert(rel.clone(), fp);
@@ -425,30 +469,20 @@ impl Session {
     }
 }
 
-impl CachedDoc {
-    fn clone_doc(&self) -> CachedDoc {
-        CachedDoc {
-            stamp: self.stamp,
-            result: self.result.clone(),
-        }
-    }
-}
 
 impl Snapshot {
-    fn of(site: &Site, xref: &Xref, config: u64, theme: u64) -> Snapshot {
+    fn of(
+        site: &Site,
+        xref: &Xref,
+        fingerprints: &[Fingerprints],
+        config: u64,
+        theme: u64,
+    ) -> Snapshot {
         let rel = |i: usize| site.nodes[i].doc.rel.clone();
         Snapshot {
             rels: (0..site.nodes.len()).map(rel).collect(),
-            heads: site
-                .nodes
-                .iter()
-                .map(|n| head_fingerprint(&n.doc))
-                .collect(),
-            bodies: site
-                .nodes
-                .iter()
-                .map(|n| fnv64(n.doc.body.as_bytes()))
-                .collect(),
+            heads: fingerprints.iter().map(|f| f.head).collect(),
+            bodies: fingerprints.iter().map(|f| f.body).collect(),
             outgoing: xref
                 .outgoing
                 .iter()
@@ -463,7 +497,7 @@ impl Snapshot {
 
 /// Everything about a document except its body: front matter, kind, path.
 fn head_fingerprint(doc: &Document) -> u64 {
-    fnv64(format!("{}\u{0}{}\u{0}{:?}", doc.rel, doc.is_section, doc.fm).as_bytes())
+    hash64(format!("{}\u{0}{}\u{0}{:?}", doc.rel, doc.is_section, doc.fm).as_bytes())
 }
 
 /// Decides which pages to render. Everything, unless the previous build had

@@ -181,7 +181,7 @@ fn run(
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
     let writer = Writer::new(staging.as_ref(), portable_base);
     let written = write_site(
-        &opts.root, &site, &theme, &rendered, &xref, &writer, progress,
+        &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
     match (written, staging) {
@@ -239,6 +239,8 @@ pub(crate) fn check_links(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic>
 }
 
 /// Renders every page through its template and writes it (unless checking).
+/// `search_cache` keeps the search entries between builds (`nqsite serve`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_site(
     root: &Path,
     site: &Site,
@@ -247,6 +249,7 @@ pub(crate) fn write_site(
     xref: &Xref,
     out: &Writer<'_>,
     progress: Progress<'_>,
+    search_cache: Option<&mut search::Cache>,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
     // Pages name only the search manifest (fixed name), never the index's hash.
@@ -275,7 +278,7 @@ pub(crate) fn write_site(
     // The index is built after the pages: beside them saved no time (writing
     // the pages is bound by the disk) and raised the peak memory.
     let mut errors = render_all();
-    let search = search::build(site, rendered, theme);
+    let search = search::build(site, rendered, theme, search_cache);
     if errors.is_empty()
         && let Err(e) = write_extras(root, site, theme, &contexts, out)
             .and_then(|()| search::write(&search, site, theme, &contexts, out))
@@ -543,5 +546,5 @@ fn profile_assets(config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic>
 
 /// The hashed output path of a profile stylesheet.
 pub fn profile_css_path(css: &str) -> String {
-    format!("assets/profile.{:08x}.css", render::fnv32(css.as_bytes()))
+    format!("assets/profile.{}.css", fsutil::name_hash(css.as_bytes()))
 }

@@ -2,7 +2,7 @@
 //! (a relative `.md` path, a typed reference such as `target:tfp-2030`, an
 //! anchor), and — once every page is rendered — checking every anchor.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, closest, did_you_mean, line_col};
 use crate::markdown::{LinkOutcome, Rendered};
@@ -211,21 +211,25 @@ pub fn broken_link_errors(site: &Site, i: usize, rendered: &Rendered) -> Vec<Dia
 
 /// Checks that every `#anchor` of every internal link exists in its target.
 pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
-    let ids: Vec<HashSet<&str>> = rendered.iter().map(anchor_ids).collect();
+    // Only the pages that links point into with an anchor are scanned.
+    let mut ids: HashMap<usize, HashSet<&str>> = HashMap::new();
     let mut errors = Vec::new();
     for (i, r) in rendered.iter().enumerate() {
         for link in &r.links {
             let Some(anchor) = &link.anchor else { continue };
-            if link.target >= ids.len()
-                || anchor.is_empty()
-                || ids[link.target].contains(anchor.as_str())
-            {
+            let Some(target) = rendered.get(link.target) else {
+                continue;
+            };
+            let known = ids
+                .entry(link.target)
+                .or_insert_with(|| anchor_ids(target));
+            if anchor.is_empty() || known.contains(anchor.as_str()) {
                 continue;
             }
             let doc = &site.nodes[i].doc;
             let target = &site.nodes[link.target].doc;
             let (line, col) = line_col(&doc.body, link.offset);
-            let near = closest(anchor, ids[link.target].iter().copied(), 3);
+            let near = closest(anchor, known.iter().copied(), 3);
             let hint = if near.is_empty() {
                 format!(
                     "các mục có trong `{}` được đặt mã từ tiêu đề; kiểm tra lại tên mục",
@@ -254,7 +258,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
 fn anchor_ids(r: &Rendered) -> HashSet<&str> {
     let mut ids: HashSet<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
     // Ids written into the HTML by the renderer or by raw HTML (`id="…"`).
-    let mut rest = r.html.as_str();
+    let mut rest: &str = &r.html;
     while let Some(pos) = rest.find(" id=\"") {
         rest = &rest[pos + 5..];
         if let Some(end) = rest.find('"') {

@@ -246,7 +246,7 @@ fn hash_assets(statics: BTreeMap<String, Vec<u8>>) -> (BTreeMap<String, String>,
     for (name, bytes) in statics {
         let hashed = match name.rsplit_once('.') {
             Some((stem, ext @ ("css" | "js"))) => {
-                format!("assets/{stem}.{:08x}.{ext}", fnv32(&bytes))
+                format!("assets/{stem}.{}.{ext}", crate::fsutil::name_hash(&bytes))
             }
             _ => name.clone(),
         };
@@ -254,13 +254,6 @@ fn hash_assets(statics: BTreeMap<String, Vec<u8>>) -> (BTreeMap<String, String>,
         out.push((hashed, bytes));
     }
     (names, out)
-}
-
-/// FNV-1a, 32 bits: a small stable hash for file names.
-pub fn fnv32(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
 }
 
 /// The whole chain of a Tera error, one cause after another.

@@ -167,7 +167,7 @@ fn synthetic_home(config: &Config) -> Document {
             title: config.title.clone().unwrap_or_else(|| "Trang chủ".into()),
             ..Default::default()
         },
-        body: String::new(),
+        body: "".into(),
         body_line: 1,
     }
 }

@@ -136,7 +136,7 @@ fn render_svg(svg: &str) -> Result<Vec<u8>, String> {
 /// Renders cards, reusing the PNG cached under `cache_dir` for an unchanged card.
 pub fn png_cached(card: &Card, cache_dir: Option<&Path>) -> Result<Vec<u8>, String> {
     let svg = svg(card);
-    let key = format!("{:016x}.png", crate::fsutil::fnv64(svg.as_bytes()));
+    let key = format!("{:016x}.png", crate::fsutil::hash64(svg.as_bytes()));
     let cached: Option<PathBuf> = cache_dir.map(|d| d.join(&key));
     if let Some(bytes) = cached.as_ref().and_then(|p| std::fs::read(p).ok()) {
         return Ok(bytes);

@@ -27,8 +27,9 @@ pub struct Document {
     pub is_section: bool,
     /// Parsed front matter.
     pub fm: FrontMatter,
-    /// Markdown body.
-    pub body: String,
+    /// Markdown body (shared: `nqsite serve` keeps documents between builds
+    /// and hands the same text to each build without copying it).
+    pub body: std::sync::Arc<str>,
     /// 1-based line of the file on which the body starts.
     pub body_line: usize,
 }
@@ -218,7 +219,7 @@ pub fn parse_document(text: &str, rel: &str, shown: PathBuf) -> Result<Document,
         is_section: rel == SECTION_FILE || rel.ends_with("/_index.md"),
         rel: rel.to_string(),
         fm,
-        body: split.body.to_string(),
+        body: split.body.into(),
         body_line: split.body_line,
         shown,
     })

@@ -87,8 +87,8 @@ pub struct BrokenLink {
 /// The result of rendering one document.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
-    /// Body HTML.
-    pub html: String,
+    /// Body HTML (shared: serve reuses unchanged bodies between builds).
+    pub html: std::sync::Arc<str>,
     /// Headings in order, with their ids.
     pub headings: Vec<Heading>,
     /// Internal links, resolved.
@@ -96,7 +96,7 @@ pub struct Rendered {
     /// Links that could not be resolved.
     pub broken: Vec<BrokenLink>,
     /// Plain text of the body (for search and descriptions).
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     /// True if the body has a fenced code block.
     pub has_code: bool,
 }
@@ -117,16 +117,16 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> LinkOutcome) -> Rendered {
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
     }
-    let mut out = Rendered {
-        html: String::with_capacity(body.len() * 3 / 2),
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut html, r.events.into_iter());
+    Rendered {
+        html: html.into(),
         headings: r.headings,
         links: r.links,
         broken: r.broken,
-        text: r.text,
+        text: r.text.into(),
         has_code: r.has_code,
-    };
-    html::push_html(&mut out.html, r.events.into_iter());
-    out
+    }
 }
 
 /// Returns the plain text of Markdown (for titles and excerpts).

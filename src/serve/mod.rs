@@ -101,7 +101,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
 /// `<temp>/nqsite-serve-<hash of the root>`: never the publishable `public/`,
 /// since the served site holds the editors' guide.
 fn default_output(root: &Path) -> PathBuf {
-    let hash = crate::fsutil::fnv64(root.to_string_lossy().as_bytes());
+    let hash = crate::fsutil::hash64(root.to_string_lossy().as_bytes());
     std::env::temp_dir().join(format!("nqsite-serve-{hash:016x}"))
 }
 

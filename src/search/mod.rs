@@ -31,6 +31,7 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 use unicode_normalization::char::is_combining_mark;
 
+use crate::content::FrontMatter;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::{Heading, Rendered};
@@ -38,6 +39,9 @@ use crate::output::Writer;
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 use crate::text::{fold, nfc};
+
+mod cache;
+pub use cache::Cache;
 
 /// Site path of the search page.
 pub const PAGE_PATH: &str = "tim-kiem/";
@@ -58,7 +62,7 @@ const OTHER: usize = 4;
 
 /// Front matter fields whose text is searched with the body (target pages
 /// keep their figure and quoted sentence there).
-const EXTRA_FIELDS: &[&str] = &["description", "value", "source_text"];
+const EXTRA_FIELDS: [&str; 3] = ["description", "value", "source_text"];
 
 /// One syllable: its exact lower-case form and its ASCII fold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,20 +202,38 @@ impl Interner {
 }
 
 /// Builds the index of every page but home, with the theme's labels; the
-/// scripts to load end with the theme's `search.js`.
-pub fn build(site: &Site, rendered: &[Rendered], theme: &Theme) -> SearchIndex {
-    let mut index = build_files(site, rendered, theme.strings());
-    index
-        .scripts
+/// scripts to load end with the theme's `search.js`. With a `cache` (kept
+/// by `nqsite serve` between builds) only the pages that changed are
+/// tokenized again; the bytes are the same either way.
+pub fn build(
+    site: &Site,
+    rendered: &[Rendered],
+    theme: &Theme,
+    cache: Option<&mut Cache>,
+) -> SearchIndex {
+    let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
+    let strings = theme.strings();
+    let (index, text) = match cache {
+        Some(cache) => cache.scripts(site, rendered, &pages, strings),
+        None => scripts(site, rendered, &pages, strings),
+    };
+    let mut out = SearchIndex::default();
+    for (name, body) in [("index", index), ("text", text)] {
+        let path = format!(
+            "search/{name}.{}.js",
+            crate::fsutil::name_hash(body.as_bytes())
+        );
+        out.scripts.push(path.clone());
+        out.files.push((path, body.into_bytes()));
+    }
+    out.scripts
         .extend(theme.asset_paths.get("search.js").cloned());
     let manifest = format!(
         "window.nqSearchScripts={};\n",
-        to_json(&json!(index.scripts.join(" ")))
+        to_json(&json!(out.scripts.join(" ")))
     );
-    index
-        .files
-        .push((MANIFEST.to_string(), manifest.into_bytes()));
-    index
+    out.files.push((MANIFEST.to_string(), manifest.into_bytes()));
+    out
 }
 
 /// The one search file with a fixed name: it names the content-hashed index
@@ -220,12 +242,14 @@ pub fn build(site: &Site, rendered: &[Rendered], theme: &Theme) -> SearchIndex {
 /// portals serve it like HTML, without long caching.
 pub const MANIFEST: &str = "search/manifest.js";
 
-fn build_files(
+/// The index and text scripts of a whole site, pages tokenized by chunks
+/// in parallel.
+fn scripts(
     site: &Site,
     rendered: &[Rendered],
+    pages: &[usize],
     strings: &BTreeMap<String, String>,
-) -> SearchIndex {
-    let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
+) -> (String, String) {
     // Enough chunks to keep every thread busy; the output does not depend on it.
     let size = (pages.len() / (rayon::current_num_threads() * 4)).clamp(16, 512);
     let chunks: Vec<Chunk> = pages
@@ -234,7 +258,10 @@ fn build_files(
             let mut interner = Interner::default();
             let entries = chunk
                 .iter()
-                .map(|&i| entry(site, i, &rendered[i], &mut interner))
+                .map(|&i| {
+                    let text = page_text(site, i, &rendered[i]);
+                    entry(site, i, &rendered[i], &text, &mut interner)
+                })
                 .collect();
             Chunk {
                 words: interner.words,
@@ -242,31 +269,43 @@ fn build_files(
             }
         })
         .collect();
-    let index = index_script(&chunks, strings);
+    let vocab = vocabulary(chunks.iter().flat_map(|c| &c.words));
+    let ids = id_map(&vocab);
+    let page_json: Vec<String> = chunks
+        .par_iter()
+        .flat_map_iter(|c| {
+            let global = global_ids(&c.words, &ids);
+            c.entries
+                .iter()
+                .map(|e| page_json(e, &global))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let index = index_script(page_json.iter().map(String::as_str), &vocab, strings);
+    drop(page_json);
     drop(chunks);
-    let text = text_script(pages.iter().map(|&i| page_text(site, i, &rendered[i])));
-    let mut out = SearchIndex::default();
-    for (name, body) in [("index", index), ("text", text)] {
-        let path = format!(
-            "search/{name}.{:08x}.js",
-            crate::render::fnv32(body.as_bytes())
-        );
-        out.scripts.push(path.clone());
-        out.files.push((path, body.into_bytes()));
-    }
-    out
+    let text = text_script(
+        pages
+            .iter()
+            .map(|&i| quote(&page_text(site, i, &rendered[i]))),
+    );
+    (index, text)
+}
+
+/// The front matter fields searched with the body ([`EXTRA_FIELDS`]).
+fn searched_fields(fm: &FrontMatter) -> [Option<&str>; EXTRA_FIELDS.len()] {
+    EXTRA_FIELDS.map(|k| match k {
+        "description" => fm.description.as_deref(),
+        k => fm.extra.get(k).and_then(|v| v.as_str()),
+    })
 }
 
 /// The searched text of a page: some front matter fields, then the body's
 /// text, white space collapsed.
 fn page_text(site: &Site, i: usize, rendered: &Rendered) -> String {
-    let fm = &site.nodes[i].doc.fm;
     let mut text = String::with_capacity(rendered.text.len());
-    let fields = EXTRA_FIELDS.iter().filter_map(|k| match *k {
-        "description" => fm.description.as_deref(),
-        k => fm.extra.get(k).and_then(|v| v.as_str()),
-    });
-    for part in fields.chain([rendered.text.as_str()]) {
+    let fields = searched_fields(&site.nodes[i].doc.fm).into_iter().flatten();
+    for part in fields.chain([&*rendered.text]) {
         for word in part.split_whitespace() {
             if !text.is_empty() {
                 text.push(' ');
@@ -277,11 +316,16 @@ fn page_text(site: &Site, i: usize, rendered: &Rendered) -> String {
     text
 }
 
-fn entry(site: &Site, i: usize, rendered: &Rendered, interner: &mut Interner) -> Entry {
+fn entry(
+    site: &Site,
+    i: usize,
+    rendered: &Rendered,
+    text: &str,
+    interner: &mut Interner,
+) -> Entry {
     let node = &site.nodes[i];
     let fm = &node.doc.fm;
-    let text = page_text(site, i, rendered);
-    let mut e = index_text(&fm.title, &text, &rendered.headings, interner);
+    let mut e = index_text(&fm.title, text, &rendered.headings, interner);
     e.href = node.path.clone();
     e.kind = kind_of(fm.doc_type.as_deref(), &node.path);
     e
@@ -350,34 +394,48 @@ fn heading_ranges(body: &[u32], interner: &Interner, headings: &[Heading]) -> Ve
 }
 
 /// Token ids: every exact form, most frequent first (ties in byte order),
-/// so the commonest syllables get the shortest ids.
-fn vocabulary(chunks: &[Chunk]) -> Vec<&str> {
+/// so the commonest syllables get the shortest ids. `words` are (form,
+/// count) pairs, a form possibly several times.
+fn vocabulary<'a>(words: impl Iterator<Item = &'a (CompactString, u32)>) -> Vec<&'a str> {
     // A hash map, not a BTreeMap: many lookups on large sites; the order
     // comes from the sort below.
     let mut counts: HashMap<&str, u64> = HashMap::new();
-    for (w, n) in chunks.iter().flat_map(|c| &c.words) {
+    for (w, n) in words {
         *counts.entry(w.as_str()).or_default() += u64::from(*n);
     }
-    let mut words: Vec<(&str, u64)> = counts.into_iter().collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    sorted_vocabulary(counts.into_iter())
+}
+
+/// The forms of (form, total count) pairs in vocabulary order.
+fn sorted_vocabulary<'a>(counts: impl Iterator<Item = (&'a str, u64)>) -> Vec<&'a str> {
+    let mut words: Vec<(&str, u64)> = counts.collect();
+    words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     words.into_iter().map(|(w, _)| w).collect()
+}
+
+/// Form → id in `vocab`.
+fn id_map<'a>(vocab: &[&'a str]) -> HashMap<&'a str, u32> {
+    vocab
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (*w, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect()
 }
 
 /// A page's tokens in position order as space-separated base-36 ids; the
 /// browser files them under their folded form to get positional postings.
-fn encode_sequence(e: &Entry, global: &[usize], out: &mut String) {
+fn encode_sequence(e: &Entry, global: &[u32], out: &mut String) {
     for (n, &local) in e.seq.iter().enumerate() {
         if n > 0 {
             out.push(' ');
         }
-        base36(global.get(local as usize).copied().unwrap_or(0), out);
+        base36(global.get(local as usize).copied().unwrap_or(0) as usize, out);
     }
 }
 
-/// A chunk's ids in the site's vocabulary, by chunk id.
-fn global_ids(chunk: &Chunk, ids: &HashMap<&str, usize>) -> Vec<usize> {
-    chunk
-        .words
+/// Ids in the site's vocabulary of a chunk's words, by chunk id.
+fn global_ids(words: &[(CompactString, u32)], ids: &HashMap<&str, u32>) -> Vec<u32> {
+    words
         .iter()
         .map(|(w, _)| ids.get(w.as_str()).copied().unwrap_or(0))
         .collect()
@@ -400,7 +458,7 @@ fn base36(mut n: usize, out: &mut String) {
 }
 
 /// One page of the index: `[title,href,kind,body_start,body_len,"s-e,…","ids"]`.
-fn page_json(e: &Entry, global: &[usize]) -> String {
+fn page_json(e: &Entry, global: &[u32]) -> String {
     let mut out = String::with_capacity(e.seq.len() * 3 + 64);
     out.push('[');
     out.push_str(&to_json(&json!(e.title)));
@@ -426,37 +484,27 @@ fn page_json(e: &Entry, global: &[usize]) -> String {
 }
 
 /// The ranking part of the index: labels, UI strings, the vocabulary and
-/// each page with its token ids. Written piece by piece (keys in the same
-/// sorted order as a JSON object): no JSON tree of a large site in memory.
-fn index_script(chunks: &[Chunk], strings: &BTreeMap<String, String>) -> String {
-    let vocab = vocabulary(chunks);
-    let ids: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, w)| (*w, i)).collect();
+/// each page with its token ids (from [`page_json`]). Written piece by piece
+/// (keys in the same sorted order as a JSON object): no JSON tree of a large
+/// site in memory.
+fn index_script<'a>(
+    pages: impl Iterator<Item = &'a str>,
+    vocab: &[&str],
+    strings: &BTreeMap<String, String>,
+) -> String {
     let label = |k: &str| strings.get(k).cloned().unwrap_or_else(|| k.to_string());
     let ui: BTreeMap<&str, &str> = strings
         .iter()
         .filter(|(k, _)| k.starts_with("search_"))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let pages: Vec<String> = chunks
-        .par_iter()
-        .flat_map_iter(|c| {
-            let global = global_ids(c, &ids);
-            c.entries
-                .iter()
-                .map(|e| page_json(e, &global))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let size: usize = pages.iter().map(|p| p.len() + 1).sum();
-    let mut out = String::with_capacity(size + vocab.len() * 8 + 1024);
-    out.push_str("window.nqSearchIndex={\"pages\":[");
-    for (n, p) in pages.iter().enumerate() {
+    let mut out = String::from("window.nqSearchIndex={\"pages\":[");
+    for (n, p) in pages.enumerate() {
         if n > 0 {
             out.push(',');
         }
         out.push_str(p);
     }
-    drop(pages);
     let types: Vec<String> = KINDS.iter().map(|k| label(k)).collect();
     let _ = writeln!(
         out,
@@ -499,19 +547,26 @@ pub fn write(
     Ok(())
 }
 
-/// `window.nqSearchText=[…];` written text by text (the texts are the
-/// biggest part of the index: no intermediate JSON tree or extra copy).
-fn text_script(texts: impl Iterator<Item = String>) -> String {
+/// `window.nqSearchText=[…];` from the quoted texts ([`quote`]), written
+/// one after another (the texts are the biggest part of the index: no
+/// intermediate JSON tree or extra copy).
+fn text_script<T: AsRef<str>>(quoted: impl Iterator<Item = T>) -> String {
     let mut out = String::from("window.nqSearchText=[");
-    for (n, text) in texts.enumerate() {
+    for (n, text) in quoted.enumerate() {
         if n > 0 {
             out.push(',');
         }
-        let quoted = serde_json::to_string(&text).unwrap_or_else(|_| "\"\"".into());
-        out.push_str(&quoted.replace('<', "\\u003c"));
+        out.push_str(text.as_ref());
     }
     out.push_str("];\n");
     out
+}
+
+/// A string as a JSON literal that is safe inside a script.
+fn quote(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('<', "\\u003c")
 }
 
 /// JSON that is safe inside a script: `<` is escaped so no `</script>` can appear.
@@ -587,9 +642,9 @@ mod tests {
         }
     }
 
-    fn encoded(c: &Chunk, e: usize, ids: &HashMap<&str, usize>) -> String {
+    fn encoded(c: &Chunk, e: usize, ids: &HashMap<&str, u32>) -> String {
         let mut s = String::new();
-        encode_sequence(&c.entries[e], &global_ids(c, ids), &mut s);
+        encode_sequence(&c.entries[e], &global_ids(&c.words, ids), &mut s);
         s
     }
 
@@ -610,9 +665,9 @@ mod tests {
     fn vocabulary_puts_frequent_forms_first_and_sequences_use_it() {
         // Two chunks, as a large site is split: the ids are the site's.
         let chunks = [chunk_of(&[("Đảng", "đang đổi đổi")]), chunk_of(&[("Đổi", "dời đổi")])];
-        let vocab = vocabulary(&chunks);
+        let vocab = vocabulary(chunks.iter().flat_map(|c| &c.words));
         assert_eq!(vocab, ["đổi", "dời", "đang", "đảng"]);
-        let ids: HashMap<&str, usize> = vocab.iter().enumerate().map(|(i, w)| (*w, i)).collect();
+        let ids = id_map(&vocab);
         assert_eq!(encoded(&chunks[0], 0, &ids), "3 2 0 0");
         assert_eq!(encoded(&chunks[1], 0, &ids), "0 1 0");
     }
@@ -634,8 +689,7 @@ mod tests {
 
     #[test]
     fn text_script_quotes_each_text_and_escapes_tags() {
-        let texts = ["a \"b\"".to_string(), "</script>".to_string()];
-        let script = text_script(texts.into_iter());
+        let script = text_script(["a \"b\"", "</script>"].iter().map(|t| quote(t)));
         assert_eq!(
             script,
             "window.nqSearchText=[\"a \\\"b\\\"\",\"\\u003c/script>\"];\n"
@@ -654,10 +708,13 @@ mod tests {
 
     #[test]
     fn output_is_deterministic_and_script_safe() {
-        let chunks = [chunk_of(&[("A </script> b", "c đổi d"), ("E", "đổi f")])];
+        let c = chunk_of(&[("A </script> b", "c đổi d"), ("E", "đổi f")]);
         let strings = BTreeMap::from([("search_type_qa".to_string(), "Hỏi đáp".to_string())]);
-        let a = index_script(&chunks, &strings);
-        let b = index_script(&chunks, &strings);
+        let vocab = vocabulary(c.words.iter());
+        let global = global_ids(&c.words, &id_map(&vocab));
+        let pages: Vec<String> = c.entries.iter().map(|e| page_json(e, &global)).collect();
+        let script = || index_script(pages.iter().map(String::as_str), &vocab, &strings);
+        let (a, b) = (script(), script());
         assert_eq!(a, b);
         assert!(a.starts_with("window.nqSearchIndex={"));
         assert!(!a.contains("</script"));
