@@ -30,7 +30,7 @@ use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::links;
 use crate::markdown::{self, LinkOutcome, Rendered};
-use crate::output::{Collector, Staging, Writer, write_file};
+use crate::output::{Bytes, Collector, Staging, Writer, write_file};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
 use crate::search;
@@ -133,7 +133,7 @@ struct CachedBody {
 /// fingerprints of the shared context.
 #[derive(Default)]
 struct Pages {
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<(String, Bytes)>,
     wanted: Vec<bool>,
     shared: SharedParts,
 }
@@ -392,7 +392,7 @@ impl Session {
     /// Writes what changed; the first build swaps the whole folder in.
     fn commit(
         &mut self,
-        files: Vec<(String, Vec<u8>)>,
+        files: Vec<(String, Bytes)>,
         site: &Site,
         wanted: &[bool],
     ) -> Result<(usize, usize, Vec<String>), Vec<Diagnostic>> {
@@ -410,7 +410,7 @@ impl Session {
 
     fn commit_all(
         &mut self,
-        files: &[(String, Vec<u8>)],
+        files: &[(String, Bytes)],
     ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
         let staging = Staging::new(&self.output)?;
         for (rel, bytes) in files {
@@ -429,7 +429,7 @@ impl Session {
 
     fn commit_changed(
         &mut self,
-        files: Vec<(String, Vec<u8>)>,
+        files: Vec<(String, Bytes)>,
         site: &Site,
         wanted: &[bool],
     ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
@@ -578,13 +578,20 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
         return None;
     }
     for (dest, outcome) in &cached.outcomes {
-        if outcome_key(site, &links::resolve_link(site, i, dest)) != *outcome {
+        if !outcome.matches(site, &links::resolve_link(site, i, dest)) {
             return None;
         }
     }
     let mut r = cached.rendered.clone();
-    for (link, target) in r.links.iter_mut().zip(&cached.targets) {
-        link.target = site.by_rel(target)?;
+    let targets: Vec<usize> = cached
+        .targets
+        .iter()
+        .map(|t| site.by_rel(t))
+        .collect::<Option<_>>()?;
+    if r.links.iter().zip(&targets).any(|(l, &t)| l.target != t) {
+        for (link, target) in std::sync::Arc::make_mut(&mut r.links).iter_mut().zip(targets) {
+            link.target = target;
+        }
     }
     Some(r)
 }
@@ -608,6 +615,40 @@ fn render_recorded(site: &Site, i: usize, body: u64) -> CachedBody {
         outcomes: log.into_inner(),
         rendered,
         targets,
+    }
+}
+
+impl Outcome {
+    /// True when `o` is this outcome (compared without building a key).
+    fn matches(&self, site: &Site, o: &LinkOutcome) -> bool {
+        match (self, o) {
+            (Outcome::Keep, LinkOutcome::Keep) => true,
+            (Outcome::Rewrite(a), LinkOutcome::Rewrite(b)) => a == b,
+            (
+                Outcome::Internal {
+                    href,
+                    target,
+                    anchor,
+                },
+                LinkOutcome::Internal {
+                    href: h,
+                    target: t,
+                    anchor: a,
+                },
+            ) => {
+                href == h
+                    && anchor == a
+                    && site.nodes.get(*t).is_some_and(|n| n.doc.rel == *target)
+            }
+            (
+                Outcome::Broken { message, hint },
+                LinkOutcome::Broken {
+                    message: m,
+                    hint: h,
+                },
+            ) => message == m && hint == h,
+            _ => false,
+        }
     }
 }
 

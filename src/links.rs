@@ -215,7 +215,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
     let mut ids: HashMap<usize, HashSet<&str>> = HashMap::new();
     let mut errors = Vec::new();
     for (i, r) in rendered.iter().enumerate() {
-        for link in &r.links {
+        for link in r.links.iter() {
             let Some(anchor) = &link.anchor else { continue };
             let Some(target) = rendered.get(link.target) else {
                 continue;

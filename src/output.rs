@@ -163,6 +163,9 @@ pub struct Writer<'a> {
     collector: Option<&'a Collector<'a>>,
 }
 
+/// File contents shared without copying (search scripts kept by serve).
+pub type Bytes = std::sync::Arc<Vec<u8>>;
+
 /// Which pages a collecting writer wants rendered, decided once the shared
 /// template context is known (its fingerprints tell which pages can have changed).
 pub type PagePlan<'a> = dyn Fn(&SharedParts) -> Vec<bool> + Sync + 'a;
@@ -170,7 +173,7 @@ pub type PagePlan<'a> = dyn Fn(&SharedParts) -> Vec<bool> + Sync + 'a;
 /// Receives the files of a build in memory instead of writing them (used by
 /// `nqsite serve`, which then writes only the files whose bytes changed).
 pub struct Collector<'a> {
-    files: Mutex<Vec<(String, Vec<u8>)>>,
+    files: Mutex<Vec<(String, Bytes)>>,
     plan: &'a PagePlan<'a>,
     wanted: OnceLock<Vec<bool>>,
 }
@@ -187,7 +190,7 @@ impl<'a> Collector<'a> {
     }
 
     /// The collected files, sorted by path.
-    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+    pub fn into_files(self) -> Vec<(String, Bytes)> {
         let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
@@ -198,7 +201,7 @@ impl<'a> Collector<'a> {
         self.wanted.get().map_or(&[], Vec::as_slice)
     }
 
-    fn push(&self, rel: &str, bytes: Vec<u8>) {
+    fn push(&self, rel: &str, bytes: Bytes) {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         files.push((rel.to_string(), bytes));
     }
@@ -244,7 +247,7 @@ impl<'a> Writer<'a> {
     /// Writes an HTML page at `rel` (`a/b/index.html`).
     pub fn html(&self, rel: &str, html: Vec<u8>) -> Result<(), Diagnostic> {
         if let Some(c) = self.collector {
-            c.push(rel, html);
+            c.push(rel, Bytes::new(html));
             return Ok(());
         }
         let Some(staging) = self.staging else {
@@ -271,7 +274,17 @@ impl<'a> Writer<'a> {
     /// Writes any other file as is.
     pub fn file(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         if let Some(c) = self.collector {
-            c.push(rel, bytes.to_vec());
+            c.push(rel, Bytes::new(bytes.to_vec()));
+            return Ok(());
+        }
+        self.staging.map_or(Ok(()), |s| s.write(rel, bytes))
+    }
+
+    /// Writes a file whose bytes are shared: a collecting writer keeps a
+    /// reference instead of a copy.
+    pub fn shared(&self, rel: &str, bytes: &Bytes) -> Result<(), Diagnostic> {
+        if let Some(c) = self.collector {
+            c.push(rel, Bytes::clone(bytes));
             return Ok(());
         }
         self.staging.map_or(Ok(()), |s| s.write(rel, bytes))

@@ -72,7 +72,7 @@ pub fn build(site: &Site, rendered: &[Rendered]) -> Result<Xref, Vec<Diagnostic>
                 });
             }
         }
-        for link in &r.links {
+        for link in r.links.iter() {
             if link.target == i || link.target >= n {
                 continue;
             }

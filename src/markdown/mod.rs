@@ -90,9 +90,10 @@ pub struct Rendered {
     /// Body HTML (shared: serve reuses unchanged bodies between builds).
     pub html: std::sync::Arc<str>,
     /// Headings in order, with their ids.
-    pub headings: Vec<Heading>,
-    /// Internal links, resolved.
-    pub links: Vec<FoundLink>,
+    pub headings: std::sync::Arc<[Heading]>,
+    /// Internal links, resolved (shared; serve patches a copy only when
+    /// target indices moved).
+    pub links: std::sync::Arc<Vec<FoundLink>>,
     /// Links that could not be resolved.
     pub broken: Vec<BrokenLink>,
     /// Plain text of the body (for search and descriptions).
@@ -121,8 +122,8 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> LinkOutcome) -> Rendered {
     html::push_html(&mut html, r.events.into_iter());
     Rendered {
         html: html.into(),
-        headings: r.headings,
-        links: r.links,
+        headings: r.headings.into(),
+        links: std::sync::Arc::new(r.links),
         broken: r.broken,
         text: r.text.into(),
         has_code: r.has_code,

@@ -9,13 +9,14 @@
 //! build (a test below checks it).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use rayon::prelude::*;
 
 use super::{
-    Chunk, Interner, entry, global_ids, id_map, index_script, page_json, page_text, quote,
-    searched_fields, sorted_vocabulary, text_script,
+    Chunk, Interner, Script, entry, global_ids, id_map, index_script, page_json, page_text,
+    quote, searched_fields, sorted_vocabulary, text_script, text_shards,
 };
 use crate::fsutil::hash64;
 use crate::markdown::Rendered;
@@ -29,12 +30,19 @@ pub struct Cache {
     counts: HashMap<CompactString, u64>,
     /// The vocabulary of the previous build, in id order.
     vocab: Vec<CompactString>,
+    /// The text scripts of the previous build, with the keys of their pages.
+    shards: Vec<(Vec<u64>, Script)>,
 }
 
 struct CachedPage {
     /// Fingerprint of the page's title, path, type, searched fields, text
     /// and headings.
     key: u64,
+    /// The rendered text the page was made from: when the next build hands
+    /// over the very same text, it is not hashed again.
+    source: Arc<str>,
+    /// The hash of `source`.
+    text_hash: u64,
     /// The page alone, its words interned on their own.
     chunk: Chunk,
     /// The page's text as a quoted JSON string.
@@ -54,12 +62,13 @@ impl Cache {
         rendered: &[Rendered],
         pages: &[usize],
         strings: &BTreeMap<String, String>,
-    ) -> (String, String) {
+    ) -> (Script, Vec<Script>) {
         self.refresh(site, rendered, pages);
         let Cache {
             pages: cached,
             counts,
             vocab: old_vocab,
+            shards: old_shards,
         } = self;
         let vocab = sorted_vocabulary(counts.iter().map(|(w, n)| (w.as_str(), *n)));
         let ids = id_map(&vocab);
@@ -67,18 +76,39 @@ impl Cache {
             .iter()
             .map(|w| ids.get(w.as_str()).copied().unwrap_or(u32::MAX))
             .collect();
+        // Ids below the first one that moved are the same as before.
+        let first_moved = moved
+            .iter()
+            .enumerate()
+            .position(|(old, &new)| new as usize != old)
+            .unwrap_or(moved.len());
         cached
             .par_iter_mut()
-            .for_each(|(_, page)| page.encode(&moved, &ids));
+            .for_each(|(_, page)| page.encode(&moved, first_moved, &ids));
         let in_order: Vec<&CachedPage> = pages
             .iter()
             .filter_map(|&i| cached.get(&site.nodes[i].path))
             .collect();
         let index = index_script(in_order.iter().map(|p| p.json.as_str()), &vocab, strings);
-        let text = text_script(in_order.iter().map(|p| p.text.as_str()));
+        let shards: Vec<(Vec<u64>, Script)> = text_shards(&in_order)
+            .into_iter()
+            .enumerate()
+            .map(|(n, shard)| {
+                let keys: Vec<u64> = shard.iter().map(|p| p.key).collect();
+                match old_shards.get(n) {
+                    Some((k, script)) if *k == keys => (keys, script.clone()),
+                    _ => {
+                        let body = text_script(shard.iter().map(|p| p.text.as_str()));
+                        (keys, Script::new("text", body))
+                    }
+                }
+            })
+            .collect();
+        let texts = shards.iter().map(|(_, s)| s.clone()).collect();
+        *old_shards = shards;
         let new_vocab = vocab.iter().map(|w| CompactString::from(*w)).collect();
         self.vocab = new_vocab;
-        (index, text)
+        (Script::new("index", index), texts)
     }
 
     /// Tokenizes the pages that are new or changed and drops the pages that
@@ -87,9 +117,10 @@ impl Cache {
         let fresh: Vec<(String, CachedPage)> = pages
             .par_iter()
             .filter_map(|&i| {
-                let key = page_key(site, i, &rendered[i]);
                 let path = &site.nodes[i].path;
-                match self.pages.get(path) {
+                let cached = self.pages.get(path);
+                let key = page_key(site, i, &rendered[i], cached);
+                match cached {
                     Some(c) if c.key == key => None,
                     _ => Some((path.clone(), CachedPage::new(site, i, &rendered[i], key))),
                 }
@@ -138,6 +169,8 @@ impl CachedPage {
         let e = entry(site, i, rendered, &text, &mut interner);
         CachedPage {
             key,
+            source: Arc::clone(&rendered.text),
+            text_hash: hash64(rendered.text.as_bytes()),
             chunk: Chunk {
                 words: interner.words,
                 entries: vec![e],
@@ -149,8 +182,16 @@ impl CachedPage {
     }
 
     /// Re-encodes the page if the id of any of its words changed. `moved`
-    /// maps the previous build's ids to this build's.
-    fn encode(&mut self, moved: &[u32], ids: &HashMap<&str, u32>) {
+    /// maps the previous build's ids to this build's; ids below
+    /// `first_moved` are unchanged.
+    fn encode(&mut self, moved: &[u32], first_moved: usize, ids: &HashMap<&str, u32>) {
+        if self
+            .global
+            .as_ref()
+            .is_some_and(|g| g.iter().all(|&id| (id as usize) < first_moved))
+        {
+            return;
+        }
         let remapped = self.global.as_ref().and_then(|old| {
             old.iter()
                 .map(|&g| moved.get(g as usize).copied().filter(|&n| n != u32::MAX))
@@ -170,15 +211,20 @@ impl CachedPage {
     }
 }
 
-/// Fingerprint of everything a page's search entry is made from.
-fn page_key(site: &Site, i: usize, rendered: &Rendered) -> u64 {
+/// Fingerprint of everything a page's search entry is made from. The text
+/// is hashed only when it is not the one `cached` was made from.
+fn page_key(site: &Site, i: usize, rendered: &Rendered, cached: Option<&CachedPage>) -> u64 {
     let node = &site.nodes[i];
     let fm = &node.doc.fm;
+    let text = match cached {
+        Some(c) if Arc::ptr_eq(&c.source, &rendered.text) => c.text_hash,
+        _ => hash64(rendered.text.as_bytes()),
+    };
     let mut parts: Vec<u64> = vec![
         hash64(fm.title.as_bytes()),
         hash64(node.path.as_bytes()),
         hash64(fm.doc_type.as_deref().unwrap_or("").as_bytes()),
-        hash64(rendered.text.as_bytes()),
+        text,
     ];
     for value in searched_fields(fm) {
         parts.push(value.map_or(0, |v| hash64(v.as_bytes()) | 1));
@@ -217,14 +263,22 @@ mod tests {
         (site, rendered)
     }
 
-    fn fresh(site: &Site, rendered: &[Rendered]) -> (String, String) {
-        let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
-        super::super::scripts(site, rendered, &pages, &BTreeMap::new())
+    /// Every script's path and bytes, in order.
+    fn files((index, texts): (Script, Vec<Script>)) -> Vec<(String, Vec<u8>)> {
+        std::iter::once(index)
+            .chain(texts)
+            .map(|s| (s.path, s.bytes.to_vec()))
+            .collect()
     }
 
-    fn cached(cache: &mut Cache, site: &Site, rendered: &[Rendered]) -> (String, String) {
+    fn fresh(site: &Site, rendered: &[Rendered]) -> Vec<(String, Vec<u8>)> {
         let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
-        cache.scripts(site, rendered, &pages, &BTreeMap::new())
+        files(super::super::scripts(site, rendered, &pages, &BTreeMap::new()))
+    }
+
+    fn cached(cache: &mut Cache, site: &Site, rendered: &[Rendered]) -> Vec<(String, Vec<u8>)> {
+        let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
+        files(cache.scripts(site, rendered, &pages, &BTreeMap::new()))
     }
 
     #[test]
@@ -243,7 +297,10 @@ mod tests {
         let mut cache = Cache::default();
         for pages in [&a[..], &b[..], &a[..], &a[..]] {
             let (site, rendered) = site(pages);
-            assert_eq!(cached(&mut cache, &site, &rendered), fresh(&site, &rendered));
+            let files = cached(&mut cache, &site, &rendered);
+            // The index and two text scripts (two pages each in tests).
+            assert_eq!(files.len(), 3);
+            assert_eq!(files, fresh(&site, &rendered));
         }
         assert_eq!(cache.pages.len(), 3);
         assert!(!cache.counts.contains_key("nhân"), "counts of removed words are dropped");

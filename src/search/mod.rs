@@ -35,7 +35,7 @@ use crate::content::FrontMatter;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::{Heading, Rendered};
-use crate::output::Writer;
+use crate::output::{Bytes, Writer};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 use crate::text::{fold, nfc};
@@ -85,9 +85,34 @@ impl Token {
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     /// Output files: (path relative to the output root, bytes).
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<(String, Bytes)>,
     /// Site-relative paths of the scripts the search loads, in order.
     pub scripts: Vec<String>,
+}
+
+/// Pages per text script. A large site's text is split in several files
+/// (loaded in order), so `nqsite serve` rewrites only the one that holds
+/// the page being edited.
+/// (Two in unit tests, so that small test sites have several.)
+const TEXT_SHARD: usize = if cfg!(test) { 2 } else { 500 };
+
+/// A named search script: `search/<kind>.<content hash>.js`.
+#[derive(Debug, Clone)]
+struct Script {
+    path: String,
+    bytes: Bytes,
+}
+
+impl Script {
+    fn new(kind: &str, body: String) -> Script {
+        Script {
+            path: format!(
+                "search/{kind}.{}.js",
+                crate::fsutil::name_hash(body.as_bytes())
+            ),
+            bytes: Bytes::new(body.into_bytes()),
+        }
+    }
 }
 
 /// True for characters that belong to a syllable (the browser's tokenizer
@@ -213,18 +238,14 @@ pub fn build(
 ) -> SearchIndex {
     let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
     let strings = theme.strings();
-    let (index, text) = match cache {
+    let (index, texts) = match cache {
         Some(cache) => cache.scripts(site, rendered, &pages, strings),
         None => scripts(site, rendered, &pages, strings),
     };
     let mut out = SearchIndex::default();
-    for (name, body) in [("index", index), ("text", text)] {
-        let path = format!(
-            "search/{name}.{}.js",
-            crate::fsutil::name_hash(body.as_bytes())
-        );
-        out.scripts.push(path.clone());
-        out.files.push((path, body.into_bytes()));
+    for script in std::iter::once(index).chain(texts) {
+        out.scripts.push(script.path.clone());
+        out.files.push((script.path, script.bytes));
     }
     out.scripts
         .extend(theme.asset_paths.get("search.js").cloned());
@@ -232,7 +253,8 @@ pub fn build(
         "window.nqSearchScripts={};\n",
         to_json(&json!(out.scripts.join(" ")))
     );
-    out.files.push((MANIFEST.to_string(), manifest.into_bytes()));
+    out.files
+        .push((MANIFEST.to_string(), Bytes::new(manifest.into_bytes())));
     out
 }
 
@@ -242,14 +264,14 @@ pub fn build(
 /// portals serve it like HTML, without long caching.
 pub const MANIFEST: &str = "search/manifest.js";
 
-/// The index and text scripts of a whole site, pages tokenized by chunks
-/// in parallel.
+/// The index script and the text scripts of a whole site, pages tokenized
+/// by chunks in parallel.
 fn scripts(
     site: &Site,
     rendered: &[Rendered],
     pages: &[usize],
     strings: &BTreeMap<String, String>,
-) -> (String, String) {
+) -> (Script, Vec<Script>) {
     // Enough chunks to keep every thread busy; the output does not depend on it.
     let size = (pages.len() / (rayon::current_num_threads() * 4)).clamp(16, 512);
     let chunks: Vec<Chunk> = pages
@@ -284,12 +306,23 @@ fn scripts(
     let index = index_script(page_json.iter().map(String::as_str), &vocab, strings);
     drop(page_json);
     drop(chunks);
-    let text = text_script(
-        pages
-            .iter()
-            .map(|&i| quote(&page_text(site, i, &rendered[i]))),
-    );
-    (index, text)
+    let texts = text_shards(pages)
+        .par_iter()
+        .map(|shard| {
+            let quoted = shard.iter().map(|&i| quote(&page_text(site, i, &rendered[i])));
+            Script::new("text", text_script(quoted))
+        })
+        .collect();
+    (Script::new("index", index), texts)
+}
+
+/// The pages of each text script, in order (one empty shard for a site
+/// without pages, so the texts are always defined).
+fn text_shards<T>(pages: &[T]) -> Vec<&[T]> {
+    if pages.is_empty() {
+        return vec![pages];
+    }
+    pages.chunks(TEXT_SHARD).collect()
 }
 
 /// The front matter fields searched with the body ([`EXTRA_FIELDS`]).
@@ -542,23 +575,23 @@ pub fn write(
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
     }
     for (rel, bytes) in &index.files {
-        out.file(rel, bytes)?;
+        out.shared(rel, bytes)?;
     }
     Ok(())
 }
 
-/// `window.nqSearchText=[…];` from the quoted texts ([`quote`]), written
-/// one after another (the texts are the biggest part of the index: no
-/// intermediate JSON tree or extra copy).
+/// One text script: appends the quoted texts ([`quote`]) of its pages to
+/// `window.nqSearchText`, written one after another (the texts are the
+/// biggest part of the index: no intermediate JSON tree or extra copy).
 fn text_script<T: AsRef<str>>(quoted: impl Iterator<Item = T>) -> String {
-    let mut out = String::from("window.nqSearchText=[");
+    let mut out = String::from("(window.nqSearchText=window.nqSearchText||[]).push(");
     for (n, text) in quoted.enumerate() {
         if n > 0 {
             out.push(',');
         }
         out.push_str(text.as_ref());
     }
-    out.push_str("];\n");
+    out.push_str(");\n");
     out
 }
 
@@ -692,7 +725,7 @@ mod tests {
         let script = text_script(["a \"b\"", "</script>"].iter().map(|t| quote(t)));
         assert_eq!(
             script,
-            "window.nqSearchText=[\"a \\\"b\\\"\",\"\\u003c/script>\"];\n"
+            "(window.nqSearchText=window.nqSearchText||[]).push(\"a \\\"b\\\"\",\"\\u003c/script>\");\n"
         );
     }
 
