@@ -609,6 +609,93 @@ fn to_json(v: &Json) -> String {
         .replace('<', "\\u003c")
 }
 
+/// Builds the index and text scripts of `pages` (title, body text) as a
+/// site build does, reads them back as JSON and checks what the browser
+/// relies on: every token is encoded, every id is in the vocabulary, the
+/// vocabulary has no duplicates, titles and texts come back as given, and
+/// no `<` is left unescaped. Used by the fuzz target `search_index` and by
+/// a property test.
+#[doc(hidden)]
+pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
+    let mut interner = Interner::default();
+    let texts: Vec<String> = pages
+        .iter()
+        .map(|(_, body)| body.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let entries = pages
+        .iter()
+        .zip(&texts)
+        .map(|((title, _), text)| index_text(title, text, &[], &mut interner))
+        .collect();
+    let chunk = Chunk {
+        words: interner.words,
+        entries,
+    };
+    let vocab = vocabulary(chunk.words.iter());
+    let global = global_ids(&chunk.words, &id_map(&vocab));
+    let json: Vec<String> = chunk.entries.iter().map(|e| page_json(e, &global)).collect();
+    let index = index_script(json.iter().map(String::as_str), &vocab, &BTreeMap::new());
+    let text = text_script(texts.iter().map(|t| quote(t)));
+    if index.contains('<') || text.contains('<') {
+        return Err("unescaped `<` in a script".into());
+    }
+    let index: Json = serde_json::from_str(
+        index
+            .strip_prefix("window.nqSearchIndex=")
+            .and_then(|s| s.strip_suffix(";\n"))
+            .ok_or("index script framing")?,
+    )
+    .map_err(|e| format!("index JSON: {e}"))?;
+    let words: Vec<&str> = index["vocab"]
+        .as_str()
+        .ok_or("vocab")?
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let distinct: std::collections::HashSet<&&str> = words.iter().collect();
+    if distinct.len() != words.len() || words.len() != vocab.len() {
+        return Err("vocabulary has duplicates or lost words".into());
+    }
+    let listed = index["pages"].as_array().ok_or("pages")?;
+    if listed.len() != pages.len() {
+        return Err("page count".into());
+    }
+    for ((page, (title, _)), text) in listed.iter().zip(pages).zip(&texts) {
+        if page[0].as_str() != Some(*title) {
+            return Err(format!("title {title:?} came back as {}", page[0]));
+        }
+        let ids: Vec<&str> = page[6]
+            .as_str()
+            .ok_or("ids")?
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let (title_len, body_len) = (tokenize(title).len(), tokenize(text).len());
+        if ids.len() != title_len + body_len
+            || page[3].as_u64() != Some(title_len as u64 + 1)
+            || page[4].as_u64() != Some(body_len as u64)
+        {
+            return Err(format!("token count of {title:?}"));
+        }
+        for id in ids {
+            let n = usize::from_str_radix(id, 36).map_err(|e| e.to_string())?;
+            if n >= words.len() {
+                return Err(format!("id {id} outside the vocabulary"));
+            }
+        }
+    }
+    let body = text
+        .strip_prefix("(window.nqSearchText=window.nqSearchText||[]).push(")
+        .and_then(|s| s.strip_suffix(");\n"))
+        .ok_or("text script framing")?;
+    let back: Vec<String> =
+        serde_json::from_str(&format!("[{body}]")).map_err(|e| format!("text JSON: {e}"))?;
+    if back != texts {
+        return Err("texts changed on the way".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,6 +814,27 @@ mod tests {
             script,
             "(window.nqSearchText=window.nqSearchText||[]).push(\"a \\\"b\\\"\",\"\\u003c/script>\");\n"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scripts_hold_every_token_of_any_text(
+            pages in proptest::collection::vec(("\\PC{0,12}", "\\PC{0,80}"), 0..5)
+        ) {
+            let pages: Vec<(&str, &str)> =
+                pages.iter().map(|(t, b)| (t.as_str(), b.as_str())).collect();
+            proptest::prop_assert_eq!(check_scripts(&pages), Ok(()));
+        }
+    }
+
+    #[test]
+    fn scripts_check_holds_for_vietnamese_and_markup() {
+        let pages = [
+            ("Câu 15: Đảng", "Chuyển đổi số </script> <b>x</b> \"q\" \\ 0,7%"),
+            ("", ""),
+            ("ĐẢNG đảng Đảng", "dời đổi DỜI  \n\t tab"),
+        ];
+        assert_eq!(check_scripts(&pages), Ok(()));
     }
 
     #[test]
