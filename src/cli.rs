@@ -30,12 +30,22 @@ pub enum Command {
     New(NewArgs),
 }
 
-/// Flags of `nqsite serve`.
+/// The site to work on: flags shared by `build`, `check` and `serve`.
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {
+pub struct SiteArgs {
     /// Site root: the folder holding content/, site.yaml and themes/.
     #[arg(short, long, default_value = ".")]
     pub root: PathBuf,
+    /// Province profile to apply: profiles/<NAME>.yaml (site name, office, logo, colours, local guidance).
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+/// Flags of `nqsite serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Port to listen on (0 picks a free port; the address is printed).
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
@@ -51,9 +61,6 @@ pub struct ServeArgs {
     /// Base URL of the preview (default: /).
     #[arg(short = 'u', long)]
     pub base_url: Option<String>,
-    /// Province profile to preview: profiles/<NAME>.yaml.
-    #[arg(short, long, value_name = "NAME")]
-    pub profile: Option<String>,
 }
 
 /// What `nqsite new` creates.
@@ -84,18 +91,14 @@ pub struct NewArgs {
 /// Flags of `nqsite build`.
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// Site root: the folder holding content/, site.yaml and themes/.
-    #[arg(short, long, default_value = ".")]
-    pub root: PathBuf,
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Output folder (default: <root>/public). Replaced atomically on success.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Base URL the site is served from, e.g. https://portal.gov.vn/nq57/ (overrides site.yaml).
     #[arg(short = 'u', long)]
     pub base_url: Option<String>,
-    /// Province profile to apply: profiles/<NAME>.yaml (site name, office, logo, colours, local guidance).
-    #[arg(short, long, value_name = "NAME")]
-    pub profile: Option<String>,
     /// Relative links and explicit index.html everywhere: the output works opened from file://.
     #[arg(long)]
     pub portable: bool,
@@ -113,12 +116,8 @@ pub struct BuildArgs {
 /// Flags of `nqsite check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Site root: the folder holding content/, site.yaml and themes/.
-    #[arg(short, long, default_value = ".")]
-    pub root: PathBuf,
-    /// Province profile to check with: profiles/<NAME>.yaml.
-    #[arg(short, long, value_name = "NAME")]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Print the time taken by each stage of the pipeline.
     #[arg(long)]
     pub timings: bool,

@@ -176,23 +176,12 @@ fn normalise(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// A link path with its `%XX` escapes decoded; as written when it has an
+/// invalid escape or does not decode to UTF-8.
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    crate::text::percent_decode(s)
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| s.to_string())
 }
 
 /// Turns unresolved links into diagnostics located in the source file.
@@ -294,5 +283,7 @@ mod tests {
     fn decodes_percent_escapes() {
         assert_eq!(percent_decode("c%C3%A2u%20h%E1%BB%8Fi.md"), "câu hỏi.md");
         assert_eq!(percent_decode("100%"), "100%");
+        // An escape cut short before a multi-byte character (used to panic).
+        assert_eq!(percent_decode("%aé"), "%aé");
     }
 }

@@ -18,11 +18,11 @@ fn main() -> ExitCode {
     let (opts, timings) = match cli.command {
         Command::Build(a) => (
             BuildOptions {
-                root: a.root,
+                root: a.site.root,
                 output: a.output,
                 base_url: a.base_url,
                 check_only: false,
-                profile: a.profile,
+                profile: a.site.profile,
                 portable: a.portable || a.zip.is_some(),
                 zip: a.zip,
                 editor_guide: a.editor_guide,
@@ -31,9 +31,9 @@ fn main() -> ExitCode {
         ),
         Command::Check(a) => (
             BuildOptions {
-                root: a.root,
+                root: a.site.root,
                 check_only: true,
-                profile: a.profile,
+                profile: a.site.profile,
                 ..Default::default()
             },
             a.timings,
@@ -69,10 +69,10 @@ fn main() -> ExitCode {
 fn serve(a: cli::ServeArgs, quiet: bool) -> ExitCode {
     let opts = nqsite::serve::ServeOptions {
         build: BuildOptions {
-            root: a.root,
+            root: a.site.root,
             output: a.output,
             base_url: a.base_url,
-            profile: a.profile,
+            profile: a.site.profile,
             editor_guide: true,
             ..Default::default()
         },

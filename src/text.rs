@@ -163,9 +163,39 @@ pub fn vi_number(n: f64, decimals: usize) -> String {
     }
 }
 
+/// Decodes `%XX` escapes (URL paths). `None` when an escape is cut short
+/// or not hexadecimal; the bytes may not be UTF-8.
+pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let digit = |b: u8| char::from(b).to_digit(16);
+            out.push(u8::try_from(digit(hex[0])? * 16 + digit(hex[1])?).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding_is_strict() {
+        assert_eq!(percent_decode("c%C3%A2u%2e%2E").unwrap(), "câu..".as_bytes());
+        assert_eq!(percent_decode("%"), None);
+        assert_eq!(percent_decode("%4"), None);
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%aé"), None);
+        assert_eq!(percent_decode("%ff").unwrap(), [0xff]);
+    }
 
     #[test]
     fn folds_vietnamese_to_ascii() {

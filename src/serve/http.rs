@@ -217,7 +217,7 @@ pub fn safe_segments(raw: &str) -> Result<Vec<String>, Refusal> {
     {
         return Err(Refusal::Forbidden);
     }
-    let decoded = percent_decode(raw).ok_or(Refusal::Forbidden)?;
+    let decoded = crate::text::percent_decode(raw).ok_or(Refusal::Forbidden)?;
     let text = String::from_utf8(decoded).map_err(|_| Refusal::Forbidden)?;
     if text.contains(['\0', '\\']) || text.contains(':') {
         return Err(Refusal::Forbidden);
@@ -233,23 +233,6 @@ pub fn safe_segments(raw: &str) -> Result<Vec<String>, Refusal> {
         segments.push(seg.to_string());
     }
     Ok(segments)
-}
-
-fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    Some(out)
 }
 
 fn serve_file(raw: &str, site: &Path) -> Response {

@@ -15,8 +15,11 @@ use crate::incremental::Changes;
 /// The folders of a site that are watched (recursively) when they exist.
 pub const WATCHED_DIRS: &[&str] = &["content", "themes", "static", "profiles"];
 
-/// Debounce window: one save often arrives as several events.
-const DEBOUNCE: Duration = Duration::from_millis(60);
+/// Debounce window: one save often arrives as several events, a few
+/// milliseconds apart (truncate and write, or write a temp file and rename).
+/// Short, since it adds to every save's latency; a later event of the same
+/// save only triggers one more (cheap) rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// A running watcher; events arrive on [`Watcher::events`].
 pub struct Watcher {
