@@ -6,7 +6,9 @@ layouts (plain Markdown for nqsite, a complete Hugo site). Each tool builds
 its layout into an empty output folder, in alternation (nqsite, hugo,
 cp -r floor, nqsite, hugo, ...) after one warm-up run each, so machine noise
 hits all of them alike. Wall time, CPU time (user+sys) and peak memory come
-from /usr/bin/time. The `cp -r` of Hugo's output is the disk floor.
+from /usr/bin/time. The `cp -r` of Hugo's output is the disk floor. Before
+each timed run the page cache is synced, so no tool pays for the writeback
+of the one before it.
 
 It first times the shipped site (the repository's own content/) the same
 way, without Hugo: its goal is an absolute time.
@@ -76,6 +78,9 @@ def bench_size(n: int, runs: int, nqsite: str, hugo: str, gen: Path) -> dict:
     for run in range(runs + 1):
         for name, cmd in tools.items():
             out = fresh(corpus / "out")
+            # Start every run with no writeback pending from the previous
+            # tool's output (or its deletion): each pays for its own writes.
+            os.sync()
             sample = timed(cmd(out))
             if run > 0:
                 results[name].append(sample)
