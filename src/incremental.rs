@@ -32,10 +32,10 @@ use crate::links;
 use crate::markdown::{self, LinkOutcome, Rendered};
 use crate::output::{Bytes, Collector, Staging, Writer, write_file};
 use crate::render::Theme;
-use crate::resolve::{self, Site};
+use crate::resolve::Site;
 use crate::search;
-use crate::xref::{self, Xref};
-use crate::{BuildOptions, check_links, check_profile, context, write_site};
+use crate::xref::Xref;
+use crate::{BuildOptions, context, resolve_and_render, write_site};
 
 /// What changed on disk since the last build, as reported by the watcher.
 #[derive(Debug, Default, Clone)]
@@ -205,24 +205,15 @@ impl Session {
             (d, t) => return Err(d.err().into_iter().chain(t.err()).flatten().collect()),
         };
         lap(started, "load");
-        let mut site = resolve::resolve(config, docs)?;
-        resolve::tag_entities(&mut site);
-        check_profile(&site)?;
-        lap(started, "resolve");
-        let rendered = self.render_bodies(&site);
-        lap(started, "markdown");
-        let mut errors = check_links(&site, &rendered);
-        let xref = xref::build(&site, &rendered).unwrap_or_else(|mut e| {
-            errors.append(&mut e);
-            Xref::default()
-        });
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        let (site, rendered, xref) = resolve_and_render(
+            config,
+            docs,
+            |site| self.render_bodies(site),
+            &mut |stage| lap(started, stage),
+        )?;
         let fingerprints: Vec<Fingerprints> =
             site.nodes.iter().map(|n| self.fingerprints(&n.doc)).collect();
         let snap = Snapshot::of(&site, &xref, &fingerprints, config_fp, self.theme_generation);
-        lap(started, "xref");
         let Pages {
             files,
             wanted,

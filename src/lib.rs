@@ -153,20 +153,8 @@ fn run(
         (l, t) => return Err(l.err().into_iter().chain(t.err()).flatten().collect()),
     };
     timer.lap("load");
-    let mut site = resolve::resolve(config, docs)?;
-    resolve::tag_entities(&mut site);
-    check_profile(&site)?;
-    timer.lap("resolve");
-    let (rendered, mut errors) = render_bodies(&site);
-    timer.lap("markdown");
-    let xref = xref::build(&site, &rendered).unwrap_or_else(|mut e| {
-        errors.append(&mut e);
-        Xref::default()
-    });
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    timer.lap("xref");
+    let (site, rendered, xref) =
+        resolve_and_render(config, docs, render_bodies, &mut |stage| timer.lap(stage))?;
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
     let output = opts
@@ -212,23 +200,48 @@ fn run(
     })
 }
 
-/// Renders every Markdown body in parallel, then checks links and anchors;
-/// returns the rendered bodies and every link problem found.
-fn render_bodies(site: &Site) -> (Vec<Rendered>, Vec<Diagnostic>) {
-    let rendered: Vec<Rendered> = (0..site.nodes.len())
+/// The middle of the pipeline, shared by `build` and `serve`: resolves the
+/// documents into a site, renders the bodies with `render` (serve reuses
+/// earlier results), checks every link and anchor and builds the
+/// cross-references. `lap` is told when each stage ends.
+pub(crate) fn resolve_and_render(
+    config: Config,
+    docs: Vec<content::Document>,
+    render: impl FnOnce(&Site) -> Vec<Rendered>,
+    lap: &mut dyn FnMut(&'static str),
+) -> Result<(Site, Vec<Rendered>, Xref), Vec<Diagnostic>> {
+    let mut site = resolve::resolve(config, docs)?;
+    resolve::tag_entities(&mut site);
+    check_profile(&site)?;
+    lap("resolve");
+    let rendered = render(&site);
+    lap("markdown");
+    let mut errors = check_links(&site, &rendered);
+    let xref = xref::build(&site, &rendered).unwrap_or_else(|mut e| {
+        errors.append(&mut e);
+        Xref::default()
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    lap("xref");
+    Ok((site, rendered, xref))
+}
+
+/// Renders every Markdown body in parallel.
+fn render_bodies(site: &Site) -> Vec<Rendered> {
+    (0..site.nodes.len())
         .into_par_iter()
         .map(|i| {
             markdown::render(&site.nodes[i].doc.body, &|dest| {
                 links::resolve_link(site, i, dest)
             })
         })
-        .collect();
-    let errors = check_links(site, &rendered);
-    (rendered, errors)
+        .collect()
 }
 
 /// Every broken link and anchor of the rendered bodies.
-pub(crate) fn check_links(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
+fn check_links(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = rendered
         .iter()
         .enumerate()
@@ -508,7 +521,7 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
 }
 
 /// The profile's `local_guidance` must name a guidance of the site.
-pub(crate) fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
+fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
     let Some(p) = &site.config.profile else {
         return Ok(());
     };
