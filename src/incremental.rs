@@ -32,7 +32,7 @@ use crate::links;
 use crate::markdown::{self, LinkOutcome, Rendered};
 use crate::output::{Bytes, Collector, Staging, Writer, write_file};
 use crate::render::Theme;
-use crate::resolve::Site;
+use crate::resolve::{self, Site};
 use crate::search;
 use crate::xref::Xref;
 use crate::{BuildOptions, context, resolve_and_render, write_site};
@@ -142,6 +142,9 @@ struct Pages {
 #[derive(Clone)]
 struct Snapshot {
     rels: Vec<String>,
+    /// What places each document: path, kind, entity, aliases, section
+    /// contents. A change there renders every page.
+    structure: Vec<u64>,
     heads: Vec<u64>,
     bodies: Vec<u64>,
     outgoing: Vec<Vec<String>>,
@@ -472,6 +475,7 @@ impl Snapshot {
         let rel = |i: usize| site.nodes[i].doc.rel.clone();
         Snapshot {
             rels: (0..site.nodes.len()).map(rel).collect(),
+            structure: site.nodes.iter().map(structure_fingerprint).collect(),
             heads: fingerprints.iter().map(|f| f.head).collect(),
             bodies: fingerprints.iter().map(|f| f.body).collect(),
             outgoing: xref
@@ -486,23 +490,51 @@ impl Snapshot {
     }
 }
 
+/// Where a node sits and what it is: a change here can move links and
+/// pages anywhere in the site.
+fn structure_fingerprint(node: &resolve::Node) -> u64 {
+    let doc = &node.doc;
+    hash64(
+        format!(
+            "{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+            node.path,
+            doc.is_section,
+            doc.fm.doc_type,
+            node.entity,
+            doc.fm.aliases,
+            node.parent,
+            node.pages,
+            node.subsections
+        )
+        .as_bytes(),
+    )
+}
+
 /// Everything about a document except its body: front matter, kind, path.
 fn head_fingerprint(doc: &Document) -> u64 {
     hash64(format!("{}\u{0}{}\u{0}{:?}", doc.rel, doc.is_section, doc.fm).as_bytes())
 }
 
 /// Decides which pages to render. Everything, unless the previous build had
-/// the same documents with the same front matter, configuration, theme and
-/// site-wide context. Then only bodies changed, and a changed body shows on:
-/// its own page; the pages it references, before and after (their "mentioned
-/// in" excerpts); when its references changed, every question (related
-/// questions); when the site's typed data changed (it holds excerpts and the
-/// matrix), every section and data page; and the booklets that include it.
+/// the same documents in the same places ([`structure_fingerprint`]), the
+/// same configuration, theme and site-wide context, and no section's front
+/// matter changed. Then:
+/// - a changed body shows on its own page; on the pages it references,
+///   before and after (their "mentioned in" excerpts); when its references
+///   changed, on every question (related questions);
+/// - a page's changed front matter (title, date, weight, figures…) shows on
+///   its own page; on its section's page and every page of that section
+///   (listing, previous/next) and on the sections above (sub-section lists);
+///   on the pages it references (mentions) and the pages referencing it
+///   (their reference boxes); on every question if it is one (related
+///   questions); on the documents naming it as their `source`;
+/// - a change of the site's typed data (excerpts, the matrix, groups) shows
+///   on every section and data page; a booklet's, on its page.
 fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &Site) -> Vec<bool> {
     let n = snap.rels.len();
     let Some(prev) = prev.filter(|p| {
         p.rels == snap.rels
-            && p.heads == snap.heads
+            && p.structure == snap.structure
             && p.config == snap.config
             && p.theme == snap.theme
             && p.shared.base == shared.base
@@ -510,6 +542,10 @@ fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &S
     }) else {
         return vec![true; n];
     };
+    let heads: Vec<usize> = (0..n).filter(|&i| prev.heads[i] != snap.heads[i]).collect();
+    if heads.iter().any(|&i| site.nodes[i].doc.is_section) {
+        return vec![true; n];
+    }
     let index: HashMap<&str, usize> = snap
         .rels
         .iter()
@@ -517,15 +553,47 @@ fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &S
         .map(|(i, r)| (r.as_str(), i))
         .collect();
     let mut wanted = vec![false; n];
-    for i in (0..n).filter(|&i| prev.bodies[i] != snap.bodies[i]) {
-        wanted[i] = true;
+    let references = |wanted: &mut [bool], i: usize| {
         for t in prev.outgoing[i].iter().chain(&snap.outgoing[i]) {
             if let Some(&j) = index.get(t.as_str()) {
                 wanted[j] = true;
             }
         }
+    };
+    for i in (0..n).filter(|&i| prev.bodies[i] != snap.bodies[i]) {
+        wanted[i] = true;
+        references(&mut wanted, i);
         if prev.outgoing[i] != snap.outgoing[i] {
             mark(&mut wanted, site, |t| t == Some("question"), false);
+        }
+    }
+    for &i in &heads {
+        wanted[i] = true;
+        references(&mut wanted, i);
+        let rel = &snap.rels[i];
+        for (j, w) in wanted.iter_mut().enumerate() {
+            if prev.outgoing[j].contains(rel) || snap.outgoing[j].contains(rel) {
+                *w = true;
+            }
+        }
+        let node = &site.nodes[i];
+        if let Some(parent) = node.parent {
+            for &p in &site.nodes[parent].pages {
+                wanted[p] = true;
+            }
+        }
+        for a in site.ancestors(i) {
+            wanted[a] = true;
+        }
+        if node.doc.fm.doc_type.as_deref() == Some("question") {
+            mark(&mut wanted, site, |t| t == Some("question"), false);
+        }
+        if let Some((_, id)) = &node.entity {
+            for (j, other) in site.nodes.iter().enumerate() {
+                if other.doc.fm.extra.get("source").and_then(|v| v.as_str()) == Some(id) {
+                    wanted[j] = true;
+                }
+            }
         }
     }
     if prev.shared.data != shared.data {

@@ -352,12 +352,42 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
             let text = std::fs::read_to_string(s.root().join(p)).unwrap();
             s.write(p, &format!("{text}\nThêm một đoạn.\n"));
         }),
+        // Front matter only, on pages that others list, reference or name
+        // as their source: a question's title, a guidance's title, a
+        // target's figure, a question's order in its section.
+        Box::new(|s| edit_file(s, "content/hoi-dap/cau-2.md", "Nhóm mục tiêu kinh tế?", "Nhóm kinh tế (sửa)?")),
+        Box::new(|s| edit_file(s, "content/huong-dan/tinh.md", "Hướng dẫn của tỉnh", "Hướng dẫn của tỉnh (bản 2)")),
+        Box::new(|s| edit_file(s, "content/muc-tieu/so.md", "figure: \"≥30% GDP\"", "figure: \"≥ 30% GDP\"")),
+        Box::new(|s| edit_file(s, "content/hoi-dap/cau-2.md", "number: 2\n", "number: 2\nweight: -1\n")),
+        // A target naming the guidance as its source, which the guidance
+        // does not mention; then the guidance is renamed again.
+        Box::new(|s| {
+            s.write(
+                "content/muc-tieu/moi.md",
+                "---\ntitle: \"Mục tiêu mới\"\ntype: target\nid: moi-2030\nyear: 2030\ngroup: kinh-te\nindicator: \"Chỉ số\"\nvalue: \"một giá trị\"\nfigure: \"1\"\nsource: tinh\nsource_text: \"Câu trích.\"\nweight: 3\n---\n",
+            );
+        }),
+        Box::new(|s| edit_file(s, "content/huong-dan/tinh.md", "(bản 2)", "(bản 3)")),
     ];
-    for edit in &edits {
+    for (n, edit) in edits.iter().enumerate() {
         edit(&site);
         v = server.wait_ok_after(v);
+        // After every edit, not only at the end: a page left stale by one
+        // edit could be re-rendered by a later one and hide the miss.
+        assert_same_as_full_build(&site, &server.out, n);
     }
-    let full = site.root().join("full");
+}
+
+/// Replaces `from` by `to` in a file of the site (which must contain it).
+fn edit_file(site: &SiteTest, rel: &str, from: &str, to: &str) {
+    let text = std::fs::read_to_string(site.root().join(rel)).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    site.write(rel, &text.replace(from, to));
+}
+
+/// The served folder is byte for byte what `nqsite build` writes.
+fn assert_same_as_full_build(site: &SiteTest, served: &std::path::Path, step: usize) {
+    let full = site.root().join(format!("full-{step}"));
     let out = nqsite()
         .args(["build", "--base-url", "/", "--editor-guide", "--root"])
         .arg(site.root())
@@ -370,12 +400,13 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (a, b) = (snapshot(&server.out), snapshot(&full));
+    let (a, b) = (snapshot(served), snapshot(&full));
     let names = |s: &[(PathBuf, Vec<u8>)]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&a), names(&b));
+    assert_eq!(names(&a), names(&b), "after edit {step}");
     for ((p, x), (_, y)) in a.iter().zip(&b) {
-        assert!(x == y, "{} differs from a full build", p.display());
+        assert!(x == y, "after edit {step}: {} differs from a full build", p.display());
     }
+    std::fs::remove_dir_all(&full).unwrap();
 }
 
 fn new_file(site: &SiteTest, args: &[&str]) -> (bool, String, String) {
