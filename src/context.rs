@@ -239,7 +239,11 @@ impl<'a> Contexts<'a> {
         SharedParts {
             base: fp(&self.base.clone().into_json()),
             data: fp(&self.data),
-            booklets: self.booklets.iter().map(|b| b.as_ref().map_or(0, fp)).collect(),
+            booklets: self
+                .booklets
+                .iter()
+                .map(|b| b.as_ref().map_or(0, fp))
+                .collect(),
         }
     }
 

@@ -24,8 +24,8 @@ use std::time::{Instant, SystemTime};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::context::SharedParts;
 use crate::content::{self, Document};
+use crate::context::SharedParts;
 use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::links;
@@ -214,9 +214,18 @@ impl Session {
             |site| self.render_bodies(site),
             &mut |stage| lap(started, stage),
         )?;
-        let fingerprints: Vec<Fingerprints> =
-            site.nodes.iter().map(|n| self.fingerprints(&n.doc)).collect();
-        let snap = Snapshot::of(&site, &xref, &fingerprints, config_fp, self.theme_generation);
+        let fingerprints: Vec<Fingerprints> = site
+            .nodes
+            .iter()
+            .map(|n| self.fingerprints(&n.doc))
+            .collect();
+        let snap = Snapshot::of(
+            &site,
+            &xref,
+            &fingerprints,
+            config_fp,
+            self.theme_generation,
+        );
         let Pages {
             files,
             wanted,
@@ -268,7 +277,8 @@ impl Session {
                     Some(c) if c.stamp == stamp && !touched.contains(rel) => None,
                     _ => {
                         let result = content::read_document(path, rel, &shown_root);
-                        let fingerprints = result.as_ref().map(Fingerprints::of).unwrap_or_default();
+                        let fingerprints =
+                            result.as_ref().map(Fingerprints::of).unwrap_or_default();
                         Some(CachedDoc {
                             stamp,
                             result,
@@ -463,7 +473,6 @@ impl Session {
     }
 }
 
-
 impl Snapshot {
     fn of(
         site: &Site,
@@ -604,7 +613,13 @@ fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &S
             true,
         );
     }
-    for (i, (a, b)) in prev.shared.booklets.iter().zip(&shared.booklets).enumerate() {
+    for (i, (a, b)) in prev
+        .shared
+        .booklets
+        .iter()
+        .zip(&shared.booklets)
+        .enumerate()
+    {
         if a != b {
             wanted[i] = true;
         }
@@ -648,7 +663,10 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
         .map(|t| site.by_rel(t))
         .collect::<Option<_>>()?;
     if r.links.iter().zip(&targets).any(|(l, &t)| l.target != t) {
-        for (link, target) in std::sync::Arc::make_mut(&mut r.links).iter_mut().zip(targets) {
+        for (link, target) in std::sync::Arc::make_mut(&mut r.links)
+            .iter_mut()
+            .zip(targets)
+        {
             link.target = target;
         }
     }
@@ -695,9 +713,7 @@ impl Outcome {
                     anchor: a,
                 },
             ) => {
-                href == h
-                    && anchor == a
-                    && site.nodes.get(*t).is_some_and(|n| n.doc.rel == *target)
+                href == h && anchor == a && site.nodes.get(*t).is_some_and(|n| n.doc.rel == *target)
             }
             (
                 Outcome::Broken { message, hint },

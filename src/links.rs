@@ -209,9 +209,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
             let Some(target) = rendered.get(link.target) else {
                 continue;
             };
-            let known = ids
-                .entry(link.target)
-                .or_insert_with(|| anchor_ids(target));
+            let known = ids.entry(link.target).or_insert_with(|| anchor_ids(target));
             if anchor.is_empty() || known.contains(anchor.as_str()) {
                 continue;
             }

@@ -189,7 +189,10 @@ mod tests {
 
     #[test]
     fn percent_decoding_is_strict() {
-        assert_eq!(percent_decode("c%C3%A2u%2e%2E").unwrap(), "câu..".as_bytes());
+        assert_eq!(
+            percent_decode("c%C3%A2u%2e%2E").unwrap(),
+            "câu..".as_bytes()
+        );
         assert_eq!(percent_decode("%"), None);
         assert_eq!(percent_decode("%4"), None);
         assert_eq!(percent_decode("%zz"), None);

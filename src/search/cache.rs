@@ -15,8 +15,8 @@ use compact_str::CompactString;
 use rayon::prelude::*;
 
 use super::{
-    Chunk, Interner, Script, entry, global_ids, id_map, index_script, page_json, page_text,
-    quote, searched_fields, sorted_vocabulary, text_script, text_shards,
+    Chunk, Interner, Script, entry, global_ids, id_map, index_script, page_json, page_text, quote,
+    searched_fields, sorted_vocabulary, text_script, text_shards,
 };
 use crate::fsutil::hash64;
 use crate::markdown::Rendered;
@@ -273,7 +273,12 @@ mod tests {
 
     fn fresh(site: &Site, rendered: &[Rendered]) -> Vec<(String, Vec<u8>)> {
         let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
-        files(super::super::scripts(site, rendered, &pages, &BTreeMap::new()))
+        files(super::super::scripts(
+            site,
+            rendered,
+            &pages,
+            &BTreeMap::new(),
+        ))
     }
 
     fn cached(cache: &mut Cache, site: &Site, rendered: &[Rendered]) -> Vec<(String, Vec<u8>)> {
@@ -285,13 +290,21 @@ mod tests {
     fn edits_give_the_same_scripts_as_a_full_build() {
         let a = [
             ("a.md", "Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."),
-            ("b.md", "Khoa học", "## Mục tiêu\nKhoa học, công nghệ và đổi mới sáng tạo."),
+            (
+                "b.md",
+                "Khoa học",
+                "## Mục tiêu\nKhoa học, công nghệ và đổi mới sáng tạo.",
+            ),
             ("c.md", "Hạ tầng", "Hạ tầng số, dữ liệu số."),
         ];
         // b.md loses words and gains new ones; c.md is deleted; d.md is new.
         let b = [
             ("a.md", "Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."),
-            ("b.md", "Khoa học", "## Mục tiêu\nNhân lực chất lượng cao, nhân tài."),
+            (
+                "b.md",
+                "Khoa học",
+                "## Mục tiêu\nNhân lực chất lượng cao, nhân tài.",
+            ),
             ("d.md", "Dữ liệu", "Dữ liệu là tư liệu sản xuất. </script>"),
         ];
         let mut cache = Cache::default();
@@ -303,6 +316,9 @@ mod tests {
             assert_eq!(files, fresh(&site, &rendered));
         }
         assert_eq!(cache.pages.len(), 3);
-        assert!(!cache.counts.contains_key("nhân"), "counts of removed words are dropped");
+        assert!(
+            !cache.counts.contains_key("nhân"),
+            "counts of removed words are dropped"
+        );
     }
 }

@@ -309,7 +309,9 @@ fn scripts(
     let texts = text_shards(pages)
         .par_iter()
         .map(|shard| {
-            let quoted = shard.iter().map(|&i| quote(&page_text(site, i, &rendered[i])));
+            let quoted = shard
+                .iter()
+                .map(|&i| quote(&page_text(site, i, &rendered[i])));
             Script::new("text", text_script(quoted))
         })
         .collect();
@@ -349,13 +351,7 @@ fn page_text(site: &Site, i: usize, rendered: &Rendered) -> String {
     text
 }
 
-fn entry(
-    site: &Site,
-    i: usize,
-    rendered: &Rendered,
-    text: &str,
-    interner: &mut Interner,
-) -> Entry {
+fn entry(site: &Site, i: usize, rendered: &Rendered, text: &str, interner: &mut Interner) -> Entry {
     let node = &site.nodes[i];
     let fm = &node.doc.fm;
     let mut e = index_text(&fm.title, text, &rendered.headings, interner);
@@ -462,7 +458,10 @@ fn encode_sequence(e: &Entry, global: &[u32], out: &mut String) {
         if n > 0 {
             out.push(' ');
         }
-        base36(global.get(local as usize).copied().unwrap_or(0) as usize, out);
+        base36(
+            global.get(local as usize).copied().unwrap_or(0) as usize,
+            out,
+        );
     }
 }
 
@@ -497,13 +496,7 @@ fn page_json(e: &Entry, global: &[u32]) -> String {
     out.push_str(&to_json(&json!(e.title)));
     out.push(',');
     out.push_str(&to_json(&json!(e.href)));
-    let _ = write!(
-        out,
-        ",{},{},{},\"",
-        e.kind,
-        e.body_start(),
-        e.body().len()
-    );
+    let _ = write!(out, ",{},{},{},\"", e.kind, e.body_start(), e.body().len());
     for (n, (s, end)) in e.headings.iter().enumerate() {
         if n > 0 {
             out.push(',');
@@ -633,7 +626,11 @@ pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
     };
     let vocab = vocabulary(chunk.words.iter());
     let global = global_ids(&chunk.words, &id_map(&vocab));
-    let json: Vec<String> = chunk.entries.iter().map(|e| page_json(e, &global)).collect();
+    let json: Vec<String> = chunk
+        .entries
+        .iter()
+        .map(|e| page_json(e, &global))
+        .collect();
     let index = index_script(json.iter().map(String::as_str), &vocab, &BTreeMap::new());
     let text = text_script(texts.iter().map(|t| quote(t)));
     if index.contains('<') || text.contains('<') {
@@ -770,7 +767,10 @@ mod tests {
 
     #[test]
     fn title_and_body_tokens_are_interned_per_page() {
-        let c = chunk_of(&[("Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."), ("Gia", "Số")]);
+        let c = chunk_of(&[
+            ("Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."),
+            ("Gia", "Số"),
+        ]);
         let words: Vec<&str> = c.words.iter().map(|(w, _)| w.as_str()).collect();
         assert_eq!(words, ["chuyển", "đổi", "số", "đẩy", "mạnh", "quốc", "gia"]);
         let e = &c.entries[0];
@@ -784,7 +784,10 @@ mod tests {
     #[test]
     fn vocabulary_puts_frequent_forms_first_and_sequences_use_it() {
         // Two chunks, as a large site is split: the ids are the site's.
-        let chunks = [chunk_of(&[("Đảng", "đang đổi đổi")]), chunk_of(&[("Đổi", "dời đổi")])];
+        let chunks = [
+            chunk_of(&[("Đảng", "đang đổi đổi")]),
+            chunk_of(&[("Đổi", "dời đổi")]),
+        ];
         let vocab = vocabulary(chunks.iter().flat_map(|c| &c.words));
         assert_eq!(vocab, ["đổi", "dời", "đang", "đảng"]);
         let ids = id_map(&vocab);
@@ -830,7 +833,10 @@ mod tests {
     #[test]
     fn scripts_check_holds_for_vietnamese_and_markup() {
         let pages = [
-            ("Câu 15: Đảng", "Chuyển đổi số </script> <b>x</b> \"q\" \\ 0,7%"),
+            (
+                "Câu 15: Đảng",
+                "Chuyển đổi số </script> <b>x</b> \"q\" \\ 0,7%",
+            ),
             ("", ""),
             ("ĐẢNG đảng Đảng", "dời đổi DỜI  \n\t tab"),
         ];

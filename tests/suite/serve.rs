@@ -355,10 +355,38 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
         // Front matter only, on pages that others list, reference or name
         // as their source: a question's title, a guidance's title, a
         // target's figure, a question's order in its section.
-        Box::new(|s| edit_file(s, "content/hoi-dap/cau-2.md", "Nhóm mục tiêu kinh tế?", "Nhóm kinh tế (sửa)?")),
-        Box::new(|s| edit_file(s, "content/huong-dan/tinh.md", "Hướng dẫn của tỉnh", "Hướng dẫn của tỉnh (bản 2)")),
-        Box::new(|s| edit_file(s, "content/muc-tieu/so.md", "figure: \"≥30% GDP\"", "figure: \"≥ 30% GDP\"")),
-        Box::new(|s| edit_file(s, "content/hoi-dap/cau-2.md", "number: 2\n", "number: 2\nweight: -1\n")),
+        Box::new(|s| {
+            edit_file(
+                s,
+                "content/hoi-dap/cau-2.md",
+                "Nhóm mục tiêu kinh tế?",
+                "Nhóm kinh tế (sửa)?",
+            )
+        }),
+        Box::new(|s| {
+            edit_file(
+                s,
+                "content/huong-dan/tinh.md",
+                "Hướng dẫn của tỉnh",
+                "Hướng dẫn của tỉnh (bản 2)",
+            )
+        }),
+        Box::new(|s| {
+            edit_file(
+                s,
+                "content/muc-tieu/so.md",
+                "figure: \"≥30% GDP\"",
+                "figure: \"≥ 30% GDP\"",
+            )
+        }),
+        Box::new(|s| {
+            edit_file(
+                s,
+                "content/hoi-dap/cau-2.md",
+                "number: 2\n",
+                "number: 2\nweight: -1\n",
+            )
+        }),
         // A target naming the guidance as its source, which the guidance
         // does not mention; then the guidance is renamed again.
         Box::new(|s| {
@@ -404,7 +432,11 @@ fn assert_same_as_full_build(site: &SiteTest, served: &std::path::Path, step: us
     let names = |s: &[(PathBuf, Vec<u8>)]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b), "after edit {step}");
     for ((p, x), (_, y)) in a.iter().zip(&b) {
-        assert!(x == y, "after edit {step}: {} differs from a full build", p.display());
+        assert!(
+            x == y,
+            "after edit {step}: {} differs from a full build",
+            p.display()
+        );
     }
     std::fs::remove_dir_all(&full).unwrap();
 }
