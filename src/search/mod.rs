@@ -19,8 +19,10 @@
 //!
 //! The index is written as script files (not JSON to be fetched) so it also
 //! loads from `file://`: `search/index.<hash>.js` (titles, types, token ids)
-//! and `search/text.<hash>.js` (the plain text, for excerpts). Same input,
-//! same bytes.
+//! and `search/text.<hash>.js` (the plain text, for excerpts; one script per
+//! `TEXT_SHARD` pages, each appending to `window.nqSearchText`). Same
+//! input, same bytes; `nqsite serve` keeps a [`Cache`] so a save redoes only
+//! what the edited page changed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
