@@ -23,6 +23,9 @@ echo "== Rust tests (unit + integration) =="
 cargo build --release --locked
 cargo test --release --locked
 
+echo "== Fuzz targets still compile (running them: README, Fuzzing) =="
+cargo check --manifest-path fuzz/Cargo.toml --locked --target-dir target/fuzz-check
+
 echo "== Python tests (scripts/) =="
 python3 -m unittest discover -s scripts -p 'test_*.py'
 

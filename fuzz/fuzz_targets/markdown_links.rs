@@ -8,6 +8,9 @@ use nqsite::markdown::{LinkOutcome, render};
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let resolve = |dest: &str| {
+        if let Some(bytes) = nqsite::text::percent_decode(dest) {
+            assert!(bytes.len() <= dest.len());
+        }
         if dest.ends_with(".md") || dest.contains(':') {
             LinkOutcome::Internal { href: format!("/x/{}", dest.len()), target: 0, anchor: dest.split_once('#').map(|(_, a)| a.to_string()) }
         } else {
@@ -15,13 +18,13 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let r = render(text, &resolve);
-    for link in &r.links {
+    for link in r.links.iter() {
         assert!(link.offset <= text.len());
         assert!(link.text_pos <= r.text.len());
     }
     let ids: std::collections::HashSet<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids.len(), r.headings.len(), "heading ids are unique");
-    for l in &r.links {
+    for l in r.links.iter() {
         let _ = nqsite::xref::excerpt(&r.text, l.text_pos);
     }
 });
