@@ -120,10 +120,14 @@ impl Script {
 /// True for characters that belong to a syllable (the browser's tokenizer
 /// uses the same classes: `[\p{Alphabetic}\p{N}\p{M}]`).
 fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphabetic() || c.is_numeric() || is_combining_mark(c)
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Fast paths for the letters of Vietnamese: Latin-1 Supplement and
+        // Latin Extended-A/B are letters but for × and ÷; Latin Extended
+        // Additional (ạ ả ấ … ỹ) is letters only.
+        '\u{C0}'..='\u{24F}' => c != '×' && c != '÷',
+        '\u{1E00}'..='\u{1EFF}' => true,
+        _ => c.is_alphabetic() || c.is_numeric() || is_combining_mark(c),
     }
 }
 
@@ -705,6 +709,14 @@ mod tests {
             .map(|t| (t.folded(), t.exact))
             .map(|(f, e)| (e.to_string(), f))
             .collect()
+    }
+
+    #[test]
+    fn fast_paths_agree_with_unicode_classes() {
+        for c in ('\u{C0}'..='\u{24F}').chain('\u{1E00}'..='\u{1EFF}') {
+            let unicode = c.is_alphabetic() || c.is_numeric() || is_combining_mark(c);
+            assert_eq!(is_word_char(c), unicode, "{c:?}");
+        }
     }
 
     #[test]
