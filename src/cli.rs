@@ -111,6 +111,10 @@ pub struct BuildArgs {
     /// Include the editors' guide (sections with `editor_only: true`).
     #[arg(long)]
     pub editor_guide: bool,
+    /// Also print the infographic and the booklets to <page>/ban-in.pdf with a headless
+    /// Chromium, if one is installed (else a warning; the site is built either way).
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 /// Flags of `nqsite check`.

@@ -19,6 +19,7 @@ pub mod links;
 pub mod markdown;
 pub mod opendata;
 pub mod output;
+pub mod pdf;
 pub mod portable;
 pub mod print;
 pub mod profile;
@@ -65,6 +66,8 @@ pub struct BuildOptions {
     pub zip: Option<PathBuf>,
     /// Include the editors' guide (sections marked `editor_only: true`).
     pub editor_guide: bool,
+    /// Also print the print pages to PDF with Chromium, if installed.
+    pub pdf: bool,
 }
 
 /// What a successful build did.
@@ -172,6 +175,11 @@ fn run(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
+    let mut warnings = Vec::new();
+    if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
+        warnings = pdf::write_all(&site, s.dir());
+        timer.lap("pdf");
+    }
     match (written, staging) {
         (Ok(()), Some(s)) => {
             s.commit().map_err(|d| vec![d])?;
@@ -194,7 +202,7 @@ fn run(
     Ok(BuildReport {
         pages,
         sections,
-        warnings: Vec::new(),
+        warnings,
         timings: Vec::new(),
         output: (!opts.check_only).then_some(output),
     })

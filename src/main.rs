@@ -26,6 +26,7 @@ fn main() -> ExitCode {
                 portable: a.portable || a.zip.is_some(),
                 zip: a.zip,
                 editor_guide: a.editor_guide,
+                pdf: a.pdf,
             },
             a.timings,
         ),
