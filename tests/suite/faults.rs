@@ -7,11 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::harness::{copy_dir, nqsite, snapshot};
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::harness::{copy_dir, nqsite, repo, snapshot};
 
 /// A copy of the shipped site (content, config, profiles) to edit freely.
 fn shipped_copy() -> tempfile::TempDir {

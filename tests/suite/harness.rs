@@ -38,8 +38,13 @@ impl Run {
     }
 }
 
+/// The repository (the shipped site's root).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    repo().join("tests/fixtures")
 }
 
 pub fn nqsite() -> Command {

@@ -6,11 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::harness::{nqsite, snapshot};
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::harness::{nqsite, repo, snapshot};
 
 fn build_pdf(out: &Path, chromium: Option<&str>) -> std::process::Output {
     let mut cmd = nqsite();

@@ -1,13 +1,7 @@
 //! Publishing to portals: portable output and its zip, province profiles,
 //! open data files and embeddable widgets.
 
-use std::path::Path;
-
-use crate::harness::{SiteTest, nqsite};
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::harness::{SiteTest, nqsite, repo};
 
 #[test]
 fn portable_output_uses_relative_links_and_explicit_index_html() {

@@ -5,11 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::harness::{nqsite, snapshot};
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::harness::{nqsite, repo, snapshot};
 
 fn front_matter(path: &Path) -> serde_yaml::Mapping {
     let text = std::fs::read_to_string(path).unwrap();
