@@ -110,8 +110,11 @@ impl Links {
     /// The address for a link Chromium wrote as `uri`, seen from the PDF in
     /// `page` (`infographic/`); `None` to keep `uri` as it is.
     fn rewrite(&self, uri: &str, page: &str) -> Option<String> {
-        let prefix = format!("file://{}/", self.staging.display());
-        let rest = uri.strip_prefix(&prefix)?.replacen("index.html#", "#", 1);
+        let rest = uri
+            .strip_prefix("file://")?
+            .strip_prefix(self.staging.to_str()?)?
+            .strip_prefix('/')?
+            .replacen("index.html#", "#", 1);
         let rest = rest.strip_suffix("index.html").unwrap_or(&rest);
         Some(match &self.origin {
             Some(origin) => format!("{origin}{rest}"),

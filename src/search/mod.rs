@@ -297,6 +297,23 @@ fn scripts(
             }
         })
         .collect();
+    let index = chunks_index(&chunks, strings);
+    drop(chunks);
+    let texts = text_shards(pages)
+        .par_iter()
+        .map(|shard| {
+            let quoted = shard
+                .iter()
+                .map(|&i| quote(&page_text(site, i, &rendered[i])));
+            Script::new("text", text_script(quoted))
+        })
+        .collect();
+    (Script::new("index", index), texts)
+}
+
+/// The index script of pages tokenized by chunks: the site's vocabulary
+/// from every chunk's words, then each page's ids into it.
+fn chunks_index(chunks: &[Chunk], strings: &BTreeMap<String, String>) -> String {
     let vocab = vocabulary(chunks.iter().flat_map(|c| &c.words));
     let ids = id_map(&vocab);
     let page_json: Vec<String> = chunks
@@ -309,19 +326,7 @@ fn scripts(
                 .collect::<Vec<_>>()
         })
         .collect();
-    let index = index_script(page_json.iter().map(String::as_str), &vocab, strings);
-    drop(page_json);
-    drop(chunks);
-    let texts = text_shards(pages)
-        .par_iter()
-        .map(|shard| {
-            let quoted = shard
-                .iter()
-                .map(|&i| quote(&page_text(site, i, &rendered[i])));
-            Script::new("text", text_script(quoted))
-        })
-        .collect();
-    (Script::new("index", index), texts)
+    index_script(page_json.iter().map(String::as_str), &vocab, strings)
 }
 
 /// The pages of each text script, in order (one empty shard for a site
@@ -630,14 +635,9 @@ pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
         words: interner.words,
         entries,
     };
-    let vocab = vocabulary(chunk.words.iter());
-    let global = global_ids(&chunk.words, &id_map(&vocab));
-    let json: Vec<String> = chunk
-        .entries
-        .iter()
-        .map(|e| page_json(e, &global))
-        .collect();
-    let index = index_script(json.iter().map(String::as_str), &vocab, &BTreeMap::new());
+    // Words are distinct within a chunk: the vocabulary must hold each once.
+    let distinct_words = chunk.words.len();
+    let index = chunks_index(&[chunk], &BTreeMap::new());
     let text = text_script(texts.iter().map(|t| quote(t)));
     if index.contains('<') || text.contains('<') {
         return Err("unescaped `<` in a script".into());
@@ -656,7 +656,7 @@ pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
         .filter(|w| !w.is_empty())
         .collect();
     let distinct: std::collections::HashSet<&&str> = words.iter().collect();
-    if distinct.len() != words.len() || words.len() != vocab.len() {
+    if distinct.len() != words.len() || words.len() != distinct_words {
         return Err("vocabulary has duplicates or lost words".into());
     }
     let listed = index["pages"].as_array().ok_or("pages")?;
