@@ -333,12 +333,7 @@ impl<'a> Contexts<'a> {
     /// (targets), else within the section.
     fn siblings(&self, i: usize) -> (Option<usize>, Option<usize>) {
         let site = self.site;
-        let group = site.nodes[i]
-            .doc
-            .fm
-            .extra
-            .get("group")
-            .and_then(|g| g.as_str());
+        let group = site.nodes[i].doc.fm.extra_str("group");
         let (Some(group), Some(parent)) = (group, site.nodes[i].parent) else {
             return site.siblings(i);
         };
@@ -346,15 +341,7 @@ impl<'a> Contexts<'a> {
             .pages
             .iter()
             .copied()
-            .filter(|&p| {
-                site.nodes[p]
-                    .doc
-                    .fm
-                    .extra
-                    .get("group")
-                    .and_then(|g| g.as_str())
-                    == Some(group)
-            })
+            .filter(|&p| site.nodes[p].doc.fm.extra_str("group") == Some(group))
             .collect();
         match same.iter().position(|&x| x == i) {
             Some(pos) => (
@@ -426,7 +413,7 @@ impl<'a> Contexts<'a> {
     fn jsonld(&self, i: usize, rendered: &Rendered) -> Option<String> {
         let site = self.site;
         let fm = &site.nodes[i].doc.fm;
-        let extra = |k: &str| fm.extra.get(k).and_then(|v| v.as_str());
+        let extra = |k: &str| fm.extra_str(k);
         let url = site.config.absolute(&site.nodes[i].path);
         let date = fm.date.map(|d| d.iso());
         let value = match fm.doc_type.as_deref()? {
@@ -454,13 +441,7 @@ impl<'a> Contexts<'a> {
 
     /// The entry of `groups:` (declared by a section) named by the page's `group`.
     fn group_of(&self, i: usize) -> Json {
-        let Some(id) = self.site.nodes[i]
-            .doc
-            .fm
-            .extra
-            .get("group")
-            .and_then(|v| v.as_str())
-        else {
+        let Some(id) = self.site.nodes[i].doc.fm.extra_str("group") else {
             return Json::Null;
         };
         let groups = self.data.get("groups").and_then(Json::as_array);
@@ -557,15 +538,7 @@ impl<'a> Contexts<'a> {
                 let id = g.get("id").and_then(|v| v.as_str()).unwrap_or("");
                 let members: Vec<Json> = targets
                     .iter()
-                    .filter(|&&t| {
-                        self.site.nodes[t]
-                            .doc
-                            .fm
-                            .extra
-                            .get("group")
-                            .and_then(|v| v.as_str())
-                            == Some(id)
-                    })
+                    .filter(|&&t| self.site.nodes[t].doc.fm.extra_str("group") == Some(id))
                     .filter_map(|&t| self.entities[t].clone())
                     .collect();
                 let question = g.get("question").and_then(|q| match q {
@@ -743,12 +716,7 @@ pub fn site_title(site: &Site) -> &str {
 
 fn link_view(site: &Site, i: usize) -> LinkView {
     let fm = &site.nodes[i].doc.fm;
-    let short_title = fm
-        .extra
-        .get("short_title")
-        .and_then(|v| v.as_str())
-        .unwrap_or(&fm.title)
-        .to_string();
+    let short_title = fm.extra_str("short_title").unwrap_or(&fm.title).to_string();
     LinkView {
         title: fm.title.clone(),
         short_title,

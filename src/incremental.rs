@@ -599,7 +599,7 @@ fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &S
         }
         if let Some((_, id)) = &node.entity {
             for (j, other) in site.nodes.iter().enumerate() {
-                if other.doc.fm.extra.get("source").and_then(|v| v.as_str()) == Some(id) {
+                if other.doc.fm.extra_str("source") == Some(id) {
                     wanted[j] = true;
                 }
             }

@@ -382,7 +382,7 @@ fn write_extras(
             ctx.insert("target", entity);
             let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
             files.push((
-                format!("embed/{}/index.html", slug_or_id(id)),
+                format!("embed/{}/index.html", text::slug_or(id, "x")),
                 html.into_bytes(),
             ));
         }
@@ -448,15 +448,7 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
         if node.doc.fm.doc_type.as_deref() != Some("target") {
             continue;
         }
-        let extra = |k: &str| {
-            node.doc
-                .fm
-                .extra
-                .get(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
+        let extra = |k: &str| node.doc.fm.extra_str(k).unwrap_or("").to_string();
         let year = node
             .doc
             .fm
@@ -487,12 +479,6 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
                 })
         })
         .collect()
-}
-
-/// A safe folder name for an entity id.
-fn slug_or_id(id: &str) -> String {
-    let slug = text::slugify(id);
-    if slug.is_empty() { "x".into() } else { slug }
 }
 
 /// Copies the site's own `static/` folder (if any) into the output root.

@@ -47,7 +47,7 @@ fn entry(site: &Site, rendered: &[Rendered], j: usize, depth: usize) -> Json {
     let node = &site.nodes[j];
     let fm = &node.doc.fm;
     let prefix = anchor_prefix(&node.path);
-    let extra = |k: &str| fm.extra.get(k).and_then(|v| v.as_str());
+    let extra = |k: &str| fm.extra_str(k);
     json!({
         "title": fm.title,
         "heading": extra("heading"),

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::content::{self, Document};
-use crate::text::slugify;
+use crate::text::slug_or;
 
 /// The kinds of document `nqsite new` can create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +68,6 @@ fn extra_i64(d: &Document, key: &str) -> Option<i64> {
     d.fm.extra.get(key).and_then(|v| v.as_i64())
 }
 
-fn extra_str<'a>(d: &'a Document, key: &str) -> Option<&'a str> {
-    d.fm.extra.get(key).and_then(|v| v.as_str())
-}
-
 /// A YAML double-quoted string.
 fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
@@ -129,7 +125,7 @@ fn question(docs: &[Document], title: &str) -> (String, String) {
 fn free_id(docs: &[Document], kind: &str, wanted: &str) -> String {
     let taken = |id: &str| {
         docs.iter().any(|d| {
-            d.fm.doc_type.as_deref() == Some(kind) && extra_str(d, "id") == Some(id)
+            d.fm.doc_type.as_deref() == Some(kind) && d.fm.extra_str("id") == Some(id)
                 || d.stem() == id
         })
     };
@@ -153,7 +149,7 @@ fn guidance(docs: &[Document], title: &str) -> (String, String) {
     } else {
         title
     };
-    let id = free_id(docs, "guidance", &non_empty_slug(title, "huong-dan-moi"));
+    let id = free_id(docs, "guidance", &slug_or(title, "huong-dan-moi"));
     let text = format!(
         "---\n\
          # Tiêu đề văn bản, đúng như văn bản ghi (bắt buộc).\n\
@@ -198,7 +194,7 @@ fn target(docs: &[Document], title: &str) -> (String, String) {
     } else {
         title
     };
-    let base = non_empty_slug(title, "muc-tieu");
+    let base = slug_or(title, "muc-tieu");
     let base = if base.ends_with(&year.to_string()) {
         base
     } else {
@@ -207,10 +203,10 @@ fn target(docs: &[Document], title: &str) -> (String, String) {
     let id = free_id(docs, "target", &base);
     let last = ts.last();
     let group = last
-        .and_then(|d| extra_str(d, "group"))
+        .and_then(|d| d.fm.extra_str("group"))
         .unwrap_or("nhom-moi");
     let source = last
-        .and_then(|d| extra_str(d, "source"))
+        .and_then(|d| d.fm.extra_str("source"))
         .unwrap_or("tinh-uy");
     let text = format!(
         "---\n\
@@ -255,7 +251,7 @@ fn page(docs: &[Document], title: &str) -> (String, String) {
     } else {
         title
     };
-    let slug = non_empty_slug(title, "trang-moi");
+    let slug = slug_or(title, "trang-moi");
     let taken = |s: &str| docs.iter().any(|d| d.rel == format!("{s}.md"));
     let slug = if taken(&slug) {
         (2..)
@@ -280,15 +276,6 @@ fn page(docs: &[Document], title: &str) -> (String, String) {
         title = quoted(title),
     );
     (format!("{slug}.md"), text)
-}
-
-fn non_empty_slug(title: &str, fallback: &str) -> String {
-    let s = slugify(title);
-    if s.is_empty() {
-        fallback.to_string()
-    } else {
-        s
-    }
 }
 
 /// Writes a new file; refuses to replace an existing one.

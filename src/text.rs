@@ -42,6 +42,17 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The slug of `s`, or `fallback` when `s` has nothing to slug (only
+/// punctuation, or a script with no ASCII fold).
+pub fn slug_or(s: &str, fallback: &str) -> String {
+    let slug = slugify(s);
+    if slug.is_empty() {
+        fallback.to_string()
+    } else {
+        slug
+    }
+}
+
 /// Turns any text into a URL slug: folded to ASCII, lower case, runs of other
 /// characters collapsed to one `-`, no leading or trailing `-`.
 /// `"Câu hỏi 15: Nhóm mục tiêu"` → `"cau-hoi-15-nhom-muc-tieu"`.

@@ -40,6 +40,11 @@ pub struct FrontMatter {
 }
 
 impl FrontMatter {
+    /// A text field of the type-specific front matter (`group`, `figure`…).
+    pub fn extra_str(&self, key: &str) -> Option<&str> {
+        self.extra.get(key).and_then(|v| v.as_str())
+    }
+
     /// The line of `key` in the source file (1 if unknown).
     pub fn line_of(&self, key: &str) -> usize {
         self.key_lines

@@ -342,7 +342,7 @@ fn text_shards<T>(pages: &[T]) -> Vec<&[T]> {
 fn searched_fields(fm: &FrontMatter) -> [Option<&str>; EXTRA_FIELDS.len()] {
     EXTRA_FIELDS.map(|k| match k {
         "description" => fm.description.as_deref(),
-        k => fm.extra.get(k).and_then(|v| v.as_str()),
+        k => fm.extra_str(k),
     })
 }
 
