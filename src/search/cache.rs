@@ -15,15 +15,14 @@ use compact_str::CompactString;
 use rayon::prelude::*;
 
 use super::{
-    Chunk, Interner, Script, entry, global_ids, id_map, index_script, page_json, page_text, quote,
-    searched_fields, sorted_vocabulary, text_script, text_shards,
+    Chunk, Interner, Script, TEXT_SHARD, entry, global_ids, id_map, index_script, page_json,
+    page_text, quote, searched_fields, sorted_vocabulary, text_script, text_shards,
 };
 use crate::fsutil::hash64;
 use crate::markdown::Rendered;
 use crate::resolve::Site;
 
 /// Search entries of the previous build, by page path.
-#[derive(Default)]
 pub struct Cache {
     pages: HashMap<String, CachedPage>,
     /// Occurrences of every exact form over all cached pages.
@@ -32,6 +31,20 @@ pub struct Cache {
     vocab: Vec<CompactString>,
     /// The text scripts of the previous build, with the keys of their pages.
     shards: Vec<(Vec<u64>, Script)>,
+    /// Pages per text script.
+    shard: usize,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache {
+            pages: HashMap::new(),
+            counts: HashMap::new(),
+            vocab: Vec::new(),
+            shards: Vec::new(),
+            shard: TEXT_SHARD,
+        }
+    }
 }
 
 struct CachedPage {
@@ -69,6 +82,7 @@ impl Cache {
             counts,
             vocab: old_vocab,
             shards: old_shards,
+            shard,
         } = self;
         let vocab = sorted_vocabulary(counts.iter().map(|(w, n)| (w.as_str(), *n)));
         let ids = id_map(&vocab);
@@ -90,7 +104,7 @@ impl Cache {
             .filter_map(|&i| cached.get(&site.nodes[i].path))
             .collect();
         let index = index_script(in_order.iter().map(|p| p.json.as_str()), &vocab, strings);
-        let shards: Vec<(Vec<u64>, Script)> = text_shards(&in_order)
+        let shards: Vec<(Vec<u64>, Script)> = text_shards(&in_order, *shard)
             .into_iter()
             .enumerate()
             .map(|(n, shard)| {
@@ -271,6 +285,9 @@ mod tests {
             .collect()
     }
 
+    /// Pages per text script in these tests: small sites get several.
+    const SHARD: usize = 2;
+
     fn fresh(site: &Site, rendered: &[Rendered]) -> Vec<(String, Vec<u8>)> {
         let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
         files(super::super::scripts(
@@ -278,6 +295,7 @@ mod tests {
             rendered,
             &pages,
             &BTreeMap::new(),
+            SHARD,
         ))
     }
 
@@ -307,7 +325,10 @@ mod tests {
             ),
             ("d.md", "Dữ liệu", "Dữ liệu là tư liệu sản xuất. </script>"),
         ];
-        let mut cache = Cache::default();
+        let mut cache = Cache {
+            shard: SHARD,
+            ..Cache::default()
+        };
         for pages in [&a[..], &b[..], &a[..], &a[..]] {
             let (site, rendered) = site(pages);
             let files = cached(&mut cache, &site, &rendered);

@@ -95,8 +95,7 @@ pub struct SearchIndex {
 /// Pages per text script. A large site's text is split in several files
 /// (loaded in order), so `nqsite serve` rewrites only the one that holds
 /// the page being edited.
-/// (Two in unit tests, so that small test sites have several.)
-const TEXT_SHARD: usize = if cfg!(test) { 2 } else { 500 };
+const TEXT_SHARD: usize = 500;
 
 /// A named search script: `search/<kind>.<content hash>.js`.
 #[derive(Debug, Clone)]
@@ -246,7 +245,7 @@ pub fn build(
     let strings = theme.strings();
     let (index, texts) = match cache {
         Some(cache) => cache.scripts(site, rendered, &pages, strings),
-        None => scripts(site, rendered, &pages, strings),
+        None => scripts(site, rendered, &pages, strings, TEXT_SHARD),
     };
     let mut out = SearchIndex::default();
     for script in std::iter::once(index).chain(texts) {
@@ -270,13 +269,14 @@ pub fn build(
 /// portals serve it like HTML, without long caching.
 pub const MANIFEST: &str = "search/manifest.js";
 
-/// The index script and the text scripts of a whole site, pages tokenized
-/// by chunks in parallel.
+/// The index script and the text scripts (`shard` pages each) of a whole
+/// site, pages tokenized by chunks in parallel.
 fn scripts(
     site: &Site,
     rendered: &[Rendered],
     pages: &[usize],
     strings: &BTreeMap<String, String>,
+    shard: usize,
 ) -> (Script, Vec<Script>) {
     // Enough chunks to keep every thread busy; the output does not depend on it.
     let size = (pages.len() / (rayon::current_num_threads() * 4)).clamp(16, 512);
@@ -299,7 +299,7 @@ fn scripts(
         .collect();
     let index = chunks_index(&chunks, strings);
     drop(chunks);
-    let texts = text_shards(pages)
+    let texts = text_shards(pages, shard)
         .par_iter()
         .map(|shard| {
             let quoted = shard
@@ -331,11 +331,11 @@ fn chunks_index(chunks: &[Chunk], strings: &BTreeMap<String, String>) -> String 
 
 /// The pages of each text script, in order (one empty shard for a site
 /// without pages, so the texts are always defined).
-fn text_shards<T>(pages: &[T]) -> Vec<&[T]> {
+fn text_shards<T>(pages: &[T], shard: usize) -> Vec<&[T]> {
     if pages.is_empty() {
         return vec![pages];
     }
-    pages.chunks(TEXT_SHARD).collect()
+    pages.chunks(shard.max(1)).collect()
 }
 
 /// The front matter fields searched with the body ([`EXTRA_FIELDS`]).
