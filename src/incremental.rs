@@ -276,7 +276,7 @@ impl Session {
                 match old.get(rel) {
                     Some(c) if c.stamp == stamp && !touched.contains(rel) => None,
                     _ => {
-                        let result = content::read_document(path, rel, &shown_root);
+                        let result = content::read_document(root, path, rel, &shown_root);
                         let fingerprints =
                             result.as_ref().map(Fingerprints::of).unwrap_or_default();
                         Some(CachedDoc {

@@ -413,7 +413,7 @@ fn write_extras(
     for (rel, bytes) in &theme.assets {
         out.file(rel, bytes)?;
     }
-    for (rel, bytes) in profile_assets(&site.config)? {
+    for (rel, bytes) in profile_assets(root, &site.config)? {
         out.file(&rel, &bytes)?;
     }
     copy_site_static(root, out)
@@ -487,7 +487,10 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
     if !dir.is_dir() {
         return Ok(());
     }
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
         let entry = entry.map_err(|e| {
             let p = e.path().unwrap_or(&dir).to_path_buf();
             Diagnostic::error(
@@ -507,9 +510,7 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
             .to_string_lossy()
             .replace('\\', "/");
         let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let bytes =
-            std::fs::read(entry.path()).map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
-        out.file(&rel, &bytes)?;
+        out.file(&rel, &fsutil::read_bytes(root, entry.path(), shown)?)?;
     }
     Ok(())
 }
@@ -534,14 +535,13 @@ fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
 }
 
 /// The profile's logo and colour stylesheet, with their output names.
-fn profile_assets(config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+fn profile_assets(root: &Path, config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let Some(profile) = &config.profile else {
         return Ok(Vec::new());
     };
     let mut files = Vec::new();
     if let Some((path, name)) = &profile.logo {
-        let bytes =
-            std::fs::read(path).map_err(|e| Diagnostic::io(&profile.shown, "đọc logo", &e))?;
+        let bytes = fsutil::read_bytes(root, path, path.strip_prefix(root).unwrap_or(path))?;
         files.push((format!("assets/{name}"), bytes));
     }
     let css = profile.css();

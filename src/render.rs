@@ -168,14 +168,17 @@ fn overlay(
     let shown_of = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let strings_path = theme_dir.join("strings.yaml");
     if strings_path.is_file() {
-        match fsutil::read_text(&strings_path, &shown_of(&strings_path)) {
+        match fsutil::read_text(root, &strings_path, &shown_of(&strings_path)) {
             Ok(text) => strings.push((text, shown_of(&strings_path))),
             Err(d) => errors.push(d),
         }
     }
     for (sub, is_template) in [("templates", true), ("static", false)] {
         let dir = theme_dir.join(sub);
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter() {
+        let walker = walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name();
+        for entry in walker {
             let entry = match entry {
                 Ok(e) if e.file_type().is_file() => e,
                 Ok(_) => continue,
@@ -205,18 +208,18 @@ fn overlay(
                 .replace('\\', "/");
             let shown = shown_of(entry.path());
             if is_template {
-                match fsutil::read_text(entry.path(), &shown) {
+                match fsutil::read_text(root, entry.path(), &shown) {
                     Ok(text) => {
                         templates.insert(rel, (text, shown));
                     }
                     Err(d) => errors.push(d),
                 }
             } else {
-                match std::fs::read(entry.path()) {
+                match fsutil::read_bytes(root, entry.path(), &shown) {
                     Ok(bytes) => {
                         statics.insert(rel, bytes);
                     }
-                    Err(e) => errors.push(Diagnostic::io(&shown, "đọc tệp", &e)),
+                    Err(d) => errors.push(d),
                 }
             }
         }

@@ -33,7 +33,7 @@ pub fn create(root: &Path, kind: Kind, title_words: &[String]) -> Result<PathBuf
             content_dir.display()
         ));
     }
-    let docs = scan(&content_dir);
+    let docs = scan(root, &content_dir);
     let title = title_words.join(" ").trim().to_string();
     let (rel, text) = match kind {
         Kind::Question => question(&docs, &title),
@@ -50,11 +50,13 @@ pub fn create(root: &Path, kind: Kind, title_words: &[String]) -> Result<PathBuf
 }
 
 /// Every document that parses (problems are for `build` to report).
-fn scan(content_dir: &Path) -> Vec<Document> {
+fn scan(root: &Path, content_dir: &Path) -> Vec<Document> {
     let (files, _) = content::walk(content_dir, Path::new("content"));
     files
         .iter()
-        .filter_map(|(path, rel)| content::read_document(path, rel, Path::new("content")).ok())
+        .filter_map(|(path, rel)| {
+            content::read_document(root, path, rel, Path::new("content")).ok()
+        })
         .collect()
 }
 
