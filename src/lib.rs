@@ -42,7 +42,7 @@ use crate::config::Config;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
-use crate::output::{Staging, Writer};
+use crate::output::{OutputLock, Staging, Target, Wait, Writer, ZipTarget};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 use crate::xref::Xref;
@@ -68,6 +68,38 @@ pub struct BuildOptions {
     pub editor_guide: bool,
     /// Also print the print pages to PDF with Chromium, if installed.
     pub pdf: bool,
+    /// Replace a non-empty output folder (or zip) that nqsite did not make.
+    /// Never a source of the site.
+    pub force: bool,
+    /// Fail at once when another build is writing into the output folder,
+    /// instead of waiting for it.
+    pub no_wait: bool,
+}
+
+/// Why a build failed, and what became of the output folder.
+#[derive(Debug)]
+pub struct Failure {
+    /// Every problem found, sorted by file and line.
+    pub errors: Vec<Diagnostic>,
+    /// True when the new site had been swapped in before a later step
+    /// (moving the zip into place) failed; false when the output folder is
+    /// exactly as it was.
+    pub site_replaced: bool,
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(errors: Vec<Diagnostic>) -> Failure {
+        Failure {
+            errors,
+            site_replaced: false,
+        }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(error: Diagnostic) -> Failure {
+        Failure::from(vec![error])
+    }
 }
 
 /// What a successful build did.
@@ -89,9 +121,10 @@ pub struct BuildReport {
 /// Called as pages are rendered: (done, total).
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
-/// Builds the site. On any error nothing is written and every problem found
+/// Builds the site. On any error the output folder is left as it was (see
+/// [`Failure::site_replaced`] for the one exception) and every problem found
 /// is returned, sorted by file and line.
-pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Vec<Diagnostic>> {
+pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Failure> {
     let mut timer = Timer::default();
     let result = run(opts, progress, &mut timer);
     result
@@ -99,9 +132,9 @@ pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport,
             r.timings = timer.stages;
             r
         })
-        .map_err(|mut errs| {
-            diag::sort(&mut errs);
-            errs
+        .map_err(|mut f| {
+            diag::sort(&mut f.errors);
+            f
         })
 }
 
@@ -140,8 +173,17 @@ fn run(
     opts: &BuildOptions,
     progress: Progress<'_>,
     timer: &mut Timer,
-) -> Result<BuildReport, Vec<Diagnostic>> {
+) -> Result<BuildReport, Failure> {
     timer.lap("start");
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join("public"));
+    // Where the site goes is checked before any work: a refused output
+    // costs nothing.
+    let places = (!opts.check_only)
+        .then(|| Places::check(opts, &output))
+        .transpose()?;
     let config = Config::load(
         &opts.root,
         opts.base_url.as_deref(),
@@ -153,59 +195,113 @@ fn run(
     let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
-        (l, t) => return Err(l.err().into_iter().chain(t.err()).flatten().collect()),
+        (l, t) => {
+            return Err(l
+                .err()
+                .into_iter()
+                .chain(t.err())
+                .flatten()
+                .collect::<Vec<_>>()
+                .into());
+        }
     };
     timer.lap("load");
     let (site, rendered, xref) =
         resolve_and_render(config, docs, render_bodies, &mut |stage| timer.lap(stage))?;
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.root.join("public"));
-    let staging = if opts.check_only {
-        None
-    } else {
-        Some(Staging::new(&output).map_err(|d| vec![d])?)
-    };
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
-    let writer = Writer::new(staging.as_ref(), portable_base);
+    let Some(places) = places else {
+        let writer = Writer::new(None, portable_base);
+        write_site(
+            &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
+        )?;
+        timer.lap("templates+write");
+        return Ok(BuildReport {
+            pages,
+            sections,
+            warnings: Vec::new(),
+            timings: Vec::new(),
+            output: None,
+        });
+    };
+    let wait = if opts.no_wait { Wait::No } else { Wait::Yes };
+    let lock = OutputLock::acquire(places.target.dir(), wait)?;
+    let staging = Staging::new(&places.target, &lock)?;
+    let writer = Writer::new(Some(&staging), portable_base);
     let written = write_site(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
+    if let Err(e) = written {
+        staging.abort();
+        return Err(e.into());
+    }
     let mut warnings = Vec::new();
-    if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
-        warnings = pdf::write_all(&site, s.dir());
+    if opts.pdf {
+        warnings = pdf::write_all(&site, staging.dir());
         timer.lap("pdf");
     }
-    match (written, staging) {
-        (Ok(()), Some(s)) => {
-            s.commit().map_err(|d| vec![d])?;
-            if let Some(zip) = &opts.zip {
-                let folder = output
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("site");
-                portable::write_zip(&output, zip, folder).map_err(|d| vec![d])?;
-            }
-        }
-        (Ok(()), None) => {}
-        (Err(e), Some(s)) => {
-            s.abort();
-            return Err(e);
-        }
-        (Err(e), None) => return Err(e),
-    }
+    places.commit(staging, &output)?;
+    drop(lock);
     timer.lap("commit");
     Ok(BuildReport {
         pages,
         sections,
         warnings,
         timings: Vec::new(),
-        output: (!opts.check_only).then_some(output),
+        output: Some(output),
     })
+}
+
+/// Where a build writes: the output folder and the optional zip, both
+/// checked before anything is written.
+struct Places {
+    target: Target,
+    zip: Option<ZipTarget>,
+}
+
+impl Places {
+    fn check(opts: &BuildOptions, output: &Path) -> Result<Places, Diagnostic> {
+        let target = Target::new(&opts.root, output, opts.force)?;
+        let zip = opts
+            .zip
+            .as_deref()
+            .map(|z| ZipTarget::new(&opts.root, z, &target, opts.force))
+            .transpose()?;
+        Ok(Places { target, zip })
+    }
+
+    /// Writes the zip from the staging folder, swaps the staging folder in,
+    /// then moves the zip into place: any failure before the swap leaves the
+    /// previous output as it was.
+    fn commit(&self, staging: Staging, output: &Path) -> Result<(), Failure> {
+        if let Some(zip) = &self.zip {
+            let folder = output
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("site");
+            if let Err(e) = portable::write_zip(staging.dir(), zip.tmp(), folder) {
+                zip.discard();
+                staging.abort();
+                return Err(e.into());
+            }
+        }
+        if let Err(e) = staging.commit() {
+            self.zip.iter().for_each(ZipTarget::discard);
+            return Err(e.into());
+        }
+        match &self.zip {
+            Some(zip) => zip.commit().map_err(|e| {
+                zip.discard();
+                Failure {
+                    errors: vec![e],
+                    site_replaced: true,
+                }
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The middle of the pipeline, shared by `build` and `serve`: resolves the
