@@ -1,8 +1,14 @@
 //! Templates: load the theme (built into the binary, overridden file by file
 //! from the site's `themes/<name>/`), build each page's context and render it
 //! with Tera (autoescape on). Errors name the template file and line.
+//!
+//! Before Tera sees them, the templates are [`check`]ed for what would make
+//! rendering recurse without end; `range` is bounded. No theme can abort the
+//! process.
 
-use std::collections::BTreeMap;
+mod check;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
@@ -26,8 +32,8 @@ pub struct Theme {
     /// Output path of every static file, by its name in the theme
     /// (`style.css` → `assets/style.1a2b3c4d.css`).
     pub asset_paths: BTreeMap<String, String>,
-    /// Where each template came from, for messages.
-    sources: BTreeMap<String, PathBuf>,
+    /// Each template's text and where it came from, for messages.
+    sources: BTreeMap<String, check::Source>,
 }
 
 impl Theme {
@@ -68,7 +74,38 @@ impl Theme {
             return Err(errors);
         }
         let strings = parse_strings(&strings_text)?;
-        let sources = templates
+        Theme::assemble(templates, statics, strings)
+    }
+
+    /// A theme made of `templates` (name, text) only, with the built-in
+    /// strings and no static files: for tests and fuzzing of templates.
+    pub fn from_templates(templates: Vec<(String, String)>) -> Result<Theme, Vec<Diagnostic>> {
+        let strings = DEFAULT_THEME
+            .get_file("strings.yaml")
+            .and_then(|f| f.contents_utf8())
+            .unwrap_or("");
+        let strings = parse_strings(&[(strings.to_string(), PathBuf::from("strings.yaml"))])?;
+        let templates = templates
+            .into_iter()
+            .map(|(name, text)| {
+                let shown = PathBuf::from("templates").join(&name);
+                (name, (text, shown))
+            })
+            .collect();
+        Theme::assemble(templates, BTreeMap::new(), strings)
+    }
+
+    /// Checks and compiles the templates, hashes the static files.
+    fn assemble(
+        templates: BTreeMap<String, check::Source>,
+        statics: BTreeMap<String, Vec<u8>>,
+        strings: BTreeMap<String, String>,
+    ) -> Result<Theme, Vec<Diagnostic>> {
+        let problems = check::check(&templates);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let shown: BTreeMap<String, PathBuf> = templates
             .iter()
             .map(|(k, (_, p))| (k.clone(), p.clone()))
             .collect();
@@ -77,9 +114,10 @@ impl Theme {
         // Escape the five HTML-special characters only: Tera's default also
         // escapes `/`, which bloats every URL without making anything safer.
         tera.set_escape_fn(crate::markdown::escape_attr);
-        let raw: Vec<(String, String)> = templates.into_iter().map(|(k, (t, _))| (k, t)).collect();
+        bound_range(&mut tera);
+        let raw = templates.iter().map(|(k, (t, _))| (k.as_str(), t.as_str()));
         if let Err(e) = tera.add_raw_templates(raw) {
-            return Err(vec![template_error(&e, &sources)]);
+            return Err(vec![template_error(&e, &shown)]);
         }
         let (asset_paths, assets) = hash_assets(statics);
         let css_path = asset_paths
@@ -92,7 +130,7 @@ impl Theme {
             assets,
             css_path,
             asset_paths,
-            sources,
+            sources: templates,
         })
     }
 
@@ -123,19 +161,73 @@ impl Theme {
         Ok(out)
     }
 
+    /// A render error in Vietnamese, at the template (and line, when the
+    /// culprit can be found in its text), with Tera's English detail after.
     fn render_error(&self, template: &str, page: &Path, e: &tera::Error) -> Diagnostic {
-        let shown = self
-            .sources
-            .get(template)
-            .cloned()
-            .unwrap_or_else(|| PathBuf::from(template));
-        Diagnostic::error(
-            shown,
-            0,
-            0,
-            format!("lỗi khi dựng trang `{}`: {}", page.display(), chain(e)),
-        )
-        .hint("kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang")
+        let detail = squeeze(&chain(e));
+        // Tera names the template the error happened in when it is a parent.
+        let at = between(&detail, "error happened in '", "'").unwrap_or(template);
+        let page = page.display();
+        let (what, culprit, hint) = if let Some(var) = between(&detail, "Variable `", "` not found")
+        {
+            (
+                format!("biến `{var}` không tồn tại trong mẫu `{at}` khi dựng trang `{page}`"),
+                Some(var),
+                "kiểm tra tên biến (chữ hoa, chữ thường, dấu chấm); với trường có thể thiếu, \
+                 dùng `{% if x is defined %}` hoặc bộ lọc `default`",
+            )
+        } else if let Some(name) = between(&detail, "Function '", "' not found") {
+            (
+                format!("hàm `{name}` không tồn tại (mẫu `{at}`, trang `{page}`)"),
+                Some(name),
+                "kiểm tra tên hàm; xem các hàm có sẵn trong tài liệu Tera",
+            )
+        } else if let Some(name) = between(&detail, "Template '", "' not found")
+            .map(|n| n.trim_matches(|c| matches!(c, '[' | ']' | '"' | '\'')))
+        {
+            (
+                format!("không có mẫu `{name}` (được gọi từ mẫu `{at}`, trang `{page}`)"),
+                Some(name),
+                "tạo mẫu đó trong `templates/` của giao diện, hoặc sửa tên trong `include`",
+            )
+        } else {
+            (
+                format!("lỗi khi dựng trang `{page}` bằng mẫu `{at}`"),
+                None,
+                "kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang",
+            )
+        };
+        let (shown, line, column) = self.locate(at, culprit);
+        Diagnostic::error(shown, line, column, format!("{what} (Tera: {detail})")).hint(hint)
+    }
+
+    /// Where `culprit` first appears in template `at` or in the templates it
+    /// includes, extends or imports (nearest first); the template alone when
+    /// it cannot be found.
+    fn locate(&self, at: &str, culprit: Option<&str>) -> (PathBuf, usize, usize) {
+        let shown = |name: &str| {
+            self.sources
+                .get(name)
+                .map_or_else(|| PathBuf::from(name), |(_, p)| p.clone())
+        };
+        let Some(culprit) = culprit else {
+            return (shown(at), 0, 0);
+        };
+        let mut queue = std::collections::VecDeque::from([at.to_string()]);
+        let mut seen = BTreeSet::new();
+        while let Some(name) = queue.pop_front() {
+            let Some((text, path)) = self.sources.get(&name) else {
+                continue;
+            };
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            if let Some((line, col)) = check::find_word(text, culprit) {
+                return (path.clone(), line, col);
+            }
+            queue.extend(check::references(text));
+        }
+        (shown(at), 0, 0)
     }
 
     /// The UI strings (`t.*` in templates).
@@ -270,6 +362,42 @@ fn chain(e: &tera::Error) -> String {
     parts.join(": ")
 }
 
+/// The text between `start` and the next `end` in `s`.
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let len = s[from..].find(end)?;
+    Some(&s[from..from + len])
+}
+
+/// Most numbers Tera's `range` may produce: a theme asking for more fails
+/// with an error instead of exhausting memory.
+const MAX_RANGE: i64 = 1_000_000;
+
+/// Replaces Tera's `range` by one that refuses more than [`MAX_RANGE`] numbers.
+fn bound_range(tera: &mut Tera) {
+    let Some(inner) = tera.functions.get("range").cloned() else {
+        return;
+    };
+    tera.register_function(
+        "range",
+        move |args: &std::collections::HashMap<String, tera::Value>| {
+            let arg = |k: &str, d: f64| args.get(k).and_then(tera::Value::as_f64).unwrap_or(d);
+            let (start, end, step) = (arg("start", 0.0), arg("end", 0.0), arg("step_by", 1.0));
+            let count = if step > 0.0 {
+                (end - start) / step
+            } else {
+                0.0
+            };
+            if count > MAX_RANGE as f64 {
+                return Err(tera::Error::msg(format!(
+                    "range() would produce {count:.0} numbers; at most {MAX_RANGE} are allowed"
+                )));
+            }
+            inner.call(args)
+        },
+    );
+}
+
 /// A template parse error, located at the template's file, line and column.
 fn template_error(e: &tera::Error, sources: &BTreeMap<String, PathBuf>) -> Diagnostic {
     let text = chain(e);
@@ -346,4 +474,71 @@ pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diag
         "page.html"
     }
     .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders `text` as `page.html` on a thread with the stack of a rayon
+    /// worker (2 MiB), as builds do.
+    fn render_small_stack(text: String) -> Result<String, Vec<Diagnostic>> {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let theme = Theme::from_templates(vec![("page.html".into(), text)])?;
+                theme
+                    .render("page.html", &Context::new(), Path::new("content/a.md"))
+                    .map_err(|d| vec![d])
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_deepest_nesting_allowed_renders_on_a_worker_stack() {
+        let n = check::MAX_NESTING;
+        let blocks = format!("{}x{}", "{% if true %}".repeat(n), "{% endif %}".repeat(n));
+        assert_eq!(render_small_stack(blocks).unwrap(), "x");
+        let parens = format!("{{{{ {}1{} }}}}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(render_small_stack(parens).unwrap(), "1");
+    }
+
+    #[test]
+    fn missing_variables_are_reported_in_vietnamese_at_their_line() {
+        let theme = Theme::from_templates(vec![
+            ("page.html".into(), "a\n{% include \"p.html\" %}".into()),
+            ("p.html".into(), "\n\n  {{ page.nope }}".into()),
+        ])
+        .unwrap();
+        let e = theme
+            .render("page.html", &Context::new(), Path::new("content/a.md"))
+            .unwrap_err();
+        assert_eq!(
+            (e.path.to_str(), e.line, e.column),
+            (Some("templates/p.html"), 3, 6)
+        );
+        assert!(
+            e.message.starts_with("biến `page.nope` không tồn tại"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("Variable `page.nope` not found"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn range_is_bounded() {
+        let e =
+            render_small_stack("{% for i in range(end=1e15) %}{% endfor %}".into()).unwrap_err();
+        assert!(e[0].message.contains("range"), "{}", e[0].message);
+        assert_eq!(
+            render_small_stack("{{ range(end=3) | length }}".into()).unwrap(),
+            "3"
+        );
+    }
 }
