@@ -469,6 +469,7 @@ fn write_extras(
     if !out.is_dry() {
         files.extend(share_images(root, site)?);
     }
+    let mut aliases = Vec::new();
     for (i, node) in site.nodes.iter().enumerate() {
         if node.doc.fm.doc_type.as_deref() == Some("target")
             && theme.has("embed.html")
@@ -488,7 +489,7 @@ fn write_extras(
             };
             let mut ctx = contexts.base().clone();
             ctx.insert("target", &site.href(i));
-            files.push((
+            aliases.push((
                 out_path(&path),
                 theme
                     .render("alias.html", &ctx, &node.doc.shown)?
@@ -496,23 +497,38 @@ fn write_extras(
             ));
         }
     }
+    let profile = profile_assets(root, &site.config)?;
+    let statics = site_static_files(root)?;
+    let generated = files.iter().map(|(rel, _)| rel.as_str());
+    let assets = theme
+        .assets
+        .iter()
+        .chain(&profile)
+        .map(|(rel, _)| rel.as_str());
+    let statics_rel = statics.iter().map(|(rel, _)| rel.as_str());
+    let fixed = [output::MARKER, search::MANIFEST];
+    resolve::check_generated(
+        site,
+        generated.chain(assets).chain(statics_rel).chain(fixed),
+    )?;
     if out.is_dry() {
         return Ok(());
     }
-    for (rel, bytes) in files {
+    for (rel, bytes) in files.into_iter().chain(aliases) {
         if rel.ends_with(".html") {
             out.html(&rel, bytes)?;
         } else {
             out.file(&rel, &bytes)?;
         }
     }
-    for (rel, bytes) in &theme.assets {
+    for (rel, bytes) in theme.assets.iter().chain(&profile) {
         out.file(rel, bytes)?;
     }
-    for (rel, bytes) in profile_assets(root, &site.config)? {
-        out.file(&rel, &bytes)?;
+    for (rel, path) in statics {
+        let shown = path.strip_prefix(root).unwrap_or(&path);
+        out.file(&rel, &fsutil::read_bytes(root, &path, shown)?)?;
     }
-    copy_site_static(root, out)
+    Ok(())
 }
 
 /// The share images (`share/site.png`, `share/<target>.png`), rendered in
@@ -577,15 +593,17 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
         .collect()
 }
 
-/// Copies the site's own `static/` folder (if any) into the output root.
-fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
+/// The files of the site's own `static/` folder (if any): their path in
+/// the output and on disk.
+fn site_static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let dir = root.join("static");
     if !dir.is_dir() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let walker = walkdir::WalkDir::new(&dir)
         .follow_links(true)
         .sort_by_file_name();
+    let mut files = Vec::new();
     for entry in walker {
         let entry = entry.map_err(|e| {
             let p = e.path().unwrap_or(&dir).to_path_buf();
@@ -605,10 +623,9 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
-        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        out.file(&rel, &fsutil::read_bytes(root, entry.path(), shown)?)?;
+        files.push((rel, entry.into_path()));
     }
-    Ok(())
+    Ok(files)
 }
 
 /// The profile's `local_guidance` must name a guidance of the site.
