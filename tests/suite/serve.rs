@@ -661,3 +661,33 @@ fn serve_holds_200_connections_at_2000_requests_a_second_while_rebuilding() {
         "load: {ok} requests in {elapsed:.1} s ({rate:.0}/s), {edits} saves, RSS {rss_early} → {rss_late} KiB"
     );
 }
+
+#[test]
+fn serve_survives_templates_that_would_recurse_forever_and_shows_them() {
+    let site = SiteTest::fixture("xref");
+    let mut server = Server::start(&site);
+    let v = server.version();
+    let overrides = "themes/default/templates";
+    for (name, text, needle) in [
+        (
+            "page.html",
+            "<p>\n{% include \"page.html\" %}",
+            "nhúng `page.html`",
+        ),
+        (
+            "m.html",
+            "{% macro f(n) %}{{ self::f(n=n) }}{% endmacro f %}",
+            "macro tự gọi lại chính nó",
+        ),
+    ] {
+        site.write(&format!("{overrides}/{name}"), text);
+        let status = server.wait_error(needle);
+        let err = &status["errors"][0];
+        assert_eq!(err["file"], format!("{overrides}/{name}"), "{err}");
+        assert!(err["line"].as_u64().unwrap() >= 1, "{err}");
+        server.assert_alive();
+        remove(&site, &format!("{overrides}/{name}"));
+        server.wait_ok_after(v);
+    }
+    server.assert_alive();
+}
