@@ -21,7 +21,8 @@ use crate::diag::Diagnostic;
 /// An exclusive lock on an output folder, released when dropped.
 #[derive(Debug)]
 pub struct OutputLock {
-    file: File,
+    /// Held open: the lock lives as long as the descriptor.
+    _file: File,
     path: PathBuf,
 }
 
@@ -74,7 +75,7 @@ impl OutputLock {
                 std::fs::symlink_metadata(&path),
             );
             if now.is_ok_and(|m| m.dev() == held.dev() && m.ino() == held.ino()) {
-                return Ok(OutputLock { file, path });
+                return Ok(OutputLock { _file: file, path });
             }
         }
     }
@@ -82,9 +83,9 @@ impl OutputLock {
 
 impl Drop for OutputLock {
     fn drop(&mut self) {
-        // Removed while still held; the lock goes with the file descriptor.
+        // Removed while still held; the lock goes with the file descriptor,
+        // closed right after.
         let _ = std::fs::remove_file(&self.path);
-        let _ = &self.file;
     }
 }
 

@@ -26,7 +26,7 @@ pub(crate) fn check(templates: &BTreeMap<String, Source>) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = scans
         .iter()
         .filter_map(|(name, s)| {
-            let (line, col) = s.too_deep?;
+            let (line, col) = line_col(&templates[*name].0, s.too_deep?);
             Some(
                 Diagnostic::error(
                     &templates[*name].1,
@@ -39,13 +39,14 @@ pub(crate) fn check(templates: &BTreeMap<String, Source>) -> Vec<Diagnostic> {
         })
         .collect();
     for (name, s) in &scans {
-        for (missing, (line, col)) in s
+        for (missing, at) in s
             .required
             .iter()
             .filter(|(n, _)| !templates.contains_key(n))
         {
+            let (line, col) = line_col(&templates[*name].0, *at);
             errors.push(
-                Diagnostic::error(&templates[*name].1, *line, *col, format!("không có mẫu `{missing}` để nhúng"))
+                Diagnostic::error(&templates[*name].1, line, col, format!("không có mẫu `{missing}` để nhúng"))
                     .hint("tạo mẫu đó trong `templates/` của giao diện, sửa tên, hoặc thêm `ignore missing` nếu mẫu có thể vắng"),
             );
         }
@@ -74,10 +75,10 @@ struct Scan {
     /// Macro calls, by the macro they are made from (calls outside any
     /// macro are not recorded: they cannot recurse): (namespace, name).
     calls: BTreeMap<String, Vec<(String, Edge)>>,
-    /// Templates included without `ignore missing`, with where.
-    required: Vec<(String, (usize, usize))>,
-    /// Line and column where the nesting went past [`MAX_NESTING`].
-    too_deep: Option<(usize, usize)>,
+    /// Templates included without `ignore missing`, with the byte offset of the tag.
+    required: Vec<(String, usize)>,
+    /// Byte offset of the tag where the nesting went past [`MAX_NESTING`].
+    too_deep: Option<usize>,
 }
 
 /// Reads the tags of a template (`{{ }}`, `{% %}`, `{# #}`); the text
@@ -87,6 +88,8 @@ fn scan(text: &str) -> Scan {
     let mut pos = 0;
     let mut depth = 0usize;
     let mut current_macro: Option<String> = None;
+    // Lines are counted as the scan goes (linear in the text's length).
+    let (mut line, mut counted) = (1, 0);
     while let Some(open) = text[pos..].find('{').map(|i| pos + i) {
         let kind = text[open + 1..].chars().next();
         let close = match kind {
@@ -107,9 +110,10 @@ fn scan(text: &str) -> Scan {
             continue;
         }
         let body = text[body_start..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
-        let line = line_col(text, open).0;
+        line += text[counted..open].matches('\n').count();
+        counted = open;
         if bracket_depth(body) + depth > MAX_NESTING && s.too_deep.is_none() {
-            s.too_deep = Some(line_col(text, open));
+            s.too_deep = Some(open);
         }
         if kind == Some('%') {
             let word = body.split_whitespace().next().unwrap_or("");
@@ -127,8 +131,7 @@ fn scan(text: &str) -> Scan {
                     };
                     let names = quoted(rest);
                     if word == "include" && !rest.ends_with("ignore missing") {
-                        s.required
-                            .extend(names.iter().map(|n| (n.clone(), line_col(text, open))));
+                        s.required.extend(names.iter().map(|n| (n.clone(), open)));
                     }
                     if word == "import"
                         && let (Some(file), Some(ns)) = (names.first(), rest.rsplit(" as ").next())
@@ -148,7 +151,7 @@ fn scan(text: &str) -> Scan {
             if opens_block(word) {
                 depth += 1;
                 if depth > MAX_NESTING && s.too_deep.is_none() {
-                    s.too_deep = Some(line_col(text, open));
+                    s.too_deep = Some(open);
                 }
             } else if word.starts_with("end") {
                 depth = depth.saturating_sub(1);
