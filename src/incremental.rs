@@ -35,7 +35,7 @@ use crate::render::Theme;
 use crate::resolve::{self, Site};
 use crate::search;
 use crate::xref::Xref;
-use crate::{BuildOptions, context, resolve_and_render, write_site};
+use crate::{BuildOptions, resolve_and_render, write_site};
 
 /// What changed on disk since the last build, as reported by the watcher.
 #[derive(Debug, Default, Clone)]
@@ -606,12 +606,7 @@ fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &S
         }
     }
     if prev.shared.data != shared.data {
-        mark(
-            &mut wanted,
-            site,
-            |t| t.is_some_and(|t| context::DATA_TYPES.contains(&t)),
-            true,
-        );
+        mark(&mut wanted, site, |t| site.config.model.is_view(t), true);
     }
     for (i, (a, b)) in prev
         .shared

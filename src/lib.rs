@@ -17,6 +17,7 @@ pub mod fsutil;
 pub mod incremental;
 pub mod links;
 pub mod markdown;
+pub mod model;
 pub mod opendata;
 pub mod output;
 pub mod pdf;
@@ -175,9 +176,9 @@ fn run(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
-    let mut warnings = Vec::new();
+    let mut warnings = site_warnings(&site, &theme);
     if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
-        warnings = pdf::write_all(&site, s.dir());
+        warnings.extend(pdf::write_all(&site, s.dir()));
         timer.lap("pdf");
     }
     match (written, staging) {
@@ -218,8 +219,7 @@ pub(crate) fn resolve_and_render(
     render: impl FnOnce(&Site) -> Vec<Rendered>,
     lap: &mut dyn FnMut(&'static str),
 ) -> Result<(Site, Vec<Rendered>, Xref), Vec<Diagnostic>> {
-    let mut site = resolve::resolve(config, docs)?;
-    resolve::tag_entities(&mut site);
+    let site = resolve::resolve(config, docs)?;
     check_profile(&site)?;
     lap("resolve");
     let rendered = render(&site);
@@ -234,6 +234,15 @@ pub(crate) fn resolve_and_render(
     }
     lap("xref");
     Ok((site, rendered, xref))
+}
+
+/// The problems of a site and its theme that do not stop the build.
+pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+    let mut warnings = site.warnings.clone();
+    warnings.extend(theme.warnings.iter().cloned());
+    warnings.extend(theme.string_warnings(&site.config));
+    diag::sort(&mut warnings);
+    warnings
 }
 
 /// Renders every Markdown body in parallel.
@@ -374,17 +383,8 @@ fn write_extras(
         files.extend(share_images(root, site)?);
     }
     for (i, node) in site.nodes.iter().enumerate() {
-        if node.doc.fm.doc_type.as_deref() == Some("target")
-            && theme.has("embed.html")
-            && let (Some(entity), Some((_, id))) = (contexts.entity(i), &node.entity)
-        {
-            let mut ctx = contexts.base().clone();
-            ctx.insert("target", entity);
-            let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
-            files.push((
-                format!("embed/{}/index.html", text::slug_or(id, "x")),
-                html.into_bytes(),
-            ));
+        if let Some(html) = embed(site, theme, contexts, i)? {
+            files.push(html);
         }
         for alias in &node.doc.fm.aliases {
             let Some(path) = resolve::alias_path(alias) else {
@@ -419,7 +419,29 @@ fn write_extras(
     copy_site_static(root, out)
 }
 
-/// The share images (`share/site.png`, `share/<target>.png`), rendered in
+/// The embeddable card of a document whose type declares `embed: true`
+/// (`embed/<key>/index.html`).
+fn embed(
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    i: usize,
+) -> Result<Option<(String, Vec<u8>)>, Diagnostic> {
+    let node = &site.nodes[i];
+    let declared = site.config.model.of(&node.doc.fm).is_some_and(|d| d.embed);
+    let (Some(entity), Some((_, id)), true) = (contexts.entity(i), &node.entity, declared) else {
+        return Ok(None);
+    };
+    let mut ctx = contexts.base().clone();
+    ctx.insert("item", entity);
+    let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
+    Ok(Some((
+        format!("embed/{}/index.html", text::slug_or(id, "x")),
+        html.into_bytes(),
+    )))
+}
+
+/// The share images (`share/site.png`, `share/<key>.png`), rendered in
 /// parallel and cached by content under `<root>/.nqsite-cache/share/`.
 fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let accent = site
@@ -445,24 +467,28 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
         },
     )];
     for (i, node) in site.nodes.iter().enumerate() {
-        if node.doc.fm.doc_type.as_deref() != Some("target") {
+        let Some(share) = site
+            .config
+            .model
+            .of(&node.doc.fm)
+            .and_then(|d| d.share.as_ref())
+        else {
             continue;
-        }
-        let extra = |k: &str| node.doc.fm.extra_str(k).unwrap_or("").to_string();
-        let year = node
-            .doc
-            .fm
-            .extra
-            .get("year")
-            .and_then(|v| v.as_i64())
-            .map(|y| y.to_string())
-            .unwrap_or_default();
+        };
+        let fm = &node.doc.fm;
+        let lookup = |name: &str| -> Option<String> {
+            match name {
+                "title" => Some(fm.title.clone()),
+                _ => fm.extra.get(name).and_then(model::key_text),
+            }
+        };
+        let fill = |template: &str| model::fill(template, &lookup).unwrap_or_default();
         cards.push((
             context::share_path(site, i),
             share::Card {
-                kicker: format!("MỤC TIÊU ĐẾN NĂM {year}"),
-                headline: extra("figure"),
-                text: extra("indicator"),
+                kicker: fill(&share.kicker).to_uppercase(),
+                headline: fill(&share.headline),
+                text: fill(&share.text),
                 footer: footer.clone(),
                 accent: accent.clone(),
             },
