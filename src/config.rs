@@ -132,7 +132,8 @@ impl Config {
             model: Model {
                 types: raw.types,
                 matrix: raw.matrix,
-            },
+            }
+            .normalised(),
             strings_lines: raw
                 .strings
                 .keys()

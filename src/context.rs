@@ -5,6 +5,7 @@
 //! cross-reference matrix. Nothing here names a document type: what a type
 //! has and shows comes from [`crate::model`].
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -111,16 +112,79 @@ struct PageView<'a> {
     share_image: Json,
 }
 
-/// Fingerprints of the context parts that many pages share. `nqsite serve`
-/// compares them between builds to tell which pages can have changed.
+/// A part of the site that a page's context is built from. A page's
+/// context records every part it reads ([`Reads`]); `nqsite serve` renders
+/// a page again only when a part it read last time has changed, so what a
+/// page depends on is never written down a second time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// The site, its declared types, the strings, the assets, the menu.
+    Base,
+    /// The collections (`data`).
+    Data,
+    /// A document's path and front matter.
+    Head(usize),
+    /// A document's body.
+    Body(usize),
+    /// A typed document's view (its fields, references and backlinks).
+    Entity(usize),
+    /// The places that mention a document.
+    Mentions(usize),
+    /// The documents a document references.
+    Refs(usize),
+    /// A section's rendered page list.
+    Listing(usize),
+    /// A booklet page's documents and bodies.
+    Booklet(usize),
+}
+
+/// The parts one page's context read.
+#[derive(Debug, Default)]
+pub struct Reads(RefCell<Vec<Part>>);
+
+impl Reads {
+    fn add(&self, part: Part) {
+        self.0.borrow_mut().push(part);
+    }
+
+    /// The parts read, sorted, each once.
+    pub fn into_parts(self) -> Vec<Part> {
+        let mut parts = self.0.into_inner();
+        parts.sort_unstable();
+        parts.dedup();
+        parts
+    }
+}
+
+/// Fingerprints of the parts the contexts compute. A document's head and
+/// body are fingerprinted where they are read (`nqsite serve` keeps them);
+/// [`PartTable::get`] answers `None` for those.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SharedParts {
-    /// Site, strings, assets: given to every page.
-    pub base: u64,
-    /// The collections given to sections and views.
-    pub data: u64,
-    /// Each node's booklet (0 for none).
-    pub booklets: Vec<u64>,
+pub struct PartTable {
+    base: u64,
+    data: u64,
+    entities: Vec<u64>,
+    mentions: Vec<u64>,
+    refs: Vec<u64>,
+    listings: Vec<u64>,
+    booklets: Vec<u64>,
+}
+
+impl PartTable {
+    /// The fingerprint of `part`, or `None` for heads and bodies.
+    pub fn get(&self, part: Part) -> Option<u64> {
+        let at = |v: &[u64], i: usize| Some(v.get(i).copied().unwrap_or(0));
+        match part {
+            Part::Base => Some(self.base),
+            Part::Data => Some(self.data),
+            Part::Head(_) | Part::Body(_) => None,
+            Part::Entity(i) => at(&self.entities, i),
+            Part::Mentions(i) => at(&self.mentions, i),
+            Part::Refs(i) => at(&self.refs, i),
+            Part::Listing(i) => at(&self.listings, i),
+            Part::Booklet(i) => at(&self.booklets, i),
+        }
+    }
 }
 
 /// Most top-level sections shown in the site menu.
@@ -216,17 +280,52 @@ impl<'a> Contexts<'a> {
         self.booklets = crate::print::booklets(self.site, rendered);
     }
 
-    /// Fingerprints of the shared parts (see [`SharedParts`]).
-    pub fn fingerprints(&self) -> SharedParts {
-        let fp = |v: &Json| crate::fsutil::hash64(&serde_json::to_vec(v).unwrap_or_default());
-        SharedParts {
-            base: fp(&self.base.clone().into_json()),
-            data: fp(&self.data),
-            booklets: self
-                .booklets
+    /// Fingerprints of the parts pages read (see [`Part`]).
+    pub fn parts(&self) -> PartTable {
+        let json = |v: &Json| crate::fsutil::hash64(&serde_json::to_vec(v).unwrap_or_default());
+        let opt = |v: &Option<Json>| v.as_ref().map_or(0, json);
+        let debug = |v: &dyn std::fmt::Debug| crate::fsutil::hash64(format!("{v:?}").as_bytes());
+        PartTable {
+            base: json(&self.base.clone().into_json()),
+            data: json(&self.data),
+            entities: self.entities.iter().map(opt).collect(),
+            mentions: self.xref.incoming.iter().map(|m| debug(m)).collect(),
+            refs: self.xref.outgoing.iter().map(|o| debug(o)).collect(),
+            listings: self
+                .listings
                 .iter()
-                .map(|b| b.as_ref().map_or(0, fp))
+                .map(|l| crate::fsutil::hash64(l.as_bytes()))
                 .collect(),
+            booklets: self.booklets.iter().map(opt).collect(),
+        }
+    }
+
+    fn link(&self, j: usize, r: &Reads) -> &LinkView {
+        r.add(Part::Head(j));
+        &self.links[j]
+    }
+
+    fn entity_read(&self, j: usize, r: &Reads) -> Option<&Json> {
+        r.add(Part::Entity(j));
+        self.entities[j].as_ref()
+    }
+
+    fn incoming(&self, j: usize, r: &Reads) -> &[crate::xref::Mention] {
+        r.add(Part::Mentions(j));
+        &self.xref.incoming[j]
+    }
+
+    fn outgoing(&self, j: usize, r: &Reads) -> &[usize] {
+        r.add(Part::Refs(j));
+        &self.xref.outgoing[j]
+    }
+
+    /// The front matter of node `j` and its ancestors, which group lists
+    /// are looked up in.
+    fn read_lineage(&self, j: usize, r: &Reads) {
+        r.add(Part::Head(j));
+        for a in self.site.ancestors(j) {
+            r.add(Part::Head(a));
         }
     }
 
@@ -236,16 +335,25 @@ impl<'a> Contexts<'a> {
         doc.is_section || self.model().is_view(doc.fm.doc_type.as_deref())
     }
 
-    /// The full context for node `i`.
-    pub fn page(&self, i: usize, rendered: &Rendered) -> Context {
+    /// The full context for node `i`, with the parts it read.
+    pub fn page(&self, i: usize, rendered: &Rendered) -> (Context, Reads) {
+        let r = Reads::default();
+        let ctx = self.page_read(i, rendered, &r);
+        (ctx, r)
+    }
+
+    fn page_read(&self, i: usize, rendered: &Rendered, r: &Reads) -> Context {
         let site = self.site;
         let node = &site.nodes[i];
         let fm = &node.doc.fm;
-        let (prev, next) = self.siblings(i);
+        r.add(Part::Base);
+        r.add(Part::Head(i));
+        r.add(Part::Body(i));
+        let (prev, next) = self.siblings(i, r);
         let section = node
             .parent
             .filter(|_| !node.doc.is_section)
-            .map(|p| self.section_view(p));
+            .map(|p| self.section_view(p, r));
         let view = PageView {
             title: &fm.title,
             href: site.href(i),
@@ -263,34 +371,35 @@ impl<'a> Contexts<'a> {
             content: &rendered.html,
             toc: rendered.headings.iter().filter(|h| h.level <= 3).collect(),
             extra: &fm.extra,
-            fields: self.fields(i),
+            fields: self.fields(i, r),
             is_home: i == HOME,
             is_section: node.doc.is_section,
             breadcrumbs: site
                 .ancestors(i)
                 .into_iter()
-                .map(|a| self.links[a].clone())
+                .map(|a| self.link(a, r).clone())
                 .collect(),
-            prev: prev.map(|p| self.links[p].clone()),
-            next: next.map(|n| self.links[n].clone()),
+            prev: prev.map(|p| self.link(p, r).clone()),
+            next: next.map(|n| self.link(n, r).clone()),
             section,
-            pages: node.pages.iter().map(|&p| &self.links[p]).collect(),
-            groups: self.section_groups(i),
-            collection: self.collection(i),
+            pages: node.pages.iter().map(|&p| self.link(p, r)).collect(),
+            groups: self.section_groups(i, r),
+            collection: self.collection(i, r),
             subsections: node
                 .subsections
                 .iter()
-                .map(|&s| self.subsection_view(s))
+                .map(|&s| self.subsection_view(s, r))
                 .collect(),
-            mentions: self.mentions(i),
-            refs: self.xref.outgoing[i]
+            mentions: self.mentions(i, r),
+            refs: self
+                .outgoing(i, r)
                 .iter()
-                .filter_map(|&t| self.entities[t].clone())
+                .filter_map(|&t| self.entity_read(t, r).cloned())
                 .collect(),
             related: self
-                .related(i)
+                .related(i, r)
                 .into_iter()
-                .map(|q| self.links[q].clone())
+                .map(|q| self.link(q, r).clone())
                 .collect(),
             jsonld: self.jsonld(i, rendered),
             share_image: {
@@ -306,9 +415,11 @@ impl<'a> Contexts<'a> {
         let mut ctx = self.base.clone();
         ctx.insert("page", &view);
         if self.gets_data(i) {
+            r.add(Part::Data);
             ctx.insert("data", &self.data);
         }
         if let Some(Some(booklet)) = self.booklets.get(i) {
+            r.add(Part::Booklet(i));
             ctx.insert("booklet", booklet);
         }
         ctx
@@ -317,13 +428,14 @@ impl<'a> Contexts<'a> {
     /// Previous and next page: for a type that declares `group_by`, its
     /// neighbours in the innermost group of its collection (the same year
     /// and group); else its neighbours in the section.
-    fn siblings(&self, i: usize) -> (Option<usize>, Option<usize>) {
+    fn siblings(&self, i: usize, r: &Reads) -> (Option<usize>, Option<usize>) {
         let site = self.site;
         let fm = &site.nodes[i].doc.fm;
         let Some(decl) = self.model().of(fm).filter(|d| !d.group_by.is_empty()) else {
             return site.siblings(i);
         };
         let key = |j: usize| -> Vec<Option<String>> {
+            r.add(Part::Head(j));
             let extra = &site.nodes[j].doc.fm.extra;
             decl.group_by
                 .iter()
@@ -345,41 +457,44 @@ impl<'a> Contexts<'a> {
         }
     }
 
-    fn section_view(&self, s: usize) -> SectionView<'_> {
+    fn section_view(&self, s: usize, r: &Reads) -> SectionView<'_> {
+        r.add(Part::Listing(s));
+        let link = self.link(s, r);
         SectionView {
-            title: &self.links[s].title,
-            href: &self.links[s].href,
+            title: &link.title,
+            href: &link.href,
             listing: &self.listings[s],
         }
     }
 
-    fn subsection_view(&self, s: usize) -> SubsectionView<'_> {
+    fn subsection_view(&self, s: usize, r: &Reads) -> SubsectionView<'_> {
+        let link = self.link(s, r);
         SubsectionView {
-            title: &self.links[s].title,
-            short_title: &self.links[s].short_title,
-            href: &self.links[s].href,
+            title: &link.title,
+            short_title: &link.short_title,
+            href: &link.href,
             pages: self.site.nodes[s]
                 .pages
                 .iter()
-                .map(|&p| &self.links[p])
+                .map(|&p| self.link(p, r))
                 .collect(),
-            groups: self.section_groups(s),
+            groups: self.section_groups(s, r),
         }
     }
 
-    fn mentions(&self, i: usize) -> Vec<MentionView> {
-        self.xref.incoming[i]
+    fn mentions(&self, i: usize, r: &Reads) -> Vec<MentionView> {
+        self.incoming(i, r)
             .iter()
             .map(|m| {
-                let from = &self.links[m.from];
+                let from = self.link(m.from, r);
                 let context = self.site.nodes[m.from]
                     .parent
                     .filter(|&p| p != HOME)
-                    .map(|p| self.links[p].short_title.clone())
+                    .map(|p| self.link(p, r).short_title.clone())
                     .unwrap_or_default();
                 MentionView {
                     title: from.title.clone(),
-                    href: self.mention_href(m),
+                    href: self.mention_href(m, r),
                     excerpt: m.excerpt.clone(),
                     doc_type: from.doc_type.clone(),
                     context,
@@ -389,8 +504,8 @@ impl<'a> Contexts<'a> {
     }
 
     /// The href of a mention: the mentioning page, at the mention's anchor.
-    fn mention_href(&self, m: &crate::xref::Mention) -> String {
-        let base = &self.links[m.from].href;
+    fn mention_href(&self, m: &crate::xref::Mention, r: &Reads) -> String {
+        let base = &self.link(m.from, r).href;
         match m.link_id.as_ref().or(m.near.as_ref()) {
             Some(a) => format!("{base}#{a}"),
             None => base.clone(),
@@ -398,7 +513,7 @@ impl<'a> Contexts<'a> {
     }
 
     /// The declared fields of node `i`, resolved for templates.
-    fn fields(&self, i: usize) -> serde_json::Map<String, Json> {
+    fn fields(&self, i: usize, r: &Reads) -> serde_json::Map<String, Json> {
         let fm = &self.site.nodes[i].doc.fm;
         let mut out = serde_json::Map::new();
         let Some(decl) = self.model().of(fm) else {
@@ -409,20 +524,21 @@ impl<'a> Contexts<'a> {
                 continue;
             };
             let resolved = match f.kind {
-                FieldKind::Ref => self.reference(i, f.to.as_deref(), value),
+                FieldKind::Ref => self.reference(i, f.to.as_deref(), value, r),
                 FieldKind::Refs => Json::Array(
                     value
                         .as_sequence()
                         .into_iter()
                         .flatten()
-                        .map(|v| self.reference(i, f.to.as_deref(), v))
+                        .map(|v| self.reference(i, f.to.as_deref(), v, r))
                         .collect(),
                 ),
                 FieldKind::Group => {
                     let (list, by) = f.group_list();
+                    self.read_lineage(i, r);
                     key_text(value)
                         .and_then(|k| group_entry(self.site, i, list, by, &k))
-                        .map_or(Json::Null, |e| self.entry_view(e, by))
+                        .map_or(Json::Null, |e| self.entry_view(e, by, r))
                 }
                 FieldKind::Date => {
                     let date = value.as_str().and_then(crate::text::Date::parse);
@@ -437,33 +553,39 @@ impl<'a> Contexts<'a> {
 
     /// A reference from node `i`: the referenced document's link, pointing
     /// at the place where it mentions `i` when it does.
-    fn reference(&self, i: usize, to: Option<&str>, value: &Yaml) -> Json {
+    fn reference(&self, i: usize, to: Option<&str>, value: &Yaml, r: &Reads) -> Json {
         let Some(t) = key_text(value).and_then(|k| self.site.entity(to?, &k)) else {
             return Json::Null;
         };
-        let link = &self.links[t];
-        let mention = self.xref.incoming[i]
+        let link = self.link(t, r);
+        let mention = self
+            .incoming(i, r)
             .iter()
             .find(|m| m.from == t && m.link_id.is_some());
-        let href = mention.map_or_else(|| link.href.clone(), |m| self.mention_href(m));
+        let href = mention.map_or_else(|| link.href.clone(), |m| self.mention_href(m, r));
         json!({ "key": key_text(value), "title": link.title, "short_title": link.short_title, "href": href, "type": link.doc_type })
     }
 
     /// An entry of a group list, for templates: every value of the entry;
     /// a key named after a declared type is a reference to a document of
     /// that type and becomes its view (`question: 15`).
-    fn entry_view(&self, entry: &Yaml, by: &str) -> Json {
+    fn entry_view(&self, entry: &Yaml, by: &str, r: &Reads) -> Json {
         let mut v = serde_json::to_value(entry).unwrap_or(Json::Null);
         if let Some(map) = v.as_object_mut() {
             for (k, val) in map.iter_mut() {
-                if self.model().types.contains_key(k)
-                    && let Some(t) =
-                        crate::model::key_text(&serde_yaml::to_value(&*val).unwrap_or_default())
-                            .and_then(|id| self.site.entity(k, &id))
-                {
-                    *val = self.entities[t]
-                        .clone()
-                        .unwrap_or_else(|| json!(self.links[t]));
+                let target = self
+                    .model()
+                    .types
+                    .contains_key(k)
+                    .then(|| serde_yaml::to_value(&*val).ok())
+                    .flatten()
+                    .and_then(|id| key_text(&id))
+                    .and_then(|id| self.site.entity(k, &id));
+                if let Some(t) = target {
+                    *val = self
+                        .entity_read(t, r)
+                        .cloned()
+                        .unwrap_or_else(|| json!(self.link(t, r)));
                 }
             }
             let key = entry.get(by).and_then(key_text);
@@ -478,13 +600,15 @@ impl<'a> Contexts<'a> {
     /// The pages of section `s` grouped by the list of groups `s` declares,
     /// in the list's order; pages in no group of the list come last, in a
     /// group whose key is null (never dropped).
-    fn section_groups(&self, s: usize) -> Vec<Json> {
+    fn section_groups(&self, s: usize, r: &Reads) -> Vec<Json> {
         let site = self.site;
         let node = &site.nodes[s];
         if !node.doc.is_section {
             return Vec::new();
         }
+        r.add(Part::Head(s));
         let field = node.pages.iter().find_map(|&p| {
+            r.add(Part::Head(p));
             let (name, f) = self.model().of(&site.nodes[p].doc.fm)?.group_field()?;
             let (list, by) = f.group_list();
             node.doc.fm.extra.get(list)?.as_sequence()?;
@@ -493,7 +617,10 @@ impl<'a> Contexts<'a> {
         let Some((name, list, by)) = field else {
             return Vec::new();
         };
-        let key_of = |p: usize| site.nodes[p].doc.fm.extra.get(name).and_then(key_text);
+        let key_of = |p: usize| {
+            r.add(Part::Head(p));
+            site.nodes[p].doc.fm.extra.get(name).and_then(key_text)
+        };
         let entries = node.doc.fm.extra.get(list).and_then(Yaml::as_sequence);
         let mut placed = vec![false; node.pages.len()];
         let mut out: Vec<Json> = entries
@@ -508,10 +635,10 @@ impl<'a> Contexts<'a> {
                     .filter(|(_, p)| key.is_some() && key_of(**p) == key)
                     .map(|(k, &p)| {
                         placed[k] = true;
-                        &self.links[p]
+                        self.link(p, r)
                     })
                     .collect();
-                let mut v = self.entry_view(e, by);
+                let mut v = self.entry_view(e, by, r);
                 v["items"] = json!(items);
                 v
             })
@@ -521,7 +648,7 @@ impl<'a> Contexts<'a> {
             .iter()
             .zip(&placed)
             .filter(|(_, placed)| !**placed)
-            .map(|(&p, _)| &self.links[p])
+            .map(|(&p, _)| self.link(p, r))
             .collect();
         if !rest.is_empty() {
             out.push(json!({ "key": null, "title": null, "items": rest }));
@@ -531,37 +658,41 @@ impl<'a> Contexts<'a> {
 
     /// The documents under section `s` of the declared type of its first
     /// typed page, grouped as that type declares.
-    fn collection(&self, s: usize) -> Option<Json> {
+    fn collection(&self, s: usize, r: &Reads) -> Option<Json> {
         let site = self.site;
         if !site.nodes[s].doc.is_section {
             return None;
         }
         let under = descendants(site, s);
-        let kind = site.nodes[s]
-            .pages
-            .iter()
-            .find_map(|&p| site.nodes[p].doc.fm.doc_type.as_deref())?;
+        let kind = site.nodes[s].pages.iter().find_map(|&p| {
+            r.add(Part::Head(p));
+            site.nodes[p].doc.fm.doc_type.as_deref()
+        })?;
         let decl = self.model().get(kind)?;
         let mut nodes: Vec<usize> = under
             .into_iter()
-            .filter(|&j| site.nodes[j].doc.fm.doc_type.as_deref() == Some(kind))
+            .filter(|&j| {
+                r.add(Part::Head(j));
+                site.nodes[j].doc.fm.doc_type.as_deref() == Some(kind)
+            })
             .collect();
         nodes.sort_by_key(|&j| self.order[j]);
         let items: Vec<&Json> = nodes
             .iter()
-            .filter_map(|&j| self.entities[j].as_ref())
+            .filter_map(|&j| self.entity_read(j, r))
             .collect();
         Some(json!({
             "type": kind,
             "label": decl.label,
             "plural": decl.plural.as_ref().or(decl.label.as_ref()),
             "items": items,
-            "grouped": self.grouped(&nodes, decl, &decl.group_by),
+            "grouped": self.grouped(&nodes, decl, &decl.group_by, r),
         }))
     }
 
     /// schema.org data, as the document's type declares it, serialised so it
     /// cannot close its `<script>` element (`<` is written as `\u003c`).
+    /// It reads only the document's own head and body.
     fn jsonld(&self, i: usize, rendered: &Rendered) -> Option<String> {
         let site = self.site;
         let fm = &site.nodes[i].doc.fm;
@@ -583,18 +714,22 @@ impl<'a> Contexts<'a> {
 
     /// Documents of the same type sharing the most references with `i`
     /// (references to documents of its own type do not count).
-    fn related(&self, i: usize) -> Vec<usize> {
+    fn related(&self, i: usize, r: &Reads) -> Vec<usize> {
         let site = self.site;
         let fm = &site.nodes[i].doc.fm;
         let Some(max) = self.model().of(fm).and_then(|d| d.related) else {
             return Vec::new();
         };
-        let same = |j: usize| site.nodes[j].doc.fm.doc_type == fm.doc_type;
-        let mine = &self.xref.outgoing[i];
+        let same = |j: usize| {
+            r.add(Part::Head(j));
+            site.nodes[j].doc.fm.doc_type == fm.doc_type
+        };
+        let mine = self.outgoing(i, r);
         let mut scored: Vec<(usize, usize)> = (0..site.nodes.len())
             .filter(|&j| j != i && same(j))
             .map(|j| {
-                let shared = self.xref.outgoing[j]
+                let shared = self
+                    .outgoing(j, r)
                     .iter()
                     .filter(|t| mine.contains(t) && !same(**t))
                     .count();
@@ -623,7 +758,7 @@ impl<'a> Contexts<'a> {
                     "label": decl.label,
                     "plural": decl.plural.as_ref().or(decl.label.as_ref()),
                     "items": items,
-                    "grouped": self.grouped(&nodes, decl, &decl.group_by),
+                    "grouped": self.grouped(&nodes, decl, &decl.group_by, &Reads::default()),
                 }),
             );
         }
@@ -642,11 +777,18 @@ impl<'a> Contexts<'a> {
     /// `nodes` grouped by the first field of `by`, each group grouped by the
     /// rest: `[{field, key, title, anchor, entry, items, groups}]`. Groups of
     /// a `group` field follow their list's order; other values ascend.
-    fn grouped(&self, nodes: &[usize], decl: &TypeDecl, by: &[String]) -> Json {
-        self.grouped_under(nodes, decl, by, "")
+    fn grouped(&self, nodes: &[usize], decl: &TypeDecl, by: &[String], r: &Reads) -> Json {
+        self.grouped_under(nodes, decl, by, "", r)
     }
 
-    fn grouped_under(&self, nodes: &[usize], decl: &TypeDecl, by: &[String], parent: &str) -> Json {
+    fn grouped_under(
+        &self,
+        nodes: &[usize],
+        decl: &TypeDecl,
+        by: &[String],
+        parent: &str,
+        r: &Reads,
+    ) -> Json {
         let Some((field, rest)) = by.split_first() else {
             return json!([]);
         };
@@ -655,6 +797,7 @@ impl<'a> Contexts<'a> {
         let mut groups: Vec<(GroupKey, Json, Vec<usize>)> = Vec::new();
         for &i in nodes {
             let fm = &site.nodes[i].doc.fm;
+            self.read_lineage(i, r);
             let (key, entry) = match f.map(|f| f.kind) {
                 Some(FieldKind::Group) => {
                     let (list, by_key) = f.map(|f| f.group_list()).unwrap_or(("groups", "id"));
@@ -668,7 +811,7 @@ impl<'a> Contexts<'a> {
                     match found {
                         Some((s, pos, e)) => (
                             GroupKey::Listed(self.order[s], pos),
-                            self.entry_view(&e, by_key),
+                            self.entry_view(&e, by_key, r),
                         ),
                         None => (GroupKey::Missing, Json::Null),
                     }
@@ -707,8 +850,8 @@ impl<'a> Contexts<'a> {
                     "anchor": anchor,
                     "entry": entry,
                     "missing": key == GroupKey::Missing,
-                    "items": members.iter().filter_map(|&i| self.entities[i].as_ref()).collect::<Vec<_>>(),
-                    "groups": self.grouped_under(&members, decl, rest, &anchor),
+                    "items": members.iter().filter_map(|&i| self.entity_read(i, r)).collect::<Vec<_>>(),
+                    "groups": self.grouped_under(&members, decl, rest, &anchor, r),
                 })
             })
             .collect();
@@ -741,7 +884,9 @@ impl<'a> Contexts<'a> {
                             .iter()
                             .filter(|m| docs.contains(&m.from))
                             .collect();
-                        let href = hits.first().map(|m| self.mention_href(m));
+                        let href = hits
+                            .first()
+                            .map(|m| self.mention_href(m, &Reads::default()));
                         json!({ "count": hits.len(), "href": href })
                     })
                     .collect();
@@ -796,8 +941,9 @@ impl<'a> Contexts<'a> {
 }
 
 /// How groups of a collection sort: listed groups in their list's order,
-/// then values ascending, then documents without a value.
-#[derive(Debug, Clone, PartialEq, PartialOrd)]
+/// then numbers ascending, then text in Vietnamese order, then documents
+/// without a value.
+#[derive(Debug, Clone, PartialEq)]
 enum GroupKey {
     Listed(usize, usize),
     Number(f64),
@@ -805,11 +951,33 @@ enum GroupKey {
     Missing,
 }
 
+impl GroupKey {
+    fn rank(&self) -> u8 {
+        match self {
+            GroupKey::Listed(..) => 0,
+            GroupKey::Number(_) => 1,
+            GroupKey::Text(_) => 2,
+            GroupKey::Missing => 3,
+        }
+    }
+}
+
 impl Eq for GroupKey {}
+
+impl PartialOrd for GroupKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Ord for GroupKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.partial_cmp(other).unwrap_or(std::cmp::Ordering::Equal)
+        match (self, other) {
+            (GroupKey::Listed(a, b), GroupKey::Listed(c, d)) => (a, b).cmp(&(c, d)),
+            (GroupKey::Number(a), GroupKey::Number(b)) => a.total_cmp(b),
+            (GroupKey::Text(a), GroupKey::Text(b)) => crate::text::collate(a, b),
+            _ => self.rank().cmp(&other.rank()),
+        }
     }
 }
 

@@ -285,7 +285,7 @@ pub(crate) fn write_site(
     // Pages name only the search manifest (fixed name), never the index's hash.
     contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered);
-    out.plan(|| contexts.fingerprints());
+    out.plan(|| contexts.parts());
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
     let render_all = || -> Vec<Diagnostic> {
@@ -295,7 +295,7 @@ pub(crate) fn write_site(
                 if !out.wants_page(i) {
                     return None;
                 }
-                let result = render_page(site, theme, &contexts, &rendered[i], i)
+                let result = render_page(site, theme, &contexts, &rendered[i], i, out)
                     .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
                     .and_then(|()| {
                         write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
@@ -322,15 +322,20 @@ pub(crate) fn write_site(
     }
 }
 
+/// Renders page `i`; the parts its context read go to `out` (serve keeps them).
 fn render_page(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
     rendered: &Rendered,
     i: usize,
+    out: &Writer<'_>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let template = render::template_for(site, theme, i)?;
-    let ctx = contexts.page(i, rendered);
+    let (ctx, reads) = contexts.page(i, rendered);
+    if out.keeps_reads() {
+        out.reads(i, reads.into_parts());
+    }
     theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)
 }
 
@@ -346,7 +351,7 @@ fn write_paper_variants(
 ) -> Result<(), Diagnostic> {
     for paper in print::paper_variants(&site.nodes[i].doc.fm.extra) {
         let template = render::template_for(site, theme, i)?;
-        let mut ctx = contexts.page(i, rendered);
+        let (mut ctx, _) = contexts.page(i, rendered);
         ctx.insert("paper", &paper);
         let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
         out.html(&out_path(&format!("{}{paper}/", site.nodes[i].path)), html)?;

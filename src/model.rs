@@ -40,8 +40,9 @@ pub struct TypeDecl {
     /// Front-matter fields, in order (open data and scaffolds keep it).
     #[serde(default)]
     pub fields: IndexMap<String, FieldDecl>,
-    /// Shorthand: names of required fields of any kind.
-    #[serde(default)]
+    /// Shorthand: names of required fields (made fields of their own by
+    /// [`Model::normalised`]).
+    #[serde(default, skip_serializing)]
     pub required: Vec<String>,
     /// Fields the collection of this type is grouped by, outermost first
     /// (`[year, group]`: by year, then by group inside each year).
@@ -236,6 +237,17 @@ impl Model {
         kind.and_then(|k| self.get(k)).is_some_and(|t| t.view)
     }
 
+    /// The model with the shorthand `required: [a, b]` of each type turned
+    /// into required fields (of kind `text` unless declared otherwise).
+    pub(crate) fn normalised(mut self) -> Model {
+        for decl in self.types.values_mut() {
+            for name in std::mem::take(&mut decl.required) {
+                decl.fields.entry(name).or_default().required = true;
+            }
+        }
+        self
+    }
+
     /// Checks the declaration itself (references to types, `group_by`
     /// fields); `text` is `site.yaml`, for lines.
     pub(crate) fn check(&self, text: &str, shown: &std::path::Path) -> Vec<Diagnostic> {
@@ -324,19 +336,12 @@ impl TypeDecl {
         }
     }
 
-    /// Every field the type requires (declared `required: true` or listed
-    /// in the shorthand `required:`).
-    fn required_fields(&self) -> impl Iterator<Item = &str> {
+    /// Every field the type requires.
+    fn required_fields(&self) -> impl Iterator<Item = &str> + Clone {
         self.fields
             .iter()
             .filter(|(_, f)| f.required)
             .map(|(k, _)| k.as_str())
-            .chain(
-                self.required
-                    .iter()
-                    .filter(|k| !self.fields.get(*k).is_some_and(|f| f.required))
-                    .map(String::as_str),
-            )
     }
 
     /// The first field of kind `group`, with its name.

@@ -23,8 +23,6 @@ use crate::resolve::Site;
 /// File name of the PDF written in a print page's folder.
 pub const PDF_NAME: &str = "ban-in.pdf";
 
-/// Page types printed to PDF.
-
 /// How long one page may take to print.
 const TIMEOUT: Duration = Duration::from_secs(120);
 

@@ -245,12 +245,15 @@ fn overlay(
     }
 }
 
+/// UI strings by key.
+type Strings = BTreeMap<String, String>;
+
 /// Reads the built-in strings, then each override; a key an override adds
 /// that the built-in theme does not have is a warning (a misspelt key would
 /// otherwise change nothing, silently).
 fn parse_strings(
     sources: &[(String, PathBuf)],
-) -> Result<(BTreeMap<String, String>, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Strings, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut strings = BTreeMap::new();
     let mut warnings = Vec::new();
     for (n, (text, shown)) in sources.iter().enumerate() {

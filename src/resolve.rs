@@ -138,9 +138,6 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
     errors.extend(check_unique_paths(&nodes));
     let (entities, mut entity_errors) = register_entities(&config.model, &mut nodes);
     errors.append(&mut entity_errors);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let mut site = Site {
         config,
         nodes,
@@ -148,7 +145,9 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
         by_rel,
         entities,
     };
-    let (errors, warnings) = crate::model::check_documents(&site);
+    // Checked even when the site has other errors: every problem at once.
+    let (mut field_errors, warnings) = crate::model::check_documents(&site);
+    errors.append(&mut field_errors);
     if !errors.is_empty() {
         return Err(errors);
     }

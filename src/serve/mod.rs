@@ -119,7 +119,7 @@ fn rebuild(
             if !quiet {
                 report_ok(&r);
             }
-            status_json(*version, &[], changes.css_only, root)
+            status_json(*version, &r.warnings, changes.css_only, root)
         }
         Err(errors) => {
             for e in &errors {
@@ -139,6 +139,9 @@ fn rebuild(
 }
 
 fn report_ok(r: &Rebuilt) {
+    for w in &r.warnings {
+        eprintln!("{w}");
+    }
     eprintln!(
         "Đã dựng lại: {} tài liệu, {} trang dựng lại, {} tệp thay đổi, {} tệp xoá trong {:.0} ms",
         r.nodes, r.rendered, r.written, r.removed, r.millis
@@ -164,7 +167,7 @@ pub fn status_json(version: u64, errors: &[Diagnostic], css_only: bool, root: &P
         })
         .collect();
     json!({
-        "ok": errors.is_empty(),
+        "ok": !errors.iter().any(|e| e["severity"] == "error"),
         "version": version,
         "css_only": css_only,
         "errors": errors,

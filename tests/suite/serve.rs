@@ -396,6 +396,23 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
             );
         }),
         Box::new(|s| edit_file(s, "content/huong-dan/tinh.md", "(bản 2)", "(bản 3)")),
+        // A section's front matter: the title of the group its targets show.
+        Box::new(|s| {
+            edit_file(
+                s,
+                "content/muc-tieu/_index.md",
+                "Nhóm mục tiêu kinh tế",
+                "Nhóm mục tiêu về kinh tế",
+            )
+        }),
+        // The guidance starts quoting a target: the target's source link now
+        // points at the quote, and its "mentioned in" list grows.
+        Box::new(|s| {
+            s.write(
+                "content/huong-dan/tinh.md",
+                "---\ntitle: \"Hướng dẫn của tỉnh (bản 3)\"\ntype: guidance\nid: tinh\n---\nTrích: [trên 55%](target:tfp-2030).\n",
+            );
+        }),
     ];
     for (n, edit) in edits.iter().enumerate() {
         edit(&site);
@@ -404,6 +421,35 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
         // edit could be re-rendered by a later one and hide the miss.
         assert_same_as_full_build(&site, &server.out, n);
     }
+}
+
+#[test]
+fn a_body_edit_renders_only_the_pages_that_read_it() {
+    let site = SiteTest::fixture("xref");
+    let server = Server::start(&site);
+    let v = server.version();
+    // Question 3 mentions nothing and nothing mentions it: only its own
+    // page reads its body.
+    edit_file(
+        &site,
+        "content/hoi-dap/cau-3.md",
+        "Không nhắc mục tiêu nào.",
+        "Vẫn không nhắc mục tiêu nào.",
+    );
+    server.wait_ok_after(v);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let last = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("trang dựng lại"))
+        .unwrap();
+    let rendered: usize = last
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" trang dựng lại"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in `{last}`"));
+    assert_eq!(rendered, 1, "{last}");
+    assert_same_as_full_build(&site, &server.out, 0);
 }
 
 /// Replaces `from` by `to` in a file of the site (which must contain it).
