@@ -136,13 +136,15 @@ fn to_json(v: &Yaml) -> Json {
     serde_json::to_value(v).unwrap_or(Json::Null)
 }
 
-/// A field's value as published: dates as `YYYY-MM-DD`, the rest as written.
+/// A field's value as published: dates as `YYYY-MM-DD`, text as text
+/// (`figure: 1` is the text "1"), the rest as written.
 fn field_json(f: &FieldDecl, v: &Yaml) -> Json {
     match f.kind {
         FieldKind::Date => v
             .as_str()
             .and_then(crate::text::Date::parse)
             .map_or(Json::Null, |d| json!(d.iso())),
+        FieldKind::Text | FieldKind::Slug => key_text(v).map_or_else(|| to_json(v), Json::String),
         _ => to_json(v),
     }
 }
@@ -219,8 +221,18 @@ fn field_schema(f: &FieldDecl, required: bool) -> Json {
         FieldKind::Slug => json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" }),
         FieldKind::Bool => json!({ "type": "boolean" }),
         FieldKind::Refs | FieldKind::List => json!({ "type": "array" }),
-        FieldKind::Text | FieldKind::Ref | FieldKind::Group => {
-            json!({ "type": ["string", "integer"] })
+        FieldKind::Text => json!({ "type": "string" }),
+        // Keys are text or whole numbers (`tinh-uy`, `15`).
+        FieldKind::Ref | FieldKind::Group => {
+            let mut any = vec![json!({ "type": "string" }), json!({ "type": "integer" })];
+            if !required {
+                any.push(json!({ "type": "null" }));
+            }
+            let mut s = json!({ "anyOf": any });
+            if let Some(label) = &f.label {
+                s["description"] = json!(label);
+            }
+            return s;
         }
     };
     if let Some(label) = &f.label {
