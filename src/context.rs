@@ -1107,7 +1107,7 @@ fn profile_view(site: &Site, links: &[LinkView]) -> Json {
         "logo": p.logo.as_ref().map(|(_, name)| format!("{base}assets/{name}")),
         "logo_alt": p.logo_alt.as_deref().or(p.office.as_deref()),
         "css": (!css.is_empty()).then(|| format!("{base}{}", crate::profile_css_path(&css))),
-        "local_guidance": p.local_guidance.as_deref().and_then(|id| site.entity("guidance", id)).map(|i| &links[i]),
+        "local_guidance": p.local_guidance.as_deref().and_then(|id| site.reference(id).ok()).map(|i| &links[i]),
     })
 }
 

@@ -545,23 +545,42 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// The profile's `local_guidance` must name a guidance of the site.
+/// The profile's `local_guidance` must name one document of the site
+/// (`binh-phuoc`, or `guidance:binh-phuoc` when the key is not unique).
 fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
     let Some(p) = &site.config.profile else {
         return Ok(());
     };
-    match &p.local_guidance {
-        Some(id) if site.entity("guidance", id).is_none() => Err(vec![
-            Diagnostic::error(
-                &p.shown,
-                p.local_guidance_line,
-                1,
-                format!("không có văn bản hướng dẫn nào mang mã `{id}`"),
-            )
-            .hint(links::unknown_id_hint(site, "guidance", id)),
-        ]),
-        _ => Ok(()),
-    }
+    let Some(id) = &p.local_guidance else {
+        return Ok(());
+    };
+    let Err(candidates) = site.reference(id) else {
+        return Ok(());
+    };
+    let at = |msg: String| Diagnostic::error(&p.shown, p.local_guidance_line, 1, msg);
+    Err(vec![if candidates.is_empty() {
+        let keys: Vec<String> = site
+            .nodes
+            .iter()
+            .filter_map(|n| n.entity.as_ref())
+            .map(|(_, k)| k.clone())
+            .collect();
+        let near = diag::closest(id, keys.iter().map(String::as_str), 3);
+        at(format!("không có văn bản nào mang mã `{id}`")).hint(if near.is_empty() {
+            "`local_guidance` là mã (`id`) của văn bản hướng dẫn của đơn vị".to_string()
+        } else {
+            diag::did_you_mean(near.iter().map(|n| format!("`local_guidance: {n}`")))
+        })
+    } else {
+        at(format!("mã `{id}` thuộc nhiều loại tài liệu")).hint(format!(
+            "ghi rõ loại: {}",
+            candidates
+                .iter()
+                .map(|c| format!("`local_guidance: {c}`"))
+                .collect::<Vec<_>>()
+                .join(" hoặc ")
+        ))
+    }])
 }
 
 /// The profile's logo and colour stylesheet, with their output names.

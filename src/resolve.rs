@@ -58,6 +58,29 @@ impl Site {
             .copied()
     }
 
+    /// The document a reference names: `type:key`, or a bare key that one
+    /// document of any type has. `Err` lists the `type:key` forms of an
+    /// ambiguous bare key (empty when nothing has it).
+    pub fn reference(&self, text: &str) -> Result<usize, Vec<String>> {
+        if let Some((kind, id)) = text.split_once(':') {
+            return self.entity(kind, id).ok_or_else(Vec::new);
+        }
+        let mut found: Vec<(&(String, String), usize)> = self
+            .entities
+            .iter()
+            .filter(|((_, id), _)| id == text)
+            .map(|(k, &i)| (k, i))
+            .collect();
+        found.sort();
+        match found.as_slice() {
+            [(_, i)] => Ok(*i),
+            many => Err(many
+                .iter()
+                .map(|((k, id), _)| format!("{k}:{id}"))
+                .collect()),
+        }
+    }
+
     /// Every id registered for an entity type, sorted (for suggestions).
     pub fn entity_ids(&self, kind: &str) -> Vec<&str> {
         let mut ids: Vec<&str> = self

@@ -134,7 +134,7 @@ fn errors_on_bad_profiles() {
     );
     site.run(&["build", "--profile", "sai"])
         .assert_fails_with(&[
-            "profiles/sai.yaml:2:1: lỗi: không có văn bản hướng dẫn nào mang mã `khong-co`",
+            "profiles/sai.yaml:2:1: lỗi: không có văn bản nào mang mã `khong-co`",
         ]);
     site.run(&["build", "--profile", "khong-ton-tai"])
         .assert_fails_with(&["không có hồ sơ đơn vị `khong-ton-tai`", "sai"]);
