@@ -3,9 +3,11 @@
 //! tabs (live reload; an error overlay while the last build failed).
 //!
 //! One thread runs the watch-and-rebuild loop; the HTTP server
-//! ([`http`]) answers from the output folder on disk, which is only ever
-//! changed by atomic renames, so it always serves a whole, good site.
+//! ([`conn`] for the connections, [`http`] for the answers) answers from the
+//! output folder on disk, which is only ever changed by atomic renames, so
+//! it always serves a whole, good site.
 
+pub mod conn;
 pub mod http;
 pub mod watch;
 
@@ -61,7 +63,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     let shared = Arc::new(http::Shared {
         site: output,
         status: Mutex::new(String::new()),
-        events: http::Events::default(),
+        events: conn::Events::default(),
     });
     let mut version = 0;
     rebuild(
@@ -74,7 +76,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     );
     let mut watcher = watch::Watcher::new(&root)
         .map_err(|e| format!("không theo dõi được thư mục `{}`: {e}", root.display()))?;
-    http::start(listener, Arc::clone(&shared));
+    conn::start(listener, Arc::clone(&shared))
+        .map_err(|e| format!("không khởi động được máy chủ xem trước: {e}"))?;
     let url = format!("http://{addr}/");
     println!("Đang phục vụ tại {url} (Ctrl+C để dừng)");
     if opts.open {
