@@ -410,7 +410,7 @@ impl Server {
         }
         match http::head_end(buf) {
             Some(end) if end <= http::MAX_HEAD => {
-                let parsed = http::parse(&buf[..end]);
+                let parsed = http::parse(&buf[..end], &self.shared.hosts);
                 self.route(token, parsed);
             }
             _ if buf.len() > http::MAX_HEAD => {

@@ -1,5 +1,6 @@
-//! The dev server's HTTP side: parses a request head, serves files of the
-//! output folder only (no traversal, no symlinks out), injects the live-reload
+//! The dev server's HTTP side: parses a request head, answers only requests
+//! whose `Host` names this server ([`Hosts`]), serves files of the output
+//! folder only (no traversal, no symlinks out), injects the live-reload
 //! script into HTML, and answers the `/__nqsite/` endpoints (script, overlay
 //! stylesheet, build status). Connections, deadlines and the event stream
 //! are [`conn`](super::conn)'s.
@@ -9,6 +10,7 @@
 
 use std::fs::File;
 use std::io::Read;
+use std::net::{IpAddr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -41,6 +43,96 @@ pub struct Shared {
     pub status: Mutex<String>,
     /// Messages for the event-stream clients.
     pub events: Events,
+    /// The `Host` values answered.
+    pub hosts: Hosts,
+}
+
+/// The `Host` values the server answers: its own port, under a name of
+/// this machine's loopback (`localhost`, `127.0.0.1`, `[::1]`) or the
+/// address it was bound to; bound to every interface (`0.0.0.0`, `::`), any
+/// IP address. A page of another origin whose name was rebound to this
+/// address (DNS rebinding) sends its own name, and is refused.
+#[derive(Debug)]
+pub struct Hosts {
+    port: u16,
+    names: Vec<HostName>,
+    any_ip: bool,
+}
+
+/// A host name as compared: an IP address (whatever its spelling) or a
+/// lowercase name.
+#[derive(Debug, PartialEq)]
+enum HostName {
+    Ip(IpAddr),
+    Name(String),
+}
+
+impl HostName {
+    /// `127.0.0.1`, `[::1]` or a name (IPv6 only in brackets, as in a `Host`).
+    fn parse(s: &str) -> HostName {
+        let ip = match s.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            Some(v6) => v6.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+            None => s.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4),
+        };
+        ip.map_or_else(|| HostName::Name(s.to_ascii_lowercase()), HostName::Ip)
+    }
+}
+
+impl Hosts {
+    /// The hosts of a server bound to `bind` (as given to `--bind`) on `port`.
+    pub fn new(bind: &str, port: u16) -> Hosts {
+        let bound = match bind.parse::<IpAddr>() {
+            Ok(ip) => HostName::Ip(ip),
+            Err(_) => HostName::parse(bind),
+        };
+        let any_ip = matches!(bound, HostName::Ip(ip) if ip.is_unspecified());
+        let names = vec![
+            HostName::Name("localhost".into()),
+            HostName::Ip(IpAddr::from([127, 0, 0, 1])),
+            HostName::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+            bound,
+        ];
+        Hosts {
+            port,
+            names,
+            any_ip,
+        }
+    }
+
+    /// True when a `Host` header value names this server (port included;
+    /// none means 80).
+    pub(crate) fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(host.trim()) else {
+            return false;
+        };
+        let name = HostName::parse(name);
+        port == self.port
+            && (self.names.contains(&name) || (self.any_ip && matches!(name, HostName::Ip(_))))
+    }
+}
+
+/// `name:port`, `[v6]:port` or a bare name (port 80).
+fn split_host(host: &str) -> Option<(&str, u16)> {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => {
+            let end = rest.find(']')? + 2;
+            let port = &host[end..];
+            if !port.is_empty() && !port.starts_with(':') {
+                return None;
+            }
+            (&host[..end], port.strip_prefix(':'))
+        }
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let port = match port {
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok()?,
+        Some(_) => return None,
+        None => 80,
+    };
+    (!name.is_empty()).then_some((name, port))
 }
 
 /// A request the server answers.
@@ -71,8 +163,9 @@ pub(crate) fn head_end(buf: &[u8]) -> Option<usize> {
 }
 
 /// Reads a whole request head. A refusal is the response to send: 400 for
-/// a malformed head, 405 for methods other than GET and HEAD.
-pub(crate) fn parse(head: &[u8]) -> Result<Request, Response> {
+/// a malformed head or a missing (or repeated) `Host`, 403 for a `Host`
+/// that does not name this server, 405 for methods other than GET and HEAD.
+pub(crate) fn parse(head: &[u8], hosts: &Hosts) -> Result<Request, Response> {
     let bad = || Response::text(400, "Yêu cầu không hợp lệ.");
     let text = std::str::from_utf8(head).map_err(|_| bad())?;
     let mut lines = text.lines();
@@ -85,11 +178,25 @@ pub(crate) fn parse(head: &[u8]) -> Result<Request, Response> {
     if !version.starts_with("HTTP/1.") {
         return Err(bad());
     }
+    let mut host = None;
     for line in lines.take_while(|l| !l.is_empty()) {
-        let (name, _) = line.split_once(':').ok_or_else(bad)?;
+        let (name, value) = line.split_once(':').ok_or_else(bad)?;
         if name.is_empty() || name.contains(|c: char| c.is_whitespace()) {
             return Err(bad());
         }
+        if name.eq_ignore_ascii_case("host") && host.replace(value).is_some() {
+            return Err(bad());
+        }
+    }
+    let Some(host) = host else {
+        return Err(bad());
+    };
+    if !hosts.allows(host) {
+        return Err(Response::text(
+            403,
+            "Truy cập không được phép: máy chủ xem trước chỉ trả lời khi được gọi bằng \
+             localhost, 127.0.0.1, [::1] hoặc địa chỉ --bind, đúng cổng của nó.",
+        ));
     }
     if method != "GET" && method != "HEAD" {
         return Err(Response::text(405, "Chỉ hỗ trợ GET và HEAD."));
@@ -433,20 +540,69 @@ mod tests {
     }
 
     #[test]
+    fn answers_only_hosts_that_name_this_server() {
+        let hosts = Hosts::new("127.0.0.1", 1111);
+        for ok in [
+            "localhost:1111",
+            "LOCALHOST:1111",
+            "127.0.0.1:1111",
+            " 127.0.0.1:1111 ",
+            "[::1]:1111",
+            "[0:0::1]:1111",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example:1111",
+            "localhost:1112",
+            "localhost",
+            "localhost:",
+            "localhost:+1111",
+            "localhost:1111:1111",
+            "127.0.0.1.nip.io:1111",
+            "192.168.1.5:1111",
+            "[::1]1111",
+            "[::1",
+            ":1111",
+            "",
+        ] {
+            assert!(!hosts.allows(bad), "{bad}");
+        }
+        assert!(Hosts::new("127.0.0.1", 80).allows("localhost"));
+        let all = Hosts::new("0.0.0.0", 8080);
+        assert!(all.allows("192.168.1.5:8080") && all.allows("[fe80::1]:8080"));
+        assert!(!all.allows("may-cua-toi.local:8080") && !all.allows("192.168.1.5:80"));
+        let v6 = Hosts::new("::1", 9000);
+        assert!(v6.allows("[::1]:9000") && !v6.allows("[::2]:9000"));
+        assert!(Hosts::new("May.Local", 9000).allows("may.local:9000"));
+    }
+
+    #[test]
     fn parses_request_heads_and_refuses_bad_ones() {
-        let req = parse(b"HEAD /a%20b?q=1#x HTTP/1.1\r\nhost: localhost:1111\r\nX: y\r\n\r\n")
-            .unwrap_or_else(|r| panic!("{}", r.status));
+        let hosts = Hosts::new("127.0.0.1", 1111);
+        let req = parse(
+            b"HEAD /a%20b?q=1#x HTTP/1.1\r\nhost: localhost:1111\r\nX: y\r\n\r\n",
+            &hosts,
+        )
+        .unwrap_or_else(|r| panic!("{}", r.status));
         assert!(req.head_only);
         assert_eq!(req.path, "/a%20b");
         for (head, status) in [
-            (&b"GET / HTTP/1.1\r\nHost : localhost:1111\r\n\r\n"[..], 400),
+            (&b"GET / HTTP/1.1\r\n\r\n"[..], 400),
+            (
+                b"GET / HTTP/1.1\r\nHost: localhost:1111\r\nHost: localhost:1111\r\n\r\n",
+                400,
+            ),
+            (b"GET / HTTP/1.1\r\nHost : localhost:1111\r\n\r\n", 400),
             (b"GET / HTTP/1.1\r\nno colon\r\n\r\n", 400),
             (b"GET /\r\nHost: localhost:1111\r\n\r\n", 400),
             (b"GET / SPDY/3\r\nHost: localhost:1111\r\n\r\n", 400),
             (b"GET / HTTP/1.1\r\nHost: \xff\r\n\r\n", 400),
+            (b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n", 403),
+            (b"POST / HTTP/1.1\r\nHost: evil.example\r\n\r\n", 403),
             (b"POST / HTTP/1.1\r\nHost: localhost:1111\r\n\r\n", 405),
         ] {
-            let got = parse(head).err().map(|r| r.status);
+            let got = parse(head, &hosts).err().map(|r| r.status);
             assert_eq!(got, Some(status), "{}", String::from_utf8_lossy(head));
         }
     }

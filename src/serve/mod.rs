@@ -64,6 +64,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         site: output,
         status: Mutex::new(String::new()),
         events: conn::Events::default(),
+        hosts: http::Hosts::new(&opts.bind, addr.port()),
     });
     let mut version = 0;
     rebuild(

@@ -1,5 +1,6 @@
 //! `nqsite serve` against hostile clients: slow request heads (slowloris),
-//! a flood of event streams, large files.
+//! foreign `Host` headers (DNS rebinding), a flood of event streams, large
+//! files.
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -116,6 +117,87 @@ fn serve_answers_at_once_while_200_slow_clients_trickle_their_heads() {
         opened.elapsed()
     );
     assert_eq!(server.get("/").0, 200);
+}
+
+#[test]
+fn serve_answers_only_requests_that_name_the_bound_address() {
+    let site = SiteTest::fixture("xref");
+    let server = started(&site);
+    let port: u16 = server.addr.rsplit(':').next().unwrap().parse().unwrap();
+    let ask = |method: &str, path: &str, host_lines: &str| {
+        server.request(&format!(
+            "{method} {path} HTTP/1.1\r\n{host_lines}Connection: close\r\n\r\n"
+        ))
+    };
+    for host in [
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let (code, _, body) = ask("GET", "/hoi-dap/cau-1/", &format!("Host: {host}\r\n"));
+        assert_eq!(code, 200, "{host}");
+        assert!(body.contains("</html>"), "{host}");
+    }
+    let (code, head, body) = ask("HEAD", "/", &format!("host:  localhost:{port} \r\n"));
+    assert_eq!(code, 200);
+    assert!(head.contains("Content-Length: ") && !head.contains("Content-Length: 0\r"));
+    assert!(body.is_empty(), "HEAD sends no body");
+
+    // A page of another origin that rebinds its name to 127.0.0.1 sends its
+    // own name; so does anything that is not this server's address and port.
+    let other = if port == 1 { 2 } else { port - 1 };
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("192.168.1.5:{port}"),
+        format!("localhost:{other}"),
+        "localhost".to_string(),
+        format!("localhost:{port}@evil.example"),
+    ] {
+        for path in [
+            "/",
+            "/hoi-dap/cau-1/",
+            "/__nqsite/status",
+            "/__nqsite/events",
+        ] {
+            let (code, _, body) = ask("GET", path, &format!("Host: {host}\r\n"));
+            assert_eq!(code, 403, "{host} {path}");
+            assert!(body.contains("không được phép"), "{host} {path}: {body}");
+            assert!(
+                !body.contains("version") && !body.contains("<html"),
+                "{host} {path} leaked: {body}"
+            );
+        }
+    }
+    for lines in [
+        String::new(),
+        format!("Host: localhost:{port}\r\nHost: evil.example\r\n"),
+    ] {
+        let (code, _, body) = ask("GET", "/__nqsite/status", &lines);
+        assert_eq!(code, 400, "{lines:?}");
+        assert!(!body.contains("version"), "{body}");
+    }
+}
+
+#[test]
+fn serve_bound_to_another_address_answers_that_address_and_localhost() {
+    let site = SiteTest::fixture("xref");
+    let server = Server::start_with(&site, &["--bind", "127.0.0.2"]);
+    assert!(server.addr.starts_with("127.0.0.2:"), "{}", server.addr);
+    server.wait_for("the first build", |s| s.get("/").0 == 200);
+    let port = server.addr.rsplit(':').next().unwrap();
+    for (host, code) in [
+        (format!("127.0.0.2:{port}"), 200),
+        (format!("localhost:{port}"), 200),
+        (format!("evil.example:{port}"), 403),
+        (format!("127.0.0.3:{port}"), 403),
+    ] {
+        let raw = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        assert_eq!(server.request(&raw).0, code, "{host}");
+    }
 }
 
 /// Opens `/__nqsite/events`; returns the status and the reader after the head.
