@@ -142,6 +142,8 @@ pub(crate) struct Request {
     pub(crate) head_only: bool,
     /// The path, still percent-encoded, as sent.
     pub(crate) path: String,
+    /// The query, without its `?` (empty when there is none).
+    pub(crate) query: String,
 }
 
 impl Request {
@@ -201,9 +203,11 @@ pub(crate) fn parse(head: &[u8], hosts: &Hosts) -> Result<Request, Response> {
     if method != "GET" && method != "HEAD" {
         return Err(Response::text(405, "Chỉ hỗ trợ GET và HEAD."));
     }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     Ok(Request {
         head_only: method == "HEAD",
-        path: target.split(['?', '#']).next().unwrap_or("").to_string(),
+        path: path.to_string(),
+        query: query.split('#').next().unwrap_or("").to_string(),
     })
 }
 
@@ -352,10 +356,12 @@ fn serve_file(req: &Request, site: &Path) -> Response {
     };
     let mut path = site.to_path_buf();
     path.extend(&segments);
-    if path.is_dir() {
+    if let Real::Inside(real) = real_path(&path, site)
+        && real.is_dir()
+    {
         if !req.path.ends_with('/') {
             return Response {
-                location: Some(format!("{}/", req.path)),
+                location: Some(folder_location(req)),
                 ..Response::text(301, "")
             };
         }
@@ -372,6 +378,25 @@ fn forbidden() -> Response {
     Response::text(403, "Không được phép truy cập đường dẫn này.")
 }
 
+/// The folder's URL (`/a` → `/a/`), query kept; bytes a header may not
+/// carry raw (non-ASCII, controls) percent-encoded.
+fn folder_location(req: &Request) -> String {
+    let mut url = format!("{}/", req.path);
+    if !req.query.is_empty() {
+        url.push('?');
+        url.push_str(&req.query);
+    }
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Where a path really leads once symlinks are resolved, told against the
 /// root it must stay inside.
 pub(crate) enum Real {
@@ -384,7 +409,8 @@ pub(crate) enum Real {
 }
 
 /// Resolves `path` (every symlink on the way) against `root`: nothing the
-/// dev server serves may lie outside its root.
+/// dev server reads, served files or source lines shown with an error,
+/// may lie outside its root.
 pub(crate) fn real_path(path: &Path, root: &Path) -> Real {
     let (Ok(real), Ok(root)) = (path.canonicalize(), root.canonicalize()) else {
         return Real::Missing;
@@ -586,7 +612,7 @@ mod tests {
         )
         .unwrap_or_else(|r| panic!("{}", r.status));
         assert!(req.head_only);
-        assert_eq!(req.path, "/a%20b");
+        assert_eq!((req.path.as_str(), req.query.as_str()), ("/a%20b", "q=1"));
         for (head, status) in [
             (&b"GET / HTTP/1.1\r\n\r\n"[..], 400),
             (
@@ -612,6 +638,21 @@ mod tests {
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nHost: a\r\n"), None);
         assert_eq!(head_end(b"GET / HTTP/1.1\r\n\r\nrest"), Some(18));
         assert_eq!(head_end(b"GET / HTTP/1.0\n\n"), Some(16));
+    }
+
+    #[test]
+    fn folder_redirects_keep_the_query_encoded() {
+        let req = |path: &str, query: &str| Request {
+            head_only: false,
+            path: path.into(),
+            query: query.into(),
+        };
+        assert_eq!(folder_location(&req("/tim-kiem", "")), "/tim-kiem/");
+        assert_eq!(
+            folder_location(&req("/tim-kiem", "q=đảng")),
+            "/tim-kiem/?q=%C4%91%E1%BA%A3ng"
+        );
+        assert_eq!(folder_location(&req("/câu", "a=1")), "/c%C3%A2u/?a=1");
     }
 
     #[test]

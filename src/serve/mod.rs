@@ -176,17 +176,13 @@ pub fn status_json(version: u64, errors: &[Diagnostic], css_only: bool, root: &P
     .to_string()
 }
 
-/// The line of a diagnostic and two lines around it, from the source file.
+/// The line of a diagnostic and two lines around it, from the source file;
+/// none when the file (symlinks resolved) is not inside the site's root.
 fn source_lines(root: &Path, d: &Diagnostic) -> Vec<serde_json::Value> {
     if d.line == 0 {
         return Vec::new();
     }
-    let path = if d.path.is_absolute() {
-        d.path.clone()
-    } else {
-        root.join(&d.path)
-    };
-    let Ok(bytes) = std::fs::read(&path) else {
+    let Ok(bytes) = http::read_inside(&root.join(&d.path), root) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&bytes);

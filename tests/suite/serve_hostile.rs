@@ -1,6 +1,7 @@
 //! `nqsite serve` against hostile clients: slow request heads (slowloris),
-//! foreign `Host` headers (DNS rebinding), a flood of event streams, large
-//! files.
+//! foreign `Host` headers (DNS rebinding), a flood of event streams,
+//! symlinks leading out of the site or the output, redirects that must keep
+//! the query.
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -200,6 +201,48 @@ fn serve_bound_to_another_address_answers_that_address_and_localhost() {
     }
 }
 
+#[test]
+fn serve_status_never_shows_lines_of_a_file_outside_the_root() {
+    let site = SiteTest::fixture("xref");
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("passwd");
+    std::fs::write(
+        &secret,
+        "root:x:0:0:BI-MAT-1:/root:/bin/bash\nBI-MAT-2\nBI-MAT-3\nBI-MAT-4\n",
+    )
+    .unwrap();
+    let server = started(&site);
+    std::os::unix::fs::symlink(&secret, site.root().join("content/hoi-dap/cau-9.md")).unwrap();
+    let status = server.wait_error("cau-9.md").to_string();
+    assert!(!status.contains("BI-MAT"), "{status}");
+    assert!(!server.get("/__nqsite/status").2.contains("BI-MAT"));
+}
+
+#[test]
+fn serve_redirect_to_the_folder_keeps_the_query() {
+    let site = SiteTest::fixture("xref");
+    let server = started(&site);
+    for (target, location) in [
+        (
+            "/hoi-dap?q=%C4%91%E1%BA%A3ng",
+            "/hoi-dap/?q=%C4%91%E1%BA%A3ng",
+        ),
+        (
+            "/hoi-dap?q=đảng&trang=2",
+            "/hoi-dap/?q=%C4%91%E1%BA%A3ng&trang=2",
+        ),
+        ("/hoi-dap", "/hoi-dap/"),
+    ] {
+        let (code, head, _) = server.get(target);
+        assert_eq!(code, 301, "{target}");
+        assert!(
+            head.lines().any(|l| l == format!("Location: {location}")),
+            "{target}: {head}"
+        );
+    }
+    assert_eq!(server.get("/hoi-dap/?q=%C4%91").0, 200);
+}
+
 /// Opens `/__nqsite/events`; returns the status and the reader after the head.
 fn open_events(server: &Server) -> (u16, BufReader<TcpStream>) {
     let mut s = TcpStream::connect(&server.addr).unwrap();
@@ -270,6 +313,20 @@ fn serve_refuses_event_streams_beyond_the_cap_and_keeps_the_open_ones() {
     // A closed stream frees its place.
     drop(streams.pop());
     server.wait_for("a free event-stream place", |s| open_events(s).0 == 200);
+}
+
+#[test]
+fn serve_refuses_a_folder_symlinked_outside_the_site() {
+    let site = SiteTest::fixture("xref");
+    let server = started(&site);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("index.html"), "<p>BI-MAT</p>").unwrap();
+    std::os::unix::fs::symlink(outside.path(), server.out.join("ngoai")).unwrap();
+    for path in ["/ngoai", "/ngoai/", "/ngoai/index.html", "/ngoai?q=1"] {
+        let (code, head, body) = server.get(path);
+        assert_eq!(code, 403, "{path}: {head}");
+        assert!(!body.contains("BI-MAT"), "{path}");
+    }
 }
 
 #[test]
