@@ -9,5 +9,6 @@ mod hostile;
 mod pdf;
 mod portals;
 mod serve;
+mod serve_hostile;
 mod shipped;
 mod xref;

@@ -10,19 +10,29 @@ use std::time::{Duration, Instant};
 use crate::harness::{SiteTest, nqsite, snapshot};
 
 /// A running `nqsite serve` on a free port, killed on drop.
-struct Server {
-    child: Child,
-    addr: String,
-    out: PathBuf,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    /// `127.0.0.1:port`, also sent as the `Host` of every request.
+    pub(crate) addr: String,
+    pub(crate) out: PathBuf,
     log: PathBuf,
 }
 
 impl Server {
-    fn start(site: &SiteTest) -> Server {
+    pub(crate) fn start(site: &SiteTest) -> Server {
+        let server = Server::start_with(site, &[]);
+        assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+        server
+    }
+
+    /// Starts `nqsite serve --port 0 <args>` on the site.
+    pub(crate) fn start_with(site: &SiteTest, args: &[&str]) -> Server {
         let out = site.root().join("served");
         let log = site.root().join("serve.log");
         let child = nqsite()
-            .args(["serve", "--port", "0", "--root"])
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .arg("--root")
             .arg(site.root())
             .arg("--output")
             .arg(&out)
@@ -47,42 +57,40 @@ impl Server {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .into();
-        assert!(server.addr.starts_with("127.0.0.1:"), "{url}");
         server
     }
 
     /// GET `path` (sent as is); returns (status, headers, body).
-    fn get(&self, path: &str) -> (u16, String, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String, String) {
+        self.request(&format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        ))
+    }
+
+    /// Sends `raw` as the whole request; returns (status, headers, body).
+    pub(crate) fn request(&self, raw: &str) -> (u16, String, String) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        s.write_all(raw.as_bytes()).unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_string(), body.to_string())
+        (status_code(head), head.to_string(), body.to_string())
     }
 
-    fn status(&self) -> serde_json::Value {
+    pub(crate) fn status(&self) -> serde_json::Value {
         let (_, _, body) = self.get("/__nqsite/status");
         serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
     }
 
-    fn version(&self) -> u64 {
+    pub(crate) fn version(&self) -> u64 {
         self.status()["version"].as_u64().unwrap_or(0)
     }
 
     /// Polls until `cond` holds (20 s at most).
-    fn wait_for(&self, what: &str, cond: impl Fn(&Server) -> bool) {
+    pub(crate) fn wait_for(&self, what: &str, cond: impl Fn(&Server) -> bool) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(20) {
             if cond(self) {
@@ -98,7 +106,7 @@ impl Server {
     }
 
     /// Waits for a successful build newer than `version`.
-    fn wait_ok_after(&self, version: u64) -> u64 {
+    pub(crate) fn wait_ok_after(&self, version: u64) -> u64 {
         self.wait_for("a good build", |s| {
             let st = s.status();
             st["ok"] == true && st["version"].as_u64().unwrap_or(0) > version
@@ -106,7 +114,7 @@ impl Server {
         self.version()
     }
 
-    fn wait_error(&self, needle: &str) -> serde_json::Value {
+    pub(crate) fn wait_error(&self, needle: &str) -> serde_json::Value {
         self.wait_for(needle, |s| {
             let st = s.status();
             st["ok"] == false && st.to_string().contains(needle)
@@ -118,6 +126,14 @@ impl Server {
         assert!(self.child.try_wait().unwrap().is_none(), "server exited");
         assert_eq!(self.get("/__nqsite/reload.js").0, 200);
     }
+}
+
+/// The status code of a response head (`HTTP/1.1 200 OK…`), 0 if none.
+pub(crate) fn status_code(head: &str) -> u16 {
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
 }
 
 impl Drop for Server {
@@ -640,16 +656,13 @@ fn serve_holds_200_connections_at_2000_requests_a_second_while_rebuilding() {
                         s.set_read_timeout(Some(Duration::from_secs(10)))?;
                         write!(
                             s,
-                            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
                         )?;
                         let mut raw = Vec::new();
                         s.read_to_end(&mut raw)?;
-                        let head = String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned();
-                        Ok(head
-                            .split_whitespace()
-                            .nth(1)
-                            .and_then(|c| c.parse().ok())
-                            .unwrap_or(0))
+                        Ok(status_code(&String::from_utf8_lossy(
+                            &raw[..raw.len().min(64)],
+                        )))
                     })();
                     // /assets/ (a folder) and /khong-co/ are 404 by design; anything else must be 200.
                     let expected = if path == "/khong-co/" || path == "/assets/" {
