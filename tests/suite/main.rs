@@ -8,6 +8,7 @@ mod harness;
 mod hostile;
 mod pdf;
 mod portals;
+mod scaffold;
 mod serve;
 mod serve_hostile;
 mod shipped;

@@ -3,8 +3,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::{SiteTest, nqsite, snapshot};
@@ -501,66 +501,6 @@ fn assert_same_as_full_build(site: &SiteTest, served: &std::path::Path, step: us
         );
     }
     std::fs::remove_dir_all(&full).unwrap();
-}
-
-fn new_file(site: &SiteTest, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nqsite"))
-        .arg("new")
-        .args(args)
-        .arg("--root")
-        .arg(site.root())
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-#[test]
-fn new_numbers_questions_after_the_highest_and_the_file_builds() {
-    let site = SiteTest::fixture("xref");
-    let (ok, path, err) = new_file(&site, &["question", "Vì", "sao", "lại", "thế?"]);
-    assert!(ok, "{err}");
-    assert_eq!(
-        path,
-        Path::new("content/hoi-dap/cau-04.md").to_string_lossy()
-    );
-    let text = std::fs::read_to_string(site.root().join(&path)).unwrap();
-    assert!(text.contains("number: 4\n") && text.contains("Câu hỏi 4: Vì sao lại thế?"));
-    assert!(
-        text.contains("# Số thứ tự"),
-        "fields are explained in Vietnamese"
-    );
-    let (ok, path, _) = new_file(&site, &["question"]);
-    assert!(ok);
-    assert!(path.ends_with("cau-05.md"), "{path}");
-    let (ok, path, err) = new_file(&site, &["target", "Tỉ", "lệ", "kinh", "tế", "số", "2045"]);
-    assert!(ok, "{err}");
-    assert!(
-        path.ends_with("muc-tieu/ti-le-kinh-te-so-2045.md"),
-        "{path}"
-    );
-    let (ok, path, err) = new_file(&site, &["guidance", "Hướng dẫn của huyện"]);
-    assert!(ok, "{err}");
-    assert!(path.ends_with("huong-dan/huong-dan-cua-huyen.md"), "{path}");
-    let (ok, path, err) = new_file(&site, &["page", "Giới thiệu"]);
-    assert!(ok, "{err}");
-    assert_eq!(path, Path::new("content/gioi-thieu.md").to_string_lossy());
-    site.build().assert_ok();
-}
-
-#[test]
-fn new_refuses_to_overwrite_an_existing_file() {
-    let site = SiteTest::fixture("xref");
-    let mine = "---\ntitle: \"Của tôi\"\n---\nĐừng ghi đè.\n";
-    site.write("content/hoi-dap/cau-04.md", mine);
-    let (ok, _, err) = new_file(&site, &["question"]);
-    assert!(!ok);
-    assert!(err.contains("không ghi đè"), "{err}");
-    let kept = std::fs::read_to_string(site.root().join("content/hoi-dap/cau-04.md")).unwrap();
-    assert_eq!(kept, mine);
 }
 
 #[test]
