@@ -52,8 +52,7 @@ enum Line {
     Missing(String),
 }
 
-/// A field of the type: declared in `fields`, or only named in the
-/// shorthand `required:` list (then it is text).
+/// A field of the type, with its name.
 struct Field {
     name: String,
     decl: FieldDecl,
@@ -728,24 +727,16 @@ fn key_of<'a>(model: &Model, d: &'a Document) -> Option<&'a Value> {
     d.fm.extra.get(decl.key_field(&d.fm))
 }
 
-/// The declared fields, then those only named in `required:` (as text).
+/// The declared fields, in order (the shorthand `required:` is already
+/// among them: see `Model::normalised`).
 fn fields_of(decl: &TypeDecl) -> Vec<Field> {
-    let declared = decl.fields.iter().map(|(name, f)| Field {
-        name: name.clone(),
-        decl: f.clone(),
-    });
-    let shorthand = decl
-        .required
+    decl.fields
         .iter()
-        .filter(|name| !decl.fields.contains_key(*name))
-        .map(|name| Field {
+        .map(|(name, f)| Field {
             name: name.clone(),
-            decl: FieldDecl {
-                required: true,
-                ..FieldDecl::default()
-            },
-        });
-    declared.chain(shorthand).collect()
+            decl: f.clone(),
+        })
+        .collect()
 }
 
 /// The field that names a document in references, when the type has one:

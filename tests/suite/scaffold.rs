@@ -259,6 +259,21 @@ fn new_makes_every_type_of_the_shipped_site_and_it_still_builds() {
 }
 
 #[test]
+fn new_makes_every_type_of_a_small_fixture_and_follows_its_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&crate::harness::fixtures().join("xref"), tmp.path());
+    let files = new_of_every_type_builds(tmp.path());
+    assert!(
+        files.contains(&"content/hoi-dap/cau-4.md".to_string()),
+        "{files:?}"
+    );
+    assert_eq!(
+        new(tmp.path(), &["target", "Tỉ lệ kinh tế số 2045"]),
+        "content/muc-tieu/ti-le-kinh-te-so-2045.md"
+    );
+}
+
+#[test]
 fn new_follows_the_numbers_names_and_groups_of_existing_documents() {
     let (_tmp, root) = new_site();
     new_file_has(
