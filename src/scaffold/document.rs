@@ -454,16 +454,8 @@ impl<'a> Draft<'a> {
     /// The text of the new file.
     fn text(&self, lines: &BTreeMap<String, Line>, key: Option<&str>) -> String {
         let mut out = String::from("---\n");
-        let title = match (self.title_prefix(), key) {
-            (Some(prefix), Some(k)) => format!(
-                "{}: {}",
-                prefix.replace("{}", &unquote(k)),
-                self.base_title()
-            ),
-            _ => self.base_title(),
-        };
         out.push_str("# Tiêu đề hiện trên trang và trong mục lục (bắt buộc).\n");
-        out.push_str(&format!("title: {}\n", quoted(&title)));
+        out.push_str(&format!("title: {}\n", quoted(&self.title(key))));
         out.push_str(&format!(
             "# Loại tài liệu: {} (khai báo ở `types.{}` trong site.yaml).\n",
             self.label(),
@@ -496,10 +488,42 @@ impl<'a> Draft<'a> {
         out
     }
 
+    /// The title: the words given (or the label) after the prefix the
+    /// other titles share (`Câu hỏi 76: `).
+    fn title(&self, key: Option<&str>) -> String {
+        match (self.title_prefix(), key) {
+            (Some(prefix), Some(k)) => format!(
+                "{}: {}",
+                prefix.replace("{}", &unquote(k)),
+                self.base_title()
+            ),
+            _ => self.base_title(),
+        }
+    }
+
     /// `# Label: what the value is; required.` above a field.
     fn comment(&self, f: &Field, key: Option<&str>) -> String {
         let d = &f.decl;
         let label = d.label.clone().unwrap_or_else(|| f.name.clone());
+        let required = if d.required {
+            "bắt buộc"
+        } else {
+            "không bắt buộc"
+        };
+        let reference = key
+            .map(|k| {
+                format!(
+                    "\n# Dẫn chiếu tới tài liệu này: [chữ hiện ra]({}:{}).",
+                    self.req.kind,
+                    unquote(k)
+                )
+            })
+            .unwrap_or_default();
+        format!("# {label}: {}; {required}.{reference}\n", self.what(d))
+    }
+
+    /// What a value of the field must be, in Vietnamese.
+    fn what(&self, d: &FieldDecl) -> String {
         let to_label = |to: &str| {
             self.model
                 .get(to)
@@ -512,7 +536,7 @@ impl<'a> Draft<'a> {
             (None, Some(b)) => format!(" đến {b}"),
             _ => String::new(),
         };
-        let what = match d.kind {
+        match d.kind {
             FieldKind::Text => "văn bản, đúng như văn bản nguồn viết".to_string(),
             FieldKind::Integer => format!("số nguyên{range}"),
             FieldKind::Year => "năm, số có 4 chữ số".into(),
@@ -535,22 +559,7 @@ impl<'a> Draft<'a> {
                 format!("mã `{by}` của một nhóm trong danh sách `{list}` ở `_index.md` của mục")
             }
             FieldKind::List => "danh sách, ví dụ [\"…\", \"…\"]".into(),
-        };
-        let required = if d.required {
-            "bắt buộc"
-        } else {
-            "không bắt buộc"
-        };
-        let reference = key
-            .map(|k| {
-                format!(
-                    "\n# Dẫn chiếu tới tài liệu này: [chữ hiện ra]({}:{}).",
-                    self.req.kind,
-                    unquote(k)
-                )
-            })
-            .unwrap_or_default();
-        format!("# {label}: {what}; {required}.{reference}\n")
+        }
     }
 
     /// A `Câu hỏi {}` title prefix most documents share (with their key).
