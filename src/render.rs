@@ -3,13 +3,18 @@
 //! with Tera (autoescape on). Errors name the template file and line.
 //!
 //! Before Tera sees them, the templates are [`check`]ed for what would make
-//! rendering recurse without end; `range` is bounded. No theme can abort the
+//! rendering recurse without end, and every macro is instrumented so that
+//! macro calls nested deeper than [`MAX_MACRO_DEPTH`] stop the render with an
+//! error; pages are rendered on threads with a big stack
+//! ([`on_render_threads`]); `range` is bounded. No theme can abort the
 //! process.
 
 mod check;
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use tera::{Context, Tera};
@@ -34,6 +39,10 @@ pub struct Theme {
     pub asset_paths: BTreeMap<String, String>,
     /// Each template's text and where it came from, for messages.
     sources: BTreeMap<String, check::Source>,
+    /// Every macro, by the id its depth guard carries.
+    macros: Vec<check::MacroSite>,
+    /// Problems that do not stop the build (unknown keys in a strings override).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Theme {
@@ -73,8 +82,8 @@ impl Theme {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let strings = parse_strings(&strings_text)?;
-        Theme::assemble(templates, statics, strings)
+        let (strings, warnings) = parse_strings(&strings_text)?;
+        Theme::assemble(templates, statics, strings, warnings)
     }
 
     /// A theme made of `templates` (name, text) only, with the built-in
@@ -84,7 +93,8 @@ impl Theme {
             .get_file("strings.yaml")
             .and_then(|f| f.contents_utf8())
             .unwrap_or("");
-        let strings = parse_strings(&[(strings.to_string(), PathBuf::from("strings.yaml"))])?;
+        let (strings, warnings) =
+            parse_strings(&[(strings.to_string(), PathBuf::from("strings.yaml"))])?;
         let templates = templates
             .into_iter()
             .map(|(name, text)| {
@@ -92,14 +102,15 @@ impl Theme {
                 (name, (text, shown))
             })
             .collect();
-        Theme::assemble(templates, BTreeMap::new(), strings)
+        Theme::assemble(templates, BTreeMap::new(), strings, warnings)
     }
 
     /// Checks and compiles the templates, hashes the static files.
     fn assemble(
         templates: BTreeMap<String, check::Source>,
         statics: BTreeMap<String, Vec<u8>>,
-        strings: BTreeMap<String, String>,
+        strings: Strings,
+        warnings: Vec<Diagnostic>,
     ) -> Result<Theme, Vec<Diagnostic>> {
         let problems = check::check(&templates);
         if !problems.is_empty() {
@@ -115,8 +126,16 @@ impl Theme {
         // escapes `/`, which bloats every URL without making anything safer.
         tera.set_escape_fn(crate::markdown::escape_attr);
         bound_range(&mut tera);
-        let raw = templates.iter().map(|(k, (t, _))| (k.as_str(), t.as_str()));
-        if let Err(e) = tera.add_raw_templates(raw) {
+        guard_macro_depth(&mut tera);
+        let mut macros = Vec::new();
+        let instrumented: Vec<(&str, String)> = templates
+            .iter()
+            .map(|(k, (t, p))| (k.as_str(), check::instrument(t, p, GUARD, &mut macros)))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(instrumented) {
+            // Report the error on the text as written, not as instrumented.
+            let raw = templates.iter().map(|(k, (t, _))| (k.as_str(), t.as_str()));
+            let e = Tera::default().add_raw_templates(raw).err().unwrap_or(e);
             return Err(vec![template_error(&e, &shown)]);
         }
         let (asset_paths, assets) = hash_assets(statics);
@@ -131,6 +150,8 @@ impl Theme {
             css_path,
             asset_paths,
             sources: templates,
+            macros,
+            warnings,
         })
     }
 
@@ -141,6 +162,7 @@ impl Theme {
 
     /// Renders `template` with `ctx`; `page` names the document for messages.
     pub fn render(&self, template: &str, ctx: &Context, page: &Path) -> Result<String, Diagnostic> {
+        MACRO_DEPTH.with(|d| d.set(0));
         self.tera
             .render(template, ctx)
             .map_err(|e| self.render_error(template, page, &e))
@@ -155,6 +177,7 @@ impl Theme {
         page: &Path,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
+        MACRO_DEPTH.with(|d| d.set(0));
         self.tera
             .render_to(template, ctx, &mut out)
             .map_err(|e| self.render_error(template, page, &e))?;
@@ -165,6 +188,9 @@ impl Theme {
     /// culprit can be found in its text), with Tera's English detail after.
     fn render_error(&self, template: &str, page: &Path, e: &tera::Error) -> Diagnostic {
         let detail = squeeze(&chain(e));
+        if let Some(d) = self.macro_depth_error(&detail, page) {
+            return d;
+        }
         // Tera names the template the error happened in when it is a parent.
         let at = between(&detail, "error happened in '", "'").unwrap_or(template);
         let page = page.display();
@@ -201,6 +227,29 @@ impl Theme {
         Diagnostic::error(shown, line, column, format!("{what} (Tera: {detail})")).hint(hint)
     }
 
+    /// The error of a macro stopped by its depth guard, at the macro.
+    fn macro_depth_error(&self, detail: &str, page: &Path) -> Option<Diagnostic> {
+        let id: usize = between(detail, DEPTH_MARK, "|")?.parse().ok()?;
+        let m = self.macros.get(id)?;
+        Some(
+            Diagnostic::error(
+                &m.shown,
+                m.line,
+                0,
+                format!(
+                    "macro `{}` được gọi lồng nhau quá {MAX_MACRO_DEPTH} tầng khi dựng trang `{}`: \
+                     có lẽ nó tự gọi lại chính nó mà không có điểm dừng",
+                    m.name,
+                    page.display()
+                ),
+            )
+            .hint(
+                "một macro gọi lại chính nó phải dừng được: chỉ gọi lại trong một `{% if %}` \
+                 và với phần dữ liệu nhỏ hơn (ví dụ các nhóm con `g.groups`), không với cùng giá trị",
+            ),
+        )
+    }
+
     /// Where `culprit` first appears in template `at` or in the templates it
     /// includes, extends or imports (nearest first); the template alone when
     /// it cannot be found.
@@ -228,6 +277,25 @@ impl Theme {
             queue.extend(check::references(text));
         }
         (shown(at), 0, 0)
+    }
+
+    /// The UI strings with the site's own overrides (`strings:` in
+    /// `site.yaml`).
+    pub fn strings_for(&self, config: &crate::config::Config) -> BTreeMap<String, String> {
+        let mut strings = self.strings.clone();
+        strings.extend(config.strings.clone());
+        strings
+    }
+
+    /// Warnings for keys of `strings:` in `site.yaml` that the theme does not have.
+    pub fn string_warnings(&self, config: &crate::config::Config) -> Vec<Diagnostic> {
+        let line = |k: &str| config.strings_lines.get(k).copied().unwrap_or(0);
+        unknown_strings(
+            &self.strings,
+            config.strings.keys(),
+            Path::new(crate::config::CONFIG_FILE),
+            &line,
+        )
     }
 
     /// The UI strings (`t.*` in templates).
@@ -318,16 +386,52 @@ fn overlay(
     }
 }
 
+/// UI strings by key.
+type Strings = BTreeMap<String, String>;
+
+/// Reads the built-in strings, then each override; a key an override adds
+/// that the built-in theme does not have is a warning (a misspelt key would
+/// otherwise change nothing, silently).
 fn parse_strings(
     sources: &[(String, PathBuf)],
-) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
+) -> Result<(Strings, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut strings = BTreeMap::new();
-    for (text, shown) in sources {
+    let mut warnings = Vec::new();
+    for (n, (text, shown)) in sources.iter().enumerate() {
         let map: BTreeMap<String, String> = serde_yaml::from_str(text)
             .map_err(|e| vec![crate::config::yaml_error(&e, text, shown, 0)])?;
+        if n > 0 {
+            let line = |k: &str| crate::config::key_line(text, k);
+            warnings.extend(unknown_strings(&strings, map.keys(), shown, &line));
+        }
         strings.extend(map);
     }
-    Ok(strings)
+    Ok((strings, warnings))
+}
+
+/// Warnings for override keys that `known` does not have.
+fn unknown_strings<'k>(
+    known: &BTreeMap<String, String>,
+    keys: impl Iterator<Item = &'k String>,
+    shown: &Path,
+    line: &dyn Fn(&str) -> usize,
+) -> Vec<Diagnostic> {
+    keys.filter(|k| !known.contains_key(*k))
+        .map(|k| {
+            let near = crate::diag::closest(k, known.keys().map(String::as_str), 3);
+            Diagnostic::warning(
+                shown,
+                line(k),
+                1,
+                format!("chuỗi giao diện `{k}` không có trong giao diện: sẽ không được dùng"),
+            )
+            .hint(if near.is_empty() {
+                "xem các khoá có trong `themes/default/strings.yaml`".to_string()
+            } else {
+                crate::diag::did_you_mean(near.iter().map(|n| format!("`{n}`")))
+            })
+        })
+        .collect()
 }
 
 /// A file of the output: path relative to the output root, and its bytes.
@@ -367,6 +471,72 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let from = s.find(start)? + start.len();
     let len = s[from..].find(end)?;
     Some(&s[from..from + len])
+}
+
+/// How deep macro calls may be nested: a macro walking nested groups goes
+/// a few levels; one calling itself without end is stopped here.
+pub(crate) const MAX_MACRO_DEPTH: usize = 64;
+
+/// Stack of the threads that render templates: [`MAX_MACRO_DEPTH`] macro
+/// calls, each nesting blocks and brackets [`check::MAX_NESTING`] deep, fit
+/// in 4 MiB (measured; a unit test renders that case); four times that.
+/// Reserved, not used: memory is taken only as deep as rendering goes.
+pub const RENDER_STACK: usize = 16 << 20;
+
+/// The names of the depth guard's Tera functions, called at the start and
+/// end of every macro body ([`check::instrument`]).
+const GUARD: (&str, &str) = ("__nqsite_enter", "__nqsite_leave");
+
+/// The start of the guard's error message, followed by the macro's id and `|`.
+const DEPTH_MARK: &str = "nqsite: macro nesting too deep, macro #";
+
+thread_local! {
+    /// How deep macro calls are nested in the render running on this thread.
+    static MACRO_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Registers the depth guard's functions: `enter(id)` fails past
+/// [`MAX_MACRO_DEPTH`], `leave()` steps back out. Both print nothing.
+fn guard_macro_depth(tera: &mut Tera) {
+    let empty = || tera::Value::String(String::new());
+    tera.register_function(
+        GUARD.0,
+        move |args: &std::collections::HashMap<String, tera::Value>| {
+            let depth = MACRO_DEPTH.with(|d| {
+                d.set(d.get() + 1);
+                d.get()
+            });
+            if depth > MAX_MACRO_DEPTH {
+                let id = args.get("id").and_then(tera::Value::as_u64).unwrap_or(0);
+                return Err(tera::Error::msg(format!("{DEPTH_MARK}{id}|")));
+            }
+            Ok(empty())
+        },
+    );
+    tera.register_function(
+        GUARD.1,
+        move |_: &std::collections::HashMap<String, tera::Value>| {
+            MACRO_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+            Ok(empty())
+        },
+    );
+}
+
+/// Runs `f` (which renders pages, in parallel or not) on rayon threads with
+/// a [`RENDER_STACK`] stack; on the calling thread if they cannot be made.
+pub(crate) fn on_render_threads<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(RENDER_STACK)
+            .thread_name(|i| format!("nqsite-render-{i}"))
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
 }
 
 /// Most numbers Tera's `range` may produce: a theme asking for more fails
@@ -440,7 +610,8 @@ fn squeeze(text: &str) -> String {
 }
 
 /// Picks the template of a node: `template:` if set, `index.html` for home,
-/// `<type>.html` if the theme has it, else `section.html` or `page.html`.
+/// `<type>.html` if the theme has it, else `section.html`, `entity.html`
+/// for a declared type with fields, or `page.html`.
 pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diagnostic> {
     let doc = &site.nodes[i].doc;
     if let Some(t) = &doc.fm.template {
@@ -468,13 +639,23 @@ pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diag
             return Ok(name);
         }
     }
+    let declared = site
+        .config
+        .model
+        .of(&doc.fm)
+        .is_some_and(|d| !d.fields.is_empty());
     Ok(if doc.is_section {
         "section.html"
+    } else if declared && theme.has(ENTITY_TEMPLATE) {
+        ENTITY_TEMPLATE
     } else {
         "page.html"
     }
     .into())
 }
+
+/// The template of a document of a declared type that has none of its own.
+const ENTITY_TEMPLATE: &str = "entity.html";
 
 #[cfg(test)]
 mod tests {
@@ -529,6 +710,69 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn a_macro_without_end_is_stopped_and_one_walking_groups_renders() {
+        let text = "{% import \"m.html\" as m %}{{ m::f(n=1) }}".to_string();
+        let macros = "\n{% macro f(n) %}{{ n }}{{ self::f(n=n) }}{% endmacro f %}\n\
+                      {% macro g(groups) -%}\n  {% for x in groups %}[{{ x.t }}{{ self::g(groups=x.groups) }}]{% endfor %}\n{%- endmacro g %}";
+        let theme = Theme::from_templates(vec![
+            ("page.html".into(), text),
+            ("m.html".into(), macros.into()),
+            (
+                "g.html".into(),
+                "{% import \"m.html\" as m %}{{ m::g(groups=gs) }}".into(),
+            ),
+        ])
+        .unwrap();
+        let e = on_render_threads(|| {
+            theme.render("page.html", &Context::new(), Path::new("content/a.md"))
+        })
+        .unwrap_err();
+        assert_eq!((e.path.to_str(), e.line), (Some("templates/m.html"), 2));
+        assert!(
+            e.message
+                .starts_with("macro `f` được gọi lồng nhau quá 64 tầng"),
+            "{}",
+            e.message
+        );
+        let mut ctx = Context::new();
+        let gs = serde_json::json!([{"t": "a", "groups": [{"t": "b", "groups": []}]}, {"t": "c", "groups": []}]);
+        ctx.insert("gs", &gs);
+        let out = theme
+            .render("g.html", &ctx, Path::new("content/a.md"))
+            .unwrap();
+        assert_eq!(out, "[a[b]][c]");
+    }
+
+    #[test]
+    fn the_deepest_macro_nesting_allowed_fits_the_render_stack() {
+        // Each level as deep as a template may nest: the macro, blocks, and
+        // brackets in the call (the brackets of `f(` counted).
+        let blocks = check::MAX_NESTING / 2 - 1;
+        let brackets = check::MAX_NESTING / 2 - 1;
+        let body = format!(
+            "{}{{{{ self::f(n={}n{}) }}}}{}",
+            "{% if true %}".repeat(blocks),
+            "(".repeat(brackets),
+            ")".repeat(brackets),
+            "{% endif %}".repeat(blocks)
+        );
+        let macros = format!("{{% macro f(n) %}}{body}{{% endmacro f %}}");
+        let theme = Theme::from_templates(vec![
+            (
+                "page.html".into(),
+                "{% import \"m.html\" as m %}{{ m::f(n=1) }}".into(),
+            ),
+            ("m.html".into(), macros),
+        ])
+        .unwrap();
+        let e = on_render_threads(|| {
+            theme.render("page.html", &Context::new(), Path::new("content/a.md"))
+        })
+        .unwrap_err();
+        assert!(e.message.contains("quá 64 tầng"), "{}", e.message);
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Fuzzes theme templates: up to three templates (`page.html`, `a.html`,
 //! `b.html`, separated by NUL bytes) loaded as a theme — the static checks
-//! for include/extends/import cycles, recursive macros and nesting, then
-//! Tera's parser — and `page.html` rendered with a small page context. Runs
-//! on a thread with a rayon worker's stack (2 MiB), as builds render: no
-//! input may overflow it or abort.
+//! for include/extends/import cycles and nesting, the macro depth guard,
+//! then Tera's parser — and `page.html` rendered with a small page context.
+//! Runs on a thread with the stack nqsite renders with
+//! (`render::RENDER_STACK`): no input may overflow it or abort.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         .map(|(n, t)| (n.to_string(), t.to_string()))
         .collect();
     std::thread::Builder::new()
-        .stack_size(2 << 20)
+        .stack_size(nqsite::render::RENDER_STACK)
         .spawn(move || {
             let Ok(theme) = nqsite::render::Theme::from_templates(templates) else { return };
             let mut ctx = tera::Context::new();

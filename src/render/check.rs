@@ -1,12 +1,17 @@
 //! Static checks of a theme's templates, before Tera sees them: what would
 //! make rendering recurse without end (a template that includes itself,
-//! `a` → `b` → `a` through `include`, `extends` or `import`, a macro that
-//! calls itself directly or through others) or nest deeper than the renderer
-//! can go. Tera has no depth limit: any of these would overflow the stack
-//! and abort the process. Each problem names every file and line involved.
+//! `a` → `b` → `a` through `include`, `extends` or `import`) or nest deeper
+//! than the renderer can go. Tera has no depth limit: any of these would
+//! overflow the stack and abort the process. Each problem names every file
+//! and line involved.
+//!
+//! Macros may call themselves (a macro walking nested groups stops when the
+//! data ends), so they are not refused here: [`instrument`] makes every
+//! macro count how deep macro calls are nested, and the renderer stops one
+//! that goes too deep.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, line_col};
 
@@ -52,8 +57,53 @@ pub(crate) fn check(templates: &BTreeMap<String, Source>) -> Vec<Diagnostic> {
         }
     }
     errors.extend(template_cycles(templates, &scans));
-    errors.extend(macro_cycles(templates, &scans));
     errors
+}
+
+/// Where a macro is defined, for messages about it.
+#[derive(Debug, Clone)]
+pub(crate) struct MacroSite {
+    /// The template file, as shown.
+    pub(crate) shown: PathBuf,
+    /// The line of its `{% macro %}` tag.
+    pub(crate) line: usize,
+    /// Its name.
+    pub(crate) name: String,
+}
+
+/// `text` with every macro body wrapped in calls to `enter(id=N)` and
+/// `leave()` (Tera functions that count how deep macro calls are nested),
+/// `N` being the macro's index in `sites`, where it is added. Nothing else
+/// changes: no line is added, and the whitespace control of the macro's
+/// tags (`-%}`, `{%-`) is carried to the calls, so the output is the same.
+pub(crate) fn instrument(
+    text: &str,
+    shown: &Path,
+    (enter, leave): (&str, &str),
+    sites: &mut Vec<MacroSite>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for m in scan(text).macros {
+        let Some((end_at, trim_before)) = m.end else {
+            continue;
+        };
+        let id = sites.len();
+        sites.push(MacroSite {
+            shown: shown.to_path_buf(),
+            line: m.line,
+            name: m.name,
+        });
+        out.push_str(&text[copied..m.body_start]);
+        let after = if m.trim_after { "-" } else { "" };
+        out.push_str(&format!("{{{{ {enter}(id={id}) {after}}}}}"));
+        out.push_str(&text[m.body_start..end_at]);
+        let before = if trim_before { "-" } else { "" };
+        out.push_str(&format!("{{{{{before} {leave}() }}}}"));
+        copied = end_at;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// One reference found in a template: what it points to, where.
@@ -61,7 +111,7 @@ pub(crate) fn check(templates: &BTreeMap<String, Source>) -> Vec<Diagnostic> {
 struct Edge {
     to: String,
     line: usize,
-    /// `nhúng` (include), `kế thừa` (extends), `nhập` (import), `gọi` (macro call).
+    /// `nhúng` (include), `kế thừa` (extends), `nhập` (import).
     verb: &'static str,
 }
 
@@ -70,15 +120,25 @@ struct Edge {
 struct Scan {
     /// Templates it includes, extends or imports.
     refs: Vec<Edge>,
-    /// `import "file" as ns`: namespace → file.
-    imports: BTreeMap<String, String>,
-    /// Macro calls, by the macro they are made from (calls outside any
-    /// macro are not recorded: they cannot recurse): (namespace, name).
-    calls: BTreeMap<String, Vec<(String, Edge)>>,
+    /// Its macros, in order.
+    macros: Vec<MacroTags>,
     /// Templates included without `ignore missing`, with the byte offset of the tag.
     required: Vec<(String, usize)>,
     /// Byte offset of the tag where the nesting went past [`MAX_NESTING`].
     too_deep: Option<usize>,
+}
+
+/// Where a macro's tags are.
+#[derive(Debug)]
+struct MacroTags {
+    name: String,
+    line: usize,
+    /// Byte offset just after `{% macro … %}`.
+    body_start: usize,
+    /// The tag ends with `-%}`.
+    trim_after: bool,
+    /// Byte offset of `{% endmacro %}`, and whether it starts with `{%-`.
+    end: Option<(usize, bool)>,
 }
 
 /// Reads the tags of a template (`{{ }}`, `{% %}`, `{# #}`); the text
@@ -87,7 +147,6 @@ fn scan(text: &str) -> Scan {
     let mut s = Scan::default();
     let mut pos = 0;
     let mut depth = 0usize;
-    let mut current_macro: Option<String> = None;
     // Lines are counted as the scan goes (linear in the text's length).
     let (mut line, mut counted) = (1, 0);
     while let Some(open) = text[pos..].find('{').map(|i| pos + i) {
@@ -133,19 +192,21 @@ fn scan(text: &str) -> Scan {
                     if word == "include" && !rest.ends_with("ignore missing") {
                         s.required.extend(names.iter().map(|n| (n.clone(), open)));
                     }
-                    if word == "import"
-                        && let (Some(file), Some(ns)) = (names.first(), rest.rsplit(" as ").next())
-                    {
-                        s.imports.insert(ns.trim().to_string(), file.clone());
-                    }
                     s.refs
                         .extend(names.into_iter().map(|to| Edge { to, line, verb }));
                 }
-                "macro" => {
-                    let name = rest.split('(').next().unwrap_or("").trim().to_string();
-                    current_macro = Some(name);
+                "macro" => s.macros.push(MacroTags {
+                    name: rest.split('(').next().unwrap_or("").trim().to_string(),
+                    line,
+                    body_start: end + 2,
+                    trim_after: text[..end].ends_with('-'),
+                    end: None,
+                }),
+                "endmacro" => {
+                    if let Some(m) = s.macros.last_mut().filter(|m| m.end.is_none()) {
+                        m.end = Some((open, text[open + 2..].starts_with('-')));
+                    }
                 }
-                "endmacro" => current_macro = None,
                 _ => {}
             }
             if opens_block(word) {
@@ -155,19 +216,6 @@ fn scan(text: &str) -> Scan {
                 }
             } else if word.starts_with("end") {
                 depth = depth.saturating_sub(1);
-            }
-        }
-        if let Some(m) = &current_macro {
-            let calls = s.calls.entry(m.clone()).or_default();
-            for (ns, name) in macro_calls(body) {
-                calls.push((
-                    ns,
-                    Edge {
-                        to: name,
-                        line,
-                        verb: "gọi",
-                    },
-                ));
             }
         }
     }
@@ -226,27 +274,6 @@ fn quoted(s: &str) -> Vec<String> {
     out
 }
 
-/// `ns::name(` calls in a tag.
-fn macro_calls(body: &str) -> Vec<(String, String)> {
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(i) = rest.find("::") {
-        let ns_start = rest[..i].rfind(|c: char| !ident(c)).map_or(0, |j| {
-            j + rest[j..].chars().next().map_or(1, char::len_utf8)
-        });
-        let ns = &rest[ns_start..i];
-        let after = &rest[i + 2..];
-        let name_len = after.find(|c: char| !ident(c)).unwrap_or(after.len());
-        let name = &after[..name_len];
-        if !ns.is_empty() && !name.is_empty() && after[name_len..].trim_start().starts_with('(') {
-            out.push((ns.to_string(), name.to_string()));
-        }
-        rest = &rest[i + 2..];
-    }
-    out
-}
-
 /// Cycles of `include`, `extends` and `import` between templates.
 fn template_cycles(
     templates: &BTreeMap<String, Source>,
@@ -275,58 +302,6 @@ fn template_cycles(
                 "các mẫu giao diện nhúng hoặc kế thừa nhau thành vòng lặp không có điểm dừng",
                 "bỏ một `include`/`extends`/`import` trong vòng này; một mẫu không được tự nhúng chính nó, \
                  trực tiếp hay qua mẫu khác",
-            )
-        })
-        .collect()
-}
-
-/// Macros that call themselves, directly or through other macros.
-fn macro_cycles(
-    templates: &BTreeMap<String, Source>,
-    scans: &BTreeMap<&str, Scan>,
-) -> Vec<Diagnostic> {
-    // Nodes are `template\u{0}macro`.
-    let key = |t: &str, m: &str| format!("{t}\u{0}{m}");
-    let mut graph: BTreeMap<String, Vec<Edge>> = BTreeMap::new();
-    for (template, s) in scans {
-        for (from, calls) in &s.calls {
-            let edges = calls
-                .iter()
-                .filter_map(|(ns, e)| {
-                    let file = if ns == "self" {
-                        template.to_string()
-                    } else {
-                        s.imports.get(ns)?.clone()
-                    };
-                    scans
-                        .get(file.as_str())?
-                        .calls
-                        .contains_key(&e.to)
-                        .then(|| Edge {
-                            to: key(&file, &e.to),
-                            ..e.clone()
-                        })
-                })
-                .collect();
-            graph.insert(key(template, from), edges);
-        }
-    }
-    let split = |k: &str| -> (String, String) {
-        let (t, m) = k.split_once('\u{0}').unwrap_or((k, ""));
-        (t.to_string(), m.to_string())
-    };
-    cycles(&graph)
-        .into_iter()
-        .map(|cycle| {
-            report(
-                &cycle,
-                |n| templates[&split(n).0].1.clone(),
-                |e| {
-                    let (t, m) = split(&e.to);
-                    format!("macro `{m}` (trong `{t}`)")
-                },
-                "macro tự gọi lại chính nó (trực tiếp hay qua macro khác): khi dựng trang sẽ lặp không dừng",
-                "nqsite không cho phép macro đệ quy; viết lại bằng vòng `for`, hoặc tách thành các macro không gọi vòng lại nhau",
             )
         })
         .collect()
@@ -497,31 +472,21 @@ mod tests {
     }
 
     #[test]
-    fn finds_recursive_macros_but_not_macros_calling_others() {
-        let e = theme(&[(
-            "m.html",
-            "{% macro f(n) %}\n{{ self::f(n=n) }}\n{% endmacro f %}",
-        )]);
-        assert_eq!(e.len(), 1);
-        assert_eq!(e[0].line, 2);
-        let e = theme(&[
-            ("p.html", "{% import \"m.html\" as m %}{{ m::f() }}"),
-            (
-                "m.html",
-                "{% import \"n.html\" as n %}{% macro f() %}{{ n::g() }}{% endmacro %}",
-            ),
-            (
-                "n.html",
-                "{% import \"m.html\" as m %}{% macro g() %}{% if m::f( ) %}{% endif %}{% endmacro %}",
-            ),
-        ]);
-        assert_eq!(e.len(), 2, "{e:?}"); // the import cycle m ↔ n, and f ↔ g
-        assert!(e.iter().any(|d| d.message.contains("macro `g`")));
-        assert!(theme(&[(
-            "m.html",
-            "{% macro f() %}{{ self::g() }}{% endmacro %}{% macro g() %}g{% endmacro %}{{ self::f() }}"
-        )])
-        .is_empty());
+    fn instruments_every_macro_without_changing_lines_or_whitespace_control() {
+        let text = "{% macro a() -%}\n  x\n{%- endmacro a %}\n{% raw %}{% macro r() %}{% endraw %}\n{% macro b(n) %}{{ self::b(n=n) }}{% endmacro %}";
+        let mut sites = Vec::new();
+        let out = instrument(text, Path::new("t/m.html"), ("in", "out"), &mut sites);
+        assert_eq!(
+            out,
+            "{% macro a() -%}{{ in(id=0) -}}\n  x\n{{- out() }}{%- endmacro a %}\n{% raw %}{% macro r() %}{% endraw %}\n{% macro b(n) %}{{ in(id=1) }}{{ self::b(n=n) }}{{ out() }}{% endmacro %}"
+        );
+        assert_eq!(out.lines().count(), text.lines().count());
+        let names: Vec<_> = sites.iter().map(|s| (s.name.as_str(), s.line)).collect();
+        assert_eq!(names, [("a", 1), ("b", 5)]);
+        assert!(
+            theme(&[("m.html", text)]).is_empty(),
+            "recursive macros load"
+        );
     }
 
     #[test]

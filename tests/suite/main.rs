@@ -9,6 +9,8 @@ mod hostile;
 mod pdf;
 mod portals;
 mod safety;
+mod scaffold;
 mod serve;
+mod serve_hostile;
 mod shipped;
 mod xref;

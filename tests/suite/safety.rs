@@ -575,19 +575,31 @@ fn an_extends_cycle_is_an_error_in_vietnamese() {
 }
 
 #[test]
-fn a_recursive_macro_is_an_error_not_a_crash() {
+fn a_macro_calling_itself_without_end_is_an_error_not_a_crash() {
     theme_fails(
         &[
             ("page.html", "{% import \"m.html\" as m %}{{ m::dem(n=1) }}"),
             (
                 "m.html",
-                "{% macro dem(n) %}\n{{ n }}{{ self::dem(n=n+1) }}\n{% endmacro dem %}",
+                "\n{% macro dem(n) %}\n{{ n }}{{ self::dem(n=n+1) }}\n{% endmacro dem %}",
             ),
         ],
         &[
-            "themes/default/templates/m.html:2: lỗi: macro tự gọi lại chính nó",
-            "macro `dem`",
+            "themes/default/templates/m.html:2: lỗi: macro `dem` được gọi lồng nhau quá 64 tầng",
+            "khi dựng trang `content/",
+            "cách sửa: một macro gọi lại chính nó phải dừng được",
         ],
+    );
+    // Two macros calling each other.
+    theme_fails(
+        &[
+            ("page.html", "{% import \"m.html\" as m %}{{ m::f() }}"),
+            (
+                "m.html",
+                "{% macro f() %}{{ self::g() }}{% endmacro %}{% macro g() %}{{ self::f() }}{% endmacro %}",
+            ),
+        ],
+        &["được gọi lồng nhau quá 64 tầng"],
     );
 }
 
@@ -747,7 +759,7 @@ fn an_alias_over_a_generated_file_names_the_content_file_and_line() {
         ("/404.html", "404.html"),
         ("/favicon.svg", "favicon.svg"),
         ("/ghi-chu.txt", "ghi-chu.txt"),
-        ("/data/questions.json", "data/questions.json"),
+        ("/search/manifest.js", "search/manifest.js"),
     ] {
         let site = SiteTest::fixture("basic");
         site.write(
