@@ -13,21 +13,25 @@ use std::path::Path;
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 
-use crate::harness::{SiteTest, fixtures};
+use crate::harness::{Run, SiteTest, fixtures};
 
 const FIXTURE: &str = "corpus2";
 
 /// The fixture built into a temporary folder, with 0 warnings.
 fn built() -> SiteTest {
     let site = SiteTest::fixture(FIXTURE);
-    let run = site.build();
+    assert_warnings(&site.build(), 0);
+    site
+}
+
+/// Asserts a run succeeded with exactly `n` warnings (its summary line).
+fn assert_warnings(run: &Run, n: usize) {
     run.assert_ok();
     assert!(
-        run.stderr.contains(", 0 cảnh báo trong"),
-        "warnings:\n{}",
+        run.stderr.contains(&format!(", {n} cảnh báo trong")),
+        "expected {n} warnings:\n{}",
         run.stderr
     );
-    site
 }
 
 /// A content document: its file (relative to `content/`), front matter and
@@ -168,13 +172,7 @@ fn every_declared_type_has_its_pages_and_builds_without_warnings() {
     // The infographic's poster variant and the search page.
     assert!(site.public().join("infographic/a3/index.html").is_file());
     assert!(site.public().join("tim-kiem/index.html").is_file());
-    let check = site.run(&["check"]);
-    check.assert_ok();
-    assert!(
-        check.stderr.contains(", 0 cảnh báo trong"),
-        "{}",
-        check.stderr
-    );
+    assert_warnings(&site.run(&["check"]), 0);
 }
 
 #[test]
@@ -823,8 +821,7 @@ fn errors_on_a_source_naming_no_guidance() {
 /// containing each needle.
 fn assert_one_warning(site: &SiteTest, needles: &[&str]) {
     let run = site.build();
-    run.assert_ok();
-    assert!(run.stderr.contains(", 1 cảnh báo trong"), "{}", run.stderr);
+    assert_warnings(&run, 1);
     for n in needles {
         assert!(run.stderr.contains(n), "missing `{n}` in:\n{}", run.stderr);
     }
