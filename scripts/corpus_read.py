@@ -64,6 +64,22 @@ def by_file(fn):
     return wrapper
 
 
+def read_tsv(path: str, columns: list[str]) -> list[tuple[int, list[str]]]:
+    """The rows of a reviewed list (tab-separated, NFC): (line number, the
+    row's `columns`, padded with '').  Blank lines, "#" comments and the
+    header row (the column names) are skipped; a missing file has no rows."""
+    rows = []
+    if not os.path.exists(path):
+        return rows
+    with open(path, encoding="utf-8") as f:
+        for no, line in enumerate(f, 1):
+            line = nfc(line.rstrip("\n"))
+            cols = (line.split("\t") + [""] * len(columns))[:len(columns)]
+            if line.strip() and not line.startswith("#") and cols != columns:
+                rows.append((no, cols))
+    return rows
+
+
 def source_path(sid: str, sources: str = SOURCES) -> str:
     return os.path.join(sources, SOURCE_FILES[sid])
 

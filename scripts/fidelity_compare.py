@@ -62,17 +62,9 @@ class Allowed:
 
 def read_allow(path: str = ALLOW) -> dict[tuple, Allowed]:
     out: dict[tuple, Allowed] = {}
-    if not os.path.exists(path):
-        return out
-    with open(path, encoding="utf-8") as f:
-        for no, line in enumerate(f, 1):
-            line = cr.nfc(line.rstrip("\n"))
-            if not line.strip() or line.startswith("#") or line.startswith("unit\t"):
-                continue
-            cols = line.split("\t")
-            cols += [""] * (5 - len(cols))
-            a = Allowed(*cols[:5], line=no)
-            out[(a.unit, a.kind, a.source, a.content)] = a
+    for no, cols in cr.read_tsv(path, ["unit", "kind", "source", "content", "reason"]):
+        a = Allowed(*cols, line=no)
+        out[(a.unit, a.kind, a.source, a.content)] = a
     return out
 
 

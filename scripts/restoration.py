@@ -26,7 +26,8 @@ Every restored word is one of:
     same text, and the scan's letters are close (folded similarity >=
     OCR_SIMILARITY);
   * listed in sources/restoration/004-uncertain.tsv (line, scan, restored,
-    note): every other word, with its OCR form.
+    note; line "*" for a name the document repeats, "Thị uỷ"): every other
+    word, with its OCR form.
 
 Problems (fidelity.py reports them with the content's): a restored word that
 is neither certain nor listed; a listed entry whose scan form or restored form
@@ -135,18 +136,8 @@ ANY_LINE = -1     # an entry for a spelling the restoration uses on every line (
 
 def read_uncertain(path: str) -> list[tuple[int, int, str, str, str]]:
     """(tsv line, scan line, scan form, restored form, note)."""
-    out = []
-    if not os.path.exists(path):
-        return out
-    with open(path, encoding="utf-8") as f:
-        for k, line in enumerate(f, 1):
-            line = cr.nfc(line.rstrip("\n"))
-            if not line.strip() or line.startswith("#") or line.startswith("line\t"):
-                continue
-            cols = (line.split("\t") + ["", "", "", ""])[:4]
-            out.append((k, int(cols[0]) if cols[0].isdigit() else ANY_LINE if cols[0] == "*" else 0,
-                        cols[1], cols[2], cols[3]))
-    return out
+    return [(k, int(c[0]) if c[0].isdigit() else ANY_LINE if c[0] == "*" else 0, c[1], c[2], c[3])
+            for k, c in cr.read_tsv(path, ["line", "scan", "restored", "note"])]
 
 
 def classify(sources: str):

@@ -201,17 +201,7 @@ def number_hit(p: Paragraph, t: Target, rare: set[str]) -> tuple[int, int] | Non
 
 
 def read_reviewed(path: str = REVIEWED) -> dict[tuple[str, str, str], tuple[int, str]]:
-    out = {}
-    if not os.path.exists(path):
-        return out
-    with open(path, encoding="utf-8") as f:
-        for no, line in enumerate(f, 1):
-            line = cr.nfc(line.rstrip("\n"))
-            if not line.strip() or line.startswith("#") or line.startswith("file\t"):
-                continue
-            cols = (line.split("\t") + ["", "", "", ""])[:4]
-            out[tuple(cols[:3])] = (no, cols[3])
-    return out
+    return {tuple(c[:3]): (no, c[3]) for no, c in cr.read_tsv(path, ["file", "target", "words", "reason"])}
 
 
 def report(cands: list[Candidate], reviewed: dict, out=sys.stdout) -> int:
