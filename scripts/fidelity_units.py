@@ -203,8 +203,9 @@ def compare_guidance(rep: Report, allow: dict, content: str, sources: str, relpa
         return units[jx] if 0 <= jx < len(units) else f"{relpath}#title"
 
     diffs = gap_diffs(al, unit_of, f"{doc.where}:1")
+    before_title = {id(t) for t in src[:lo]}
     for d in diffs:     # source words before the title: the letterhead
-        if not d.dst and d.src and all(src.index(t) < lo for t in d.src):
+        if not d.dst and d.src and all(id(t) in before_title for t in d.src):
             d.unit = f"{relpath}#letterhead"
     for ph in missing:
         diffs.append(Diff(f"{relpath}#letterhead", [], ph, ph[0].where))
