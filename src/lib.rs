@@ -555,11 +555,37 @@ fn embed(
     };
     let mut ctx = contexts.base().clone();
     ctx.insert("item", entity);
+    if let Some([kicker, headline, text]) = share_text(site, i) {
+        ctx.insert(
+            "card",
+            &serde_json::json!({ "kicker": kicker, "headline": headline, "text": text }),
+        );
+    }
     let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
     Ok(Some((
         format!("embed/{}/index.html", text::slug_or(id, "x")),
         html.into_bytes(),
     )))
+}
+
+/// The text of node `i`'s own share card, as its type declares it
+/// (`share:`): kicker, headline and text, their `{field}`s filled. The
+/// share image and the embeddable card both show it.
+fn share_text(site: &Site, i: usize) -> Option<[String; 3]> {
+    let fm = &site.nodes[i].doc.fm;
+    let share = site.config.model.of(fm)?.share.as_ref()?;
+    let lookup = |name: &str| -> Option<String> {
+        match name {
+            "title" => Some(fm.title.clone()),
+            _ => fm.extra.get(name).and_then(model::key_text),
+        }
+    };
+    let fill = |template: &str| model::fill(template, &lookup).unwrap_or_default();
+    Some([
+        fill(&share.kicker),
+        fill(&share.headline),
+        fill(&share.text),
+    ])
 }
 
 /// The share images (`share/site.png`, `share/<key>.png`), rendered in
@@ -587,29 +613,16 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
             accent: accent.clone(),
         },
     )];
-    for (i, node) in site.nodes.iter().enumerate() {
-        let Some(share) = site
-            .config
-            .model
-            .of(&node.doc.fm)
-            .and_then(|d| d.share.as_ref())
-        else {
+    for i in 0..site.nodes.len() {
+        let Some([kicker, headline, text]) = share_text(site, i) else {
             continue;
         };
-        let fm = &node.doc.fm;
-        let lookup = |name: &str| -> Option<String> {
-            match name {
-                "title" => Some(fm.title.clone()),
-                _ => fm.extra.get(name).and_then(model::key_text),
-            }
-        };
-        let fill = |template: &str| model::fill(template, &lookup).unwrap_or_default();
         cards.push((
             context::share_path(site, i),
             share::Card {
-                kicker: fill(&share.kicker).to_uppercase(),
-                headline: fill(&share.headline),
-                text: fill(&share.text),
+                kicker: kicker.to_uppercase(),
+                headline,
+                text,
                 footer: footer.clone(),
                 accent: accent.clone(),
             },
