@@ -284,13 +284,22 @@ impl<'a> Contexts<'a> {
     pub fn parts(&self) -> PartTable {
         let json = |v: &Json| crate::fsutil::hash64(&serde_json::to_vec(v).unwrap_or_default());
         let opt = |v: &Option<Json>| v.as_ref().map_or(0, json);
-        let debug = |v: &dyn std::fmt::Debug| crate::fsutil::hash64(format!("{v:?}").as_bytes());
         PartTable {
             base: json(&self.base.clone().into_json()),
             data: json(&self.data),
             entities: self.entities.iter().map(opt).collect(),
-            mentions: self.xref.incoming.iter().map(|m| debug(m)).collect(),
-            refs: self.xref.outgoing.iter().map(|o| debug(o)).collect(),
+            mentions: self
+                .xref
+                .incoming
+                .iter()
+                .map(crate::fsutil::fingerprint)
+                .collect(),
+            refs: self
+                .xref
+                .outgoing
+                .iter()
+                .map(crate::fsutil::fingerprint)
+                .collect(),
             listings: self
                 .listings
                 .iter()

@@ -206,6 +206,16 @@ pub fn hash64(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
+/// A fingerprint of a value, for change detection within one process
+/// (`nqsite serve` compares two builds): cheaper than hashing its text,
+/// but unlike [`hash64`] not promised to stay the same across versions.
+pub fn fingerprint<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish()
+}
+
 /// Eight hex digits of [`hash64`]: the content hash in output file names.
 pub fn name_hash(bytes: &[u8]) -> String {
     format!("{:08x}", hash64(bytes) as u32)

@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::content::{self, Document};
 use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
-use crate::fsutil::hash64;
+use crate::fsutil::{fingerprint, hash64};
 use crate::links;
 use crate::markdown::{self, LinkOutcome, Rendered};
 use crate::output::{Bytes, Collector, OutputLock, Staging, Target, Wait, Writer, write_file};
@@ -516,20 +516,16 @@ impl Snapshot {
 /// pages anywhere in the site.
 fn structure_fingerprint(node: &resolve::Node) -> u64 {
     let doc = &node.doc;
-    hash64(
-        format!(
-            "{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
-            node.path,
-            doc.is_section,
-            doc.fm.doc_type,
-            node.entity,
-            doc.fm.aliases,
-            node.parent,
-            node.pages,
-            node.subsections
-        )
-        .as_bytes(),
-    )
+    fingerprint(&(
+        &node.path,
+        doc.is_section,
+        &doc.fm.doc_type,
+        &node.entity,
+        &doc.fm.aliases,
+        node.parent,
+        &node.pages,
+        &node.subsections,
+    ))
 }
 
 /// Everything about a document except its body: front matter, kind, path.

@@ -13,7 +13,7 @@ use crate::markdown::Rendered;
 use crate::resolve::Site;
 
 /// One place where a document is mentioned.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mention {
     /// The mentioning document.
     pub from: usize,
