@@ -233,11 +233,14 @@ fn run(
     let written = write_site(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
-    timer.lap("templates+write");
-    if let Err(e) = written {
+    if let Err(e) = written
+        .map_err(Failure::from)
+        .and_then(|()| Ok(staging.seal()?))
+    {
         staging.abort();
-        return Err(e.into());
+        return Err(e);
     }
+    timer.lap("templates+write");
     let mut warnings = site_warnings(&site, &theme);
     if opts.pdf {
         warnings.extend(pdf::write_all(&site, staging.dir()));

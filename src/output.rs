@@ -6,14 +6,17 @@
 //! [`lock`] lets one build at a time write into it.
 
 pub mod lock;
+mod spare;
 pub mod target;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
 pub use lock::{OutputLock, Wait};
+use spare::Recycled;
 pub use target::{MARKER, Target, ZipTarget};
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
@@ -21,26 +24,62 @@ pub struct Staging {
     output: PathBuf,
     tmp: PathBuf,
     old: PathBuf,
+    /// Where the replaced output is kept for the next build.
+    spare: PathBuf,
+    /// Set when the staging folder is the previous output, recycled.
+    recycled: Option<Recycled>,
+    pruned: AtomicBool,
 }
 
 impl Staging {
     /// Prepares `.<name>.nqsite-tmp.<pid>` beside the output folder, holding
     /// the [`MARKER`], after checking the output again and cleaning up what
-    /// killed builds left there. The caller holds the output's lock.
+    /// killed builds left there. The caller holds the output's lock. The
+    /// output the last build replaced, kept as `.<name>.nqsite-spare`,
+    /// becomes the staging folder (see [`spare`]).
     pub fn new(target: &Target, _lock: &OutputLock) -> Result<Staging, Diagnostic> {
         let output = target.dir().to_path_buf();
         let pid = std::process::id();
-        let staging = Staging {
+        let mut staging = Staging {
             tmp: lock::owned_sibling(&output, "tmp", pid),
             old: lock::owned_sibling(&output, "old", pid),
+            spare: lock::sibling(&output, "spare"),
             output,
+            recycled: None,
+            pruned: AtomicBool::new(false),
         };
         staging.recover()?;
         target.check()?;
-        std::fs::create_dir(&staging.tmp)
-            .map_err(|e| Diagnostic::io(&staging.tmp, "tạo thư mục tạm", &e))?;
+        staging.recycled = staging.take_spare()?;
+        if staging.recycled.is_none() {
+            std::fs::create_dir(&staging.tmp)
+                .map_err(|e| Diagnostic::io(&staging.tmp, "tạo thư mục tạm", &e))?;
+        }
         staging.write(MARKER, target::MARKER_TEXT.as_bytes())?;
         Ok(staging)
+    }
+
+    /// Moves the spare (if any) to the staging folder's place and lists it.
+    fn take_spare(&self) -> Result<Option<Recycled>, Diagnostic> {
+        match std::fs::symlink_metadata(&self.spare) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                remove(&self.spare)?;
+                return Ok(None);
+            }
+            Err(_) => return Ok(None),
+        }
+        if std::fs::rename(&self.spare, &self.tmp).is_err() {
+            remove(&self.spare)?;
+            return Ok(None);
+        }
+        match Recycled::index(&self.tmp) {
+            Ok(r) => Ok(Some(r)),
+            Err(_) => {
+                remove(&self.tmp)?;
+                Ok(None)
+            }
+        }
     }
 
     /// Undoes what killed builds left: an output moved aside but not
@@ -55,8 +94,14 @@ impl Staging {
                     .map_err(|e| Diagnostic::io(&old, "khôi phục thư mục kết quả cũ", &e))?;
             }
         }
+        // A killed build's staging folder is as good a spare as any: what
+        // is recycled is compared byte for byte.
         for tmp in lock::stale_siblings(&self.output, "tmp") {
-            remove(&tmp)?;
+            if std::fs::symlink_metadata(&self.spare).is_ok()
+                || std::fs::rename(&tmp, &self.spare).is_err()
+            {
+                remove(&tmp)?;
+            }
         }
         Ok(())
     }
@@ -68,12 +113,33 @@ impl Staging {
 
     /// Writes one file, `rel` being its path inside the site (`a/b/index.html`).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        check_rel(rel)?;
+        if let Some(r) = &self.recycled
+            && r.prepare(&self.tmp, rel, bytes)?
+        {
+            return Ok(());
+        }
         write_file(&self.tmp, rel, bytes)
     }
 
+    /// Ends the writes through [`Staging::write`]: what a recycled staging
+    /// folder holds that this build did not write is removed. Steps that
+    /// write into [`Staging::dir`] themselves (PDF, zip) come after.
+    pub fn seal(&self) -> Result<(), Diagnostic> {
+        match &self.recycled {
+            Some(r) if !self.pruned.swap(true, Ordering::Relaxed) => r.prune(&self.tmp),
+            _ => Ok(()),
+        }
+    }
+
     /// Swaps the staging folder in as the output folder. On an error the
-    /// previous output is in place again.
+    /// previous output is in place again. The previous output is kept as
+    /// the spare, for the next build to recycle.
     pub fn commit(self) -> Result<(), Diagnostic> {
+        if let Err(e) = self.seal() {
+            let _ = remove(&self.tmp);
+            return Err(e);
+        }
         if std::fs::symlink_metadata(&self.output).is_err() {
             return std::fs::rename(&self.tmp, &self.output).map_err(|e| {
                 let _ = remove(&self.tmp);
@@ -82,7 +148,7 @@ impl Staging {
         }
         if exchange(&self.tmp, &self.output) {
             // `tmp` now holds the previous site.
-            return remove(&self.tmp);
+            return self.keep_spare(&self.tmp);
         }
         let fail = |e: std::io::Error| {
             let _ = remove(&self.tmp);
@@ -93,7 +159,17 @@ impl Staging {
             let _ = std::fs::rename(&self.old, &self.output);
             return Err(fail(e));
         }
-        remove(&self.old)
+        self.keep_spare(&self.old)
+    }
+
+    /// Keeps the replaced output `old` as the spare (removed if that fails).
+    fn keep_spare(&self, old: &Path) -> Result<(), Diagnostic> {
+        if std::fs::symlink_metadata(&self.spare).is_ok()
+            || std::fs::rename(old, &self.spare).is_err()
+        {
+            return remove(old);
+        }
+        Ok(())
     }
 
     /// Throws the staging folder away (the build failed).
@@ -102,8 +178,8 @@ impl Staging {
     }
 }
 
-/// Writes `bytes` to `dir/rel`, creating folders; refuses paths that escape `dir`.
-pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// Refuses output paths that would escape the output folder.
+fn check_rel(rel: &str) -> Result<(), Diagnostic> {
     if rel.split('/').any(|p| p == ".." || p == ".") || rel.starts_with('/') || rel.contains('\\') {
         return Err(Diagnostic::error(
             rel,
@@ -112,6 +188,12 @@ pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic>
             "đường dẫn kết quả trỏ ra ngoài thư mục kết quả",
         ));
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `dir/rel`, creating folders; refuses paths that escape `dir`.
+pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    check_rel(rel)?;
     let path = dir.join(rel);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, "tạo thư mục", &e))?;
@@ -365,8 +447,12 @@ mod tests {
         drop(l);
         assert!(!out.join("a/index.html").exists());
         assert!(out.join("b.txt").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1);
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".public.nqsite-spare", "public"]);
     }
 
     #[test]
@@ -389,6 +475,88 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["public"]);
+    }
+
+    /// Every file under `dir`, with its bytes, and every folder.
+    fn tree(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+        let mut out: Vec<_> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                let bytes = e
+                    .file_type()
+                    .is_file()
+                    .then(|| std::fs::read(e.path()).unwrap());
+                (rel, bytes)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_replaced_output_is_recycled_into_exactly_the_new_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let spare = lock::sibling(&out, "spare");
+        let first = [
+            ("same/index.html", "same"),
+            ("changed/index.html", "old"),
+            ("gone/deep/index.html", "gone"),
+            ("file-then-dir", "f"),
+            ("dir-then-file/index.html", "d"),
+        ];
+        let second = [
+            ("same/index.html", "same"),
+            ("changed/index.html", "new"),
+            ("file-then-dir/index.html", "now a folder"),
+            ("dir-then-file", "now a file"),
+            ("added/index.html", "added"),
+        ];
+        for files in [&first[..], &first[..], &second[..]] {
+            let (l, s) = stage(&out);
+            for (rel, text) in files {
+                s.write(rel, text.as_bytes()).unwrap();
+            }
+            s.commit().unwrap();
+            drop(l);
+        }
+        // What a fresh staging folder gives, byte for byte.
+        let fresh = dir.path().join("fresh");
+        let (l, s) = stage(&fresh);
+        for (rel, text) in &second {
+            s.write(rel, text.as_bytes()).unwrap();
+        }
+        s.commit().unwrap();
+        drop(l);
+        assert_eq!(tree(&out), tree(&fresh));
+        assert!(spare.is_dir(), "the previous output is kept as the spare");
+
+        // A hard link to a file of the spare keeps its bytes when the next
+        // build changes that file; links in the spare are never followed.
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::hard_link(spare.join("changed/index.html"), dir.path().join("link")).unwrap();
+        std::os::unix::fs::symlink(&outside, spare.join("sym")).unwrap();
+        let (l, s) = stage(&out);
+        s.write("changed/index.html", b"newer").unwrap();
+        s.write("sym/index.html", b"inside").unwrap();
+        s.commit().unwrap();
+        drop(l);
+        assert_eq!(std::fs::read(dir.path().join("link")).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+        assert_eq!(
+            tree(&out).into_iter().map(|(r, _)| r).collect::<Vec<_>>(),
+            [
+                ".nqsite-output",
+                "changed",
+                "changed/index.html",
+                "sym",
+                "sym/index.html"
+            ]
+        );
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn busy(dir: &Path) -> Diagnostic {
 }
 
 /// `.<name>.nqsite-<kind>` beside `path`.
-fn sibling(path: &Path, kind: &str) -> PathBuf {
+pub(crate) fn sibling(path: &Path, kind: &str) -> PathBuf {
     let name = path.file_name().map(OsString::from).unwrap_or_default();
     let mut n = OsString::from(".");
     n.push(&name);

@@ -67,7 +67,8 @@ fn leftovers(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".nqsite-"))
+        // The spare is the replaced output, kept for the next build to recycle.
+        .filter(|n| n.contains(".nqsite-") && !n.ends_with(".nqsite-spare"))
         .collect()
 }
 

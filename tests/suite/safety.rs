@@ -782,3 +782,39 @@ fn an_alias_over_a_generated_file_names_the_content_file_and_line() {
     site.build()
         .assert_fails_with(&["content/gioi-thieu.md:4:1:", "`share/site.png`"]);
 }
+
+/// Issue 18: the output a build replaces is kept as `.public.nqsite-spare`
+/// and recycled by the next build. A page that did not change keeps its
+/// file; what the folder held that the site does not make (a file added by
+/// hand, a link, a page removed from the content) is gone; the result is
+/// byte for byte what a build into a new folder writes.
+#[test]
+fn a_rebuild_recycles_the_replaced_output_into_exactly_the_new_site() {
+    use std::os::unix::fs::MetadataExt;
+    let site = SiteTest::fixture("basic");
+    let outside = tempfile::tempdir().unwrap();
+    let inode = |rel: &str| std::fs::metadata(site.public().join(rel)).unwrap().ino();
+    site.build().assert_ok();
+    let home = inode("index.html");
+    std::fs::write(site.public().join("them-tay.txt"), "thêm bằng tay").unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.public().join("lien-ket")).unwrap();
+    // The second build swaps in a new folder; the first becomes the spare.
+    site.build().assert_ok();
+    assert!(site.root().join(".public.nqsite-spare").is_dir());
+    // The third recycles it.
+    let page = site.root().join("content/gioi-thieu.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\nMột câu mới.\n")).unwrap();
+    site.build().assert_ok();
+    assert_eq!(
+        inode("index.html"),
+        home,
+        "an unchanged page is not written again"
+    );
+    let fresh = site.root().join("fresh");
+    build_into(&site, &fresh, &[]).assert_ok();
+    assert!(snapshot(&site.public()) == snapshot(&fresh));
+    assert!(!site.public().join("lien-ket").exists());
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    assert_no_leftovers(site.root());
+}
