@@ -2,26 +2,8 @@
 // page type, in light and dark colour schemes, at phone size.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSite, serveDir, launch, phonePage, axe } from './lib.mjs';
+import { buildSite, serveDir, launch, phonePage, axe, PAGE_TYPES } from './lib.mjs';
 
-const PAGES = {
-  home: '',
-  resolution: 'nghi-quyet/',
-  viewpoint: 'nghi-quyet/quan-diem/quan-diem-1/',
-  targets: 'nghi-quyet/muc-tieu/',
-  target: 'nghi-quyet/muc-tieu/tfp-2030/',
-  tasks: 'nghi-quyet/nhiem-vu/',
-  task: 'nghi-quyet/nhiem-vu/nhiem-vu-3/',
-  guidance: 'huong-dan/quang-yen/',
-  book: 'hoi-dap/',
-  part: 'hoi-dap/phan-2/',
-  question: 'hoi-dap/phan-2/cau-16/',
-  speech: 'hoi-dap/phat-bieu/',
-  matrix: 'ma-tran/',
-  infographic: 'infographic/',
-  embed: 'embed/tfp-2030/',
-  notFound: 'khong-co-trang-nay/',
-};
 
 test('no axe violations on any page type, light and dark', async () => {
   const site = buildSite();
@@ -31,7 +13,7 @@ test('no axe violations on any page type, light and dark', async () => {
   try {
     for (const scheme of ['light', 'dark']) {
       const page = await phonePage(browser, { colorScheme: scheme });
-      for (const [kind, path] of Object.entries(PAGES)) {
+      for (const [kind, path] of Object.entries(PAGE_TYPES)) {
         await page.goto(server.url + path);
         const violations = await axe(page);
         for (const v of violations) failures.push(`${scheme} ${kind}: ${v.id} (${v.impact}) ${v.nodes.join(' | ')}`);
