@@ -14,6 +14,30 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const NQSITE = process.env.NQSITE_BIN || join(REPO, 'target', 'release', 'nqsite');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
+/** One page of each type of the shipped site. */
+export const PAGE_TYPES = {
+  home: '',
+  resolution: 'nghi-quyet/',
+  viewpoint: 'nghi-quyet/quan-diem/quan-diem-1/',
+  targets: 'nghi-quyet/muc-tieu/',
+  target: 'nghi-quyet/muc-tieu/tfp-2030/',
+  tasks: 'nghi-quyet/nhiem-vu/',
+  task: 'nghi-quyet/nhiem-vu/nhiem-vu-3/',
+  guidances: 'huong-dan/',
+  guidance: 'huong-dan/quang-yen/',
+  book: 'hoi-dap/',
+  part: 'hoi-dap/phan-2/',
+  question: 'hoi-dap/phan-2/cau-16/',
+  speech: 'hoi-dap/phat-bieu/',
+  preface: 'hoi-dap/loi-noi-dau/',
+  matrix: 'ma-tran/',
+  infographic: 'infographic/',
+  infographicA3: 'infographic/a3/',
+  embed: 'embed/tfp-2030/',
+  search: 'tim-kiem/',
+  notFound: 'khong-co-trang-nay/',
+};
+
 /** Builds the site at `root` (default: the repository) into a new temp folder. */
 export function buildSite({ root = REPO, args = [] } = {}) {
   const out = mkdtempSync(join(tmpdir(), 'nqsite-browser-'));
