@@ -3,7 +3,7 @@
 //! duplicate URLs and slugs or aliases that would escape the output folder.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::Config;
@@ -321,17 +321,13 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut owners: HashMap<String, usize> = HashMap::new();
     for (i, n) in nodes.iter().enumerate() {
-        let mut paths = vec![(n.path.clone(), n.doc.fm.line_of("slug"))];
-        for alias in &n.doc.fm.aliases {
-            match alias_path(alias) {
-                Some(p) => paths.push((p, n.doc.fm.line_of("aliases"))),
-                None => errors.push(
-                    Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
-                        .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
-                ),
-            }
+        for alias in n.doc.fm.aliases.iter().filter(|a| alias_path(a).is_none()) {
+            errors.push(
+                Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
+                    .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
+            );
         }
-        for (path, line) in paths {
+        for (path, line) in claimed_folders(n) {
             if let Some(&first) = owners.get(&path) {
                 let other = &nodes[first].doc.shown;
                 errors.push(
@@ -352,6 +348,70 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
         }
     }
     errors
+}
+
+/// The folders a document's pages are written to (`<folder>/index.html`):
+/// its own, its paper variants' and its valid aliases', each with the line
+/// of the front matter that asks for it.
+fn claimed_folders(n: &Node) -> Vec<(String, usize)> {
+    let fm = &n.doc.fm;
+    let mut paths = vec![(n.path.clone(), fm.line_of("slug"))];
+    for paper in crate::print::paper_variants(&fm.extra) {
+        paths.push((format!("{}{paper}/", n.path), fm.line_of("paper_variants")));
+    }
+    for alias in &fm.aliases {
+        if let Some(p) = alias_path(alias) {
+            paths.push((p, fm.line_of("aliases")));
+        }
+    }
+    paths
+}
+
+/// The files nqsite writes besides the pages (`robots.txt`, assets, static
+/// files…, paths inside the site) must not take the place of a page: a page
+/// folder where a file goes, or a file where a page's `index.html` goes.
+/// The error is at the document (and line) asking for the page.
+pub(crate) fn check_generated<'a>(
+    site: &Site,
+    files: impl IntoIterator<Item = &'a str>,
+) -> Result<(), Diagnostic> {
+    let claims: BTreeMap<String, (usize, usize)> = site
+        .nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| {
+            claimed_folders(n)
+                .into_iter()
+                .map(move |(p, l)| (p, (i, l)))
+        })
+        .collect();
+    for rel in files {
+        let below = format!("{rel}/");
+        let hit = claims
+            .range(below.clone()..)
+            .next()
+            .filter(|(p, _)| p.starts_with(&below))
+            .or_else(|| {
+                rel.strip_suffix("index.html")
+                    .filter(|d| d.is_empty() || d.ends_with('/'))
+                    .and_then(|d| claims.get_key_value(d))
+            });
+        if let Some((folder, &(i, line))) = hit {
+            return Err(Diagnostic::error(
+                &site.nodes[i].doc.shown,
+                line,
+                1,
+                format!(
+                    "trang `/{folder}` của tài liệu này trùng chỗ với tệp `{rel}` mà nqsite ghi ra"
+                ),
+            )
+            .hint(
+                "đổi `slug` hoặc alias: các tên nqsite dùng là 404.html, sitemap.xml, robots.txt, \
+                 atom.xml, các thư mục assets/, data/, share/, search/, embed/ và các tệp trong static/",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Normalises an alias to a site path (`old/page/`), or `None` if unsafe.

@@ -10,6 +10,7 @@ mod hostile;
 mod layout;
 mod pdf;
 mod portals;
+mod safety;
 mod scaffold;
 mod serve;
 mod serve_hostile;
