@@ -969,6 +969,33 @@ fn errors_on_a_list_entry_naming_a_missing_document() {
 }
 
 #[test]
+fn errors_on_a_list_entry_naming_a_missing_document_in_a_prefixed_list() {
+    let site = SiteTest::fixture(FIXTURE);
+    replace(
+        &site,
+        "content/infographic.md",
+        "also_targets: [cau-lac-bo-doc-2027]",
+        "also_targets: [cau-lac-bo-doc-2072]",
+    );
+    site.build().assert_fails_with(&[
+        "content/infographic.md:7:",
+        "không có tài liệu loại `target` nào mang mã `cau-lac-bo-doc-2072`",
+        "cau-lac-bo-doc-2027",
+    ]);
+    replace(
+        &site,
+        "content/infographic.md",
+        "also_targets: [cau-lac-bo-doc-2072]",
+        "also_targets: cau-lac-bo-doc-2027",
+    );
+    site.build().assert_fails_with(&[
+        "content/infographic.md:7:",
+        "`also_targets` phải là một danh sách mã tài liệu loại `target`",
+        "`also_targets: [ma-1, ma-2]`",
+    ]);
+}
+
+#[test]
 fn errors_on_a_share_card_placeholder_naming_no_field() {
     let site = SiteTest::fixture(FIXTURE);
     replace(&site, "site.yaml", "{target_year}", "{target_yaer}");
