@@ -16,7 +16,7 @@
 //! The result is always byte for byte what `nqsite build` writes (a test checks it).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -76,6 +76,8 @@ pub struct Session {
     theme: Option<Theme>,
     theme_generation: u64,
     bodies: HashMap<String, CachedBody>,
+    /// The theme's own ids the cached bodies' headings avoided.
+    reserved_ids: BTreeSet<String>,
     search: search::Cache,
     /// Output files on disk (site-relative path → fingerprint of the bytes).
     written: HashMap<String, u64>,
@@ -170,6 +172,7 @@ impl Session {
             theme: None,
             theme_generation: 0,
             bodies: HashMap::new(),
+            reserved_ids: BTreeSet::new(),
             search: search::Cache::default(),
             written: HashMap::new(),
             prev: None,
@@ -260,7 +263,13 @@ impl Session {
 
     fn load_theme(&mut self, config: &Config, root: &Path) -> Result<(), Vec<Diagnostic>> {
         if self.theme.is_none() {
-            self.theme = Some(Theme::load(&config.theme_dir(root), root)?);
+            let theme = Theme::load(&config.theme_dir(root), root)?;
+            if self.reserved_ids != theme.reserved_ids {
+                // Heading ids depend on the ids the theme keeps for itself.
+                self.bodies.clear();
+                self.reserved_ids = theme.reserved_ids.clone();
+            }
+            self.theme = Some(theme);
             self.theme_generation += 1;
         }
         Ok(())
@@ -345,7 +354,7 @@ impl Session {
                 match cache.get(&doc.rel).and_then(|c| reuse(site, i, body, c)) {
                     Some(r) => (r, None),
                     None => {
-                        let c = render_recorded(site, i, body);
+                        let c = render_recorded(site, i, body, &self.reserved_ids);
                         (c.rendered.clone(), Some(c))
                     }
                 }
@@ -599,9 +608,9 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
 }
 
 /// Renders a body, recording what each link resolved to.
-fn render_recorded(site: &Site, i: usize, body: u64) -> CachedBody {
+fn render_recorded(site: &Site, i: usize, body: u64, reserved: &BTreeSet<String>) -> CachedBody {
     let log = RefCell::new(Vec::new());
-    let rendered = markdown::render(&site.nodes[i].doc.body, &|dest| {
+    let rendered = markdown::render(&site.nodes[i].doc.body, reserved, &|dest| {
         let outcome = links::resolve_link(site, i, dest);
         log.borrow_mut()
             .push((dest.to_string(), outcome_key(site, &outcome)));

@@ -33,6 +33,7 @@ pub mod share;
 pub mod text;
 pub mod xref;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -207,8 +208,12 @@ fn run(
         }
     };
     timer.lap("load");
-    let (site, rendered, xref) =
-        resolve_and_render(config, docs, render_bodies, &mut |stage| timer.lap(stage))?;
+    let (site, rendered, xref) = resolve_and_render(
+        config,
+        docs,
+        |site| render_bodies(site, &theme.reserved_ids),
+        &mut |stage| timer.lap(stage),
+    )?;
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
@@ -341,12 +346,13 @@ pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     warnings
 }
 
-/// Renders every Markdown body in parallel.
-fn render_bodies(site: &Site) -> Vec<Rendered> {
+/// Renders every Markdown body in parallel; headings never take an id in
+/// `reserved` (the theme's own).
+fn render_bodies(site: &Site, reserved: &BTreeSet<String>) -> Vec<Rendered> {
     (0..site.nodes.len())
         .into_par_iter()
         .map(|i| {
-            markdown::render(&site.nodes[i].doc.body, &|dest| {
+            markdown::render(&site.nodes[i].doc.body, reserved, &|dest| {
                 links::resolve_link(site, i, dest)
             })
         })

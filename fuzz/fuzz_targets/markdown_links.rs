@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
             LinkOutcome::Keep
         }
     };
-    let r = render(text, &resolve);
+    let r = render(text, &Default::default(), &resolve);
     for link in r.links.iter() {
         assert!(link.offset <= text.len());
         assert!(link.text_pos <= r.text.len());

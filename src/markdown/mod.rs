@@ -7,7 +7,7 @@
 
 pub mod highlight;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
@@ -110,9 +110,16 @@ fn options() -> Options {
 }
 
 /// Renders `body`; `resolve` decides what each link destination points to.
-pub fn render(body: &str, resolve: &dyn Fn(&str) -> LinkOutcome) -> Rendered {
+/// `reserved` are the ids the theme's templates give their own elements: a
+/// heading never takes one (see `render::Theme::reserved_ids`).
+pub fn render(
+    body: &str,
+    reserved: &BTreeSet<String>,
+    resolve: &dyn Fn(&str) -> LinkOutcome,
+) -> Rendered {
     let mut r = Renderer {
         resolve,
+        used_ids: reserved.iter().map(|id| (id.clone(), 0)).collect(),
         ..Renderer::default_with(body.len())
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
@@ -161,6 +168,8 @@ struct Renderer<'a> {
 }
 
 struct HeadingBuf<'a> {
+    /// Byte offset of the heading in the body.
+    offset: usize,
     level: HeadingLevel,
     id: Option<String>,
     classes: Vec<String>,
@@ -200,6 +209,7 @@ impl<'a> Renderer<'a> {
                 level, id, classes, ..
             }) => {
                 self.heading = Some(HeadingBuf {
+                    offset,
                     level,
                     id: id.map(|s| s.to_string()),
                     classes: classes.iter().map(|c| c.to_string()).collect(),
@@ -310,6 +320,17 @@ impl<'a> Renderer<'a> {
     fn end_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
         let wanted = h.id.clone().unwrap_or_else(|| slugify(&h.text));
+        if h.id.is_some() && self.used_ids.contains_key(&wanted) {
+            // An id the editor wrote is one links name: never renamed silently.
+            self.broken.push(BrokenLink {
+                offset: h.offset,
+                message: format!("mã mục `{{#{wanted}}}` đã được dùng trên trang này"),
+                hint: format!(
+                    "mỗi mã mục chỉ dùng một lần trên một trang (giao diện cũng dùng một số mã); \
+                     đổi thành mã khác, ví dụ `{{#{wanted}-1}}`"
+                ),
+            });
+        }
         let id = self.unique_id(&wanted);
         let level = h.level as u8;
         let mut inner = String::new();
@@ -449,7 +470,7 @@ mod tests {
     #[test]
     fn heading_ids_stay_unique_when_a_heading_looks_like_a_suffixed_id() {
         // Found by the markdown_links fuzz target: "8", "8", "8 1" used to give "8-1" twice.
-        let r = render("# 8\n\n# 8\n\n# 8 1\n\n# 8\n", &keep);
+        let r = render("# 8\n\n# 8\n\n# 8 1\n\n# 8\n", &Default::default(), &keep);
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["8", "8-1", "8-1-1", "8-2"]);
     }
@@ -460,7 +481,7 @@ mod tests {
             "../../tests/fuzz-regressions/markdown_links-duplicate-heading-id.bin"
         )];
         for input in inputs {
-            let r = render(&String::from_utf8_lossy(input), &keep);
+            let r = render(&String::from_utf8_lossy(input), &Default::default(), &keep);
             let ids: std::collections::HashSet<&str> =
                 r.headings.iter().map(|h| h.id.as_str()).collect();
             assert_eq!(ids.len(), r.headings.len());
@@ -471,6 +492,7 @@ mod tests {
     fn headings_get_unique_folded_ids() {
         let r = render(
             "# Đảng và Nhà nước\n\n## Đảng và Nhà nước\n\n## Riêng {#rieng}\n",
+            &Default::default(),
             &keep,
         );
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
@@ -479,10 +501,27 @@ mod tests {
     }
 
     #[test]
+    fn headings_never_take_an_id_the_theme_keeps_and_written_ids_are_never_renamed() {
+        let reserved = ["noi-dung".to_string()].into();
+        let r = render("## Nội dung\n\n## Khác {#noi-dung}\n", &reserved, &keep);
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["noi-dung-1", "noi-dung-2"]);
+        assert_eq!(r.broken.len(), 1, "{:?}", r.broken);
+        assert_eq!(r.broken[0].offset, "## Nội dung\n\n".len());
+        assert!(
+            r.broken[0].message.contains("`{#noi-dung}`"),
+            "{}",
+            r.broken[0].message
+        );
+        let twice = render("## A {#a}\n\n## B {#a}\n", &Default::default(), &keep);
+        assert_eq!(twice.broken.len(), 1, "{:?}", twice.broken);
+    }
+
+    #[test]
     fn renders_tables_footnotes_strikethrough_without_smart_quotes() {
         let md =
             "|a|b|\n|-|-|\n|1|2|\n\nCâu \"trích\" -- gạch ~~xoá~~ ASEAN[^1].\n\n[^1]: Nguồn.\n";
-        let r = render(md, &keep);
+        let r = render(md, &Default::default(), &keep);
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>xoá</del>"));
         assert!(r.html.contains("\"trích\" --"), "{}", r.html);
@@ -506,7 +545,11 @@ mod tests {
                 }
             }
         };
-        let r = render("## Mở đầu\n\nXem [câu A](a.md#x) và [B](b.md).\n", &resolve);
+        let r = render(
+            "## Mở đầu\n\nXem [câu A](a.md#x) và [B](b.md).\n",
+            &Default::default(),
+            &resolve,
+        );
         assert!(
             r.html
                 .contains("<a href=\"/a/#x\" id=\"ref-a-md\">câu A</a>"),
@@ -525,7 +568,7 @@ mod tests {
 
     #[test]
     fn escapes_raw_text() {
-        let r = render("`<script>`", &keep);
+        let r = render("`<script>`", &Default::default(), &keep);
         assert!(r.html.contains("<code>&lt;script&gt;</code>"));
     }
 }

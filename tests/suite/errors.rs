@@ -260,3 +260,35 @@ fn check_reports_errors_without_writing() {
     run.assert_fails_with(&["content/a.md:4:1: lỗi: liên kết tới tệp không tồn tại"]);
     assert!(!site.public().exists());
 }
+
+#[test]
+fn errors_on_a_written_heading_id_the_theme_or_the_page_already_uses() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "content/a.md",
+                "---\ntitle: A\n---\nMở đầu.\n\n## Phần chính {#noi-dung}\n",
+            );
+        },
+        &[
+            "content/a.md:6:1: lỗi: mã mục `{#noi-dung}` đã được dùng trên trang này",
+            "`{#noi-dung-1}`",
+        ],
+    );
+}
+
+#[test]
+fn a_heading_named_like_an_element_of_the_theme_gets_another_id() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n## Nội dung\n\nXem [phần này](#noi-dung-1).\n",
+    );
+    site.build().assert_ok();
+    let html = site.read("a/index.html");
+    assert_eq!(html.matches("id=\"noi-dung\"").count(), 1, "{html}");
+    assert!(
+        html.contains("<h2 id=\"noi-dung-1\">Nội dung</h2>"),
+        "{html}"
+    );
+}
