@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::content::Document;
 use crate::diag::{Diagnostic, closest, did_you_mean, line_col};
 use crate::markdown::{LinkOutcome, Rendered};
 use crate::resolve::Site;
@@ -34,7 +35,7 @@ pub fn resolve_link(site: &Site, from: usize, dest: &str) -> LinkOutcome {
         if EXTERNAL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
             return LinkOutcome::Keep;
         }
-        return resolve_reference(site, scheme, id, anchor);
+        return resolve_reference(site, from, scheme, id, anchor);
     }
     if path.ends_with(".md") {
         return resolve_md(site, from, path, anchor);
@@ -58,8 +59,14 @@ fn scheme_split(path: &str) -> Option<(&str, &str)> {
     valid.then_some((scheme, rest))
 }
 
-/// Resolves `kind:id` typed references.
-fn resolve_reference(site: &Site, kind: &str, id: &str, anchor: Option<String>) -> LinkOutcome {
+/// Resolves `kind:id` typed references written in document `from`.
+fn resolve_reference(
+    site: &Site,
+    from: usize,
+    kind: &str,
+    id: &str,
+    anchor: Option<String>,
+) -> LinkOutcome {
     if !site.has_entity_type(kind) {
         let mut kinds: Vec<&str> = site
             .nodes
@@ -79,12 +86,24 @@ fn resolve_reference(site: &Site, kind: &str, id: &str, anchor: Option<String>) 
         };
     }
     match site.entity(kind, id) {
+        Some(target) if target == from => LinkOutcome::Broken {
+            message: SELF_REFERENCE.into(),
+            hint: "xoá tham chiếu này; để dẫn tới một mục của chính trang, dùng `#mã-mục`".into(),
+        },
         Some(target) => internal(site, target, anchor),
         None => LinkOutcome::Broken {
             message: format!("không có `{kind}` nào mang mã `{id}`"),
             hint: unknown_id_hint(site, kind, id),
         },
     }
+}
+
+const SELF_REFERENCE: &str = "tài liệu tự tham chiếu tới chính nó";
+
+/// A document that lists itself among its front-matter references.
+pub(crate) fn self_reference(doc: &Document, line: usize, column: usize) -> Diagnostic {
+    Diagnostic::error(&doc.shown, line, column, SELF_REFERENCE)
+        .hint("xoá mã của chính tài liệu này khỏi danh sách tham chiếu")
 }
 
 /// A resolved link to document `target`, at `anchor` if any.

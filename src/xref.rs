@@ -49,16 +49,11 @@ pub fn build(site: &Site, rendered: &[Rendered]) -> Result<Xref, Vec<Diagnostic>
         let mut seen = BTreeSet::new();
         for (target, key_line) in front_matter_refs(site, i, &mut errors) {
             if target == i {
-                let doc = &site.nodes[i].doc;
-                errors.push(
-                    Diagnostic::error(
-                        &doc.shown,
-                        key_line,
-                        1,
-                        "tài liệu tự tham chiếu tới chính nó",
-                    )
-                    .hint("xoá mã của chính tài liệu này khỏi danh sách tham chiếu"),
-                );
+                errors.push(crate::links::self_reference(
+                    &site.nodes[i].doc,
+                    key_line,
+                    1,
+                ));
                 continue;
             }
             if seen.insert(target) {
