@@ -376,19 +376,19 @@ fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<D
     let mut map: HashMap<(String, String), usize> = HashMap::new();
     let mut errors = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
-        let Some(key) = entity_key(&n.doc) else {
-            continue;
+        let key = match entity_key(&n.doc) {
+            Ok(Some(key)) => key,
+            Ok(None) => continue,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
         };
         if let Some(&first) = map.get(&key) {
-            let field = if n.doc.fm.extra.contains_key("id") {
-                "id"
-            } else {
-                "number"
-            };
             errors.push(
                 Diagnostic::error(
                     &n.doc.shown,
-                    n.doc.fm.line_of(field),
+                    n.doc.fm.line_of(key_field(&n.doc)),
                     1,
                     format!(
                         "trùng mã `{}:{}` với tệp `{}`",
@@ -408,26 +408,88 @@ fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<D
     (map, errors)
 }
 
+/// The front-matter key that holds a document's entity id: `id` when it is
+/// given, else `number`.
+fn key_field(doc: &Document) -> &'static str {
+    match doc.fm.extra.get("id") {
+        None | Some(serde_yaml::Value::Null) => "number",
+        Some(_) => "id",
+    }
+}
+
 /// The entity key of a document, from its `type` and its `id` or `number`.
-pub fn entity_key(doc: &Document) -> Option<(String, String)> {
-    let kind = doc.fm.doc_type.as_ref()?;
-    let id = doc
-        .fm
-        .extra
-        .get("id")
-        .or_else(|| doc.fm.extra.get("number"))?;
-    let id = match id {
+/// An `id` must be a slug (`an-ninh-mang-2030`, `3`); a `number` standing for
+/// the id must be a positive integer. `Ok(None)`: the document is no entity.
+pub fn entity_key(doc: &Document) -> Result<Option<(String, String)>, Diagnostic> {
+    let Some(kind) = doc.fm.doc_type.as_ref() else {
+        return Ok(None);
+    };
+    let field = key_field(doc);
+    let value = match doc.fm.extra.get(field) {
+        None | Some(serde_yaml::Value::Null) => return Ok(None),
+        Some(v) => v,
+    };
+    let id = match field {
+        "id" => slug_id(value),
+        _ => positive_number(value),
+    };
+    id.map(|id| Some((kind.clone(), id)))
+        .map_err(|(message, hint)| {
+            Diagnostic::error(&doc.shown, doc.fm.line_of(field), field.len() + 3, message)
+                .hint(hint)
+        })
+}
+
+/// An `id` value, which must already be in slug form.
+fn slug_id(value: &serde_yaml::Value) -> Result<String, (String, String)> {
+    let raw = match value {
         serde_yaml::Value::String(s) => s.clone(),
         serde_yaml::Value::Number(n) => n.to_string(),
-        _ => return None,
+        _ => {
+            return Err((
+                "`id` phải là một mã dạng chữ thường không dấu, chữ số và dấu gạch ngang".into(),
+                "ví dụ: `id: an-ninh-mang-2030`".into(),
+            ));
+        }
     };
-    Some((kind.clone(), id))
+    let slug = slugify(&raw);
+    if slug == raw {
+        return Ok(raw);
+    }
+    let hint = if slug.is_empty() {
+        "mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ `id: an-ninh-mang-2030`"
+            .to_string()
+    } else {
+        format!(
+            "dùng dạng không dấu, không dấu cách: `id: {slug}` (và sửa các tham chiếu tới mã này)"
+        )
+    };
+    Err((
+        format!(
+            "mã `id: {raw}` không hợp lệ: mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang"
+        ),
+        hint,
+    ))
+}
+
+/// A `number` that stands for the id: a positive integer, unquoted (`15`).
+fn positive_number(value: &serde_yaml::Value) -> Result<String, (String, String)> {
+    match value.as_u64() {
+        Some(n) if n > 0 => Ok(n.to_string()),
+        _ => Err((
+            format!(
+                "`number` phải là một số nguyên dương, nhưng đang là {}",
+                crate::content::front_matter::describe(value)
+            ),
+            "ví dụ: `number: 2`; văn bản mang số hiệu (như `57-NQ/TW`) cần thêm trường `id:` làm mã, ví dụ `id: 57-nq-tw`".into(),
+        )),
+    }
 }
 
 /// Fills in `Node::entity` (kept separate so `resolve` stays readable).
 pub fn tag_entities(site: &mut Site) {
     for n in &mut site.nodes {
-        n.entity = entity_key(&n.doc);
+        n.entity = entity_key(&n.doc).ok().flatten();
     }
 }
 

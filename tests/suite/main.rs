@@ -2,6 +2,7 @@
 //! real `nqsite` binary and asserts on its output and messages.
 
 mod build;
+mod content;
 mod errors;
 mod faults;
 mod harness;
