@@ -23,7 +23,12 @@ pub fn sitemap(site: &Site) -> String {
         out.push_str(&xml_escape(&site.config.absolute(path)));
         out.push_str("</loc>");
         if let Some(d) = site.nodes[i].doc.fm.date {
-            out.push_str(&format!("<lastmod>{}</lastmod>", d.iso()));
+            let when = if d.time.is_some() {
+                d.rfc3339()
+            } else {
+                d.iso()
+            };
+            out.push_str(&format!("<lastmod>{when}</lastmod>"));
         }
         out.push_str("</url>\n");
     }
@@ -49,16 +54,16 @@ pub fn atom(site: &Site) -> String {
         .collect();
     dated.sort_by(|&a, &b| {
         let (da, db) = (&site.nodes[a].doc, &site.nodes[b].doc);
-        db.fm
-            .date
-            .cmp(&da.fm.date)
+        let instant = |d: &crate::content::Document| d.fm.date.map(|d| d.instant());
+        instant(db)
+            .cmp(&instant(da))
             .then_with(|| da.rel.cmp(&db.rel))
     });
     dated.truncate(FEED_LIMIT);
     let updated = dated
         .first()
         .and_then(|&i| site.nodes[i].doc.fm.date)
-        .map_or("1970-01-01".into(), |d| d.iso());
+        .map_or("1970-01-01T00:00:00Z".into(), |d| d.rfc3339());
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\">\n",
     );
@@ -78,7 +83,7 @@ pub fn atom(site: &Site) -> String {
         "  <link rel=\"self\" href=\"{}\"/>\n",
         xml_escape(&site.config.absolute("atom.xml"))
     ));
-    out.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
+    out.push_str(&format!("  <updated>{updated}</updated>\n"));
     if let Some(author) = &site.config.author {
         out.push_str(&format!(
             "  <author><name>{}</name></author>\n",
@@ -88,14 +93,14 @@ pub fn atom(site: &Site) -> String {
     for i in dated {
         let n = &site.nodes[i];
         let url = xml_escape(&site.config.absolute(&n.path));
-        let date = n.doc.fm.date.map(|d| d.iso()).unwrap_or_default();
+        let date = n.doc.fm.date.map(|d| d.rfc3339()).unwrap_or_default();
         out.push_str("  <entry>\n");
         out.push_str(&format!(
             "    <title>{}</title>\n",
             xml_escape(&n.doc.fm.title)
         ));
         out.push_str(&format!("    <id>{url}</id>\n    <link href=\"{url}\"/>\n"));
-        out.push_str(&format!("    <updated>{date}T00:00:00Z</updated>\n"));
+        out.push_str(&format!("    <updated>{date}</updated>\n"));
         if let Some(d) = &n.doc.fm.description {
             out.push_str(&format!("    <summary>{}</summary>\n", xml_escape(d)));
         }

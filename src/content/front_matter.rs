@@ -285,24 +285,24 @@ impl Fields<'_> {
 
     fn date(&mut self, key: &str) -> Option<Date> {
         match self.map.remove(key)? {
-            Value::String(s) => {
-                let date = Date::parse(&s);
-                if date.is_none() {
+            Value::String(s) => match Date::parse(&s) {
+                Ok(date) => Some(date),
+                Err(why) => {
                     let line = self.line(key);
                     self.errors.push(
                         Diagnostic::error(
                             self.shown,
                             line,
                             key.len() + 3,
-                            format!("`{s}` không phải là ngày hợp lệ"),
+                            format!("`{s}` không phải là ngày hợp lệ: {why}"),
                         )
                         .hint(format!(
-                            "ghi ngày theo dạng năm-tháng-ngày, ví dụ `{key}: 2024-12-22`"
+                            "ghi ngày theo dạng năm-tháng-ngày, ví dụ `{key}: 2024-12-22`, hoặc kèm giờ và múi giờ: `{key}: 2024-12-22T08:30:00+07:00`"
                         )),
                     );
+                    None
                 }
-                date
-            }
+            },
             Value::Null => None,
             other => {
                 self.wrong_type(key, "một ngày dạng năm-tháng-ngày", "2024-12-22", &other);
