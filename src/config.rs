@@ -29,6 +29,18 @@ struct RawConfig {
     extra: serde_yaml::Mapping,
     #[serde(default)]
     editor_guide: bool,
+    #[serde(default)]
+    markdown: MarkdownOptions,
+}
+
+/// `markdown:` in `site.yaml`: how bodies are read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarkdownOptions {
+    /// Let raw HTML (`<div>`, `<iframe>`…) through; off by default, where
+    /// any raw HTML other than a comment is an error.
+    #[serde(default)]
+    raw_html: bool,
 }
 
 /// What `site.yaml` requires of the documents of one `type`.
@@ -63,6 +75,8 @@ pub struct Config {
     pub editor_guide: bool,
     /// Required fields per document type.
     pub types: std::collections::BTreeMap<String, TypeRule>,
+    /// Raw HTML in bodies is allowed (`markdown: {raw_html: true}`).
+    pub raw_html: bool,
     /// The province profile in use (`--profile`).
     pub profile: Option<Profile>,
 }
@@ -79,6 +93,7 @@ impl Default for Config {
             origin: None,
             extra: Default::default(),
             types: Default::default(),
+            raw_html: false,
             editor_guide: false,
             profile: None,
         }
@@ -129,6 +144,7 @@ impl Config {
             author: raw.author,
             extra: raw.extra,
             types: raw.types,
+            raw_html: raw.markdown.raw_html,
             editor_guide: raw.editor_guide,
             ..Config::default()
         };

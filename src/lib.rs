@@ -148,8 +148,10 @@ fn run(
         opts.profile.as_deref(),
     )?;
     timer.lap("config");
-    let loaded = content::load(&opts.root, &opts.root.join("content"))
-        .map(|docs| content::drop_editor_only(docs, opts.editor_guide || config.editor_guide));
+    let loaded = content::load(&opts.root, &opts.root.join("content")).map(|c| content::Content {
+        docs: content::drop_editor_only(c.docs, opts.editor_guide || config.editor_guide),
+        ..c
+    });
     let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
@@ -214,11 +216,12 @@ fn run(
 /// cross-references. `lap` is told when each stage ends.
 pub(crate) fn resolve_and_render(
     config: Config,
-    docs: Vec<content::Document>,
+    content: content::Content,
     render: impl FnOnce(&Site) -> Vec<Rendered>,
     lap: &mut dyn FnMut(&'static str),
 ) -> Result<(Site, Vec<Rendered>, Xref), Vec<Diagnostic>> {
-    let mut site = resolve::resolve(config, docs)?;
+    let mut site = resolve::resolve(config, content.docs)?;
+    site.add_assets(content.assets);
     resolve::tag_entities(&mut site);
     check_profile(&site)?;
     lap("resolve");
@@ -241,8 +244,8 @@ fn render_bodies(site: &Site) -> Vec<Rendered> {
     (0..site.nodes.len())
         .into_par_iter()
         .map(|i| {
-            markdown::render(&site.nodes[i].doc.body, &|dest| {
-                links::resolve_link(site, i, dest)
+            markdown::render(&site.nodes[i].doc.body, &|dest, kind| {
+                links::resolve_link(site, i, dest, kind)
             })
         })
         .collect()
@@ -277,6 +280,7 @@ pub(crate) fn write_site(
     contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered);
     out.plan(|| contexts.fingerprints());
+    out.want_ids(links::anchored_files(site, rendered));
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
     let render_all = || -> Vec<Diagnostic> {
@@ -300,11 +304,16 @@ pub(crate) fn write_site(
     // the pages is bound by the disk) and raised the peak memory.
     let mut errors = render_all();
     let search = search::build(site, rendered, theme, search_cache);
-    if errors.is_empty()
-        && let Err(e) = write_extras(root, site, theme, &contexts, out)
-            .and_then(|()| search::write(&search, site, theme, &contexts, out))
-    {
-        errors.push(e);
+    if errors.is_empty() {
+        match write_extras(root, site, theme, &contexts, rendered, out)
+            .and_then(|()| search::write(&search, site, theme, &contexts, out).map_err(|e| vec![e]))
+        {
+            Ok(()) => {
+                let written = out.written((0..total).flat_map(|i| page_files(site, i)));
+                errors.extend(links::check_paths(site, rendered, &written));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
     }
     if errors.is_empty() {
         Ok(())
@@ -340,7 +349,7 @@ fn write_paper_variants(
         let mut ctx = contexts.page(i, rendered);
         ctx.insert("paper", &paper);
         let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
-        out.html(&out_path(&format!("{}{paper}/", site.nodes[i].path)), html)?;
+        out.html(&paper_path(site, i, &paper), html)?;
     }
     Ok(())
 }
@@ -349,8 +358,68 @@ fn out_path(path: &str) -> String {
     format!("{path}index.html")
 }
 
-/// The 404 page, aliases, sitemap, robots.txt, feed and static files.
+fn paper_path(site: &Site, i: usize, paper: &str) -> String {
+    out_path(&format!("{}{paper}/", site.nodes[i].path))
+}
+
+/// The files node `i`'s page is written to: its own and its paper variants'.
+fn page_files(site: &Site, i: usize) -> Vec<String> {
+    std::iter::once(out_path(&site.nodes[i].path))
+        .chain(
+            print::paper_variants(&site.nodes[i].doc.fm.extra)
+                .iter()
+                .map(|p| paper_path(site, i, p)),
+        )
+        .collect()
+}
+
+/// The 404 page, aliases, sitemap, robots.txt, feed, static files and the
+/// files of `content/` that pages link to. `nqsite check` makes and writes
+/// nothing costly, but every path is still recorded for the link check.
 fn write_extras(
+    root: &Path,
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    rendered: &[Rendered],
+    out: &Writer<'_>,
+) -> Result<(), Vec<Diagnostic>> {
+    let copies = links::content_files(site, rendered)?;
+    write_generated(root, site, theme, contexts, out).map_err(|d| vec![d])?;
+    copy_content_files(root, &copies, out).map_err(|d| vec![d])
+}
+
+/// The files `content/` gives the output, written after everything else: a
+/// path some other file already took is an error, not an overwrite.
+fn copy_content_files(
+    root: &Path,
+    copies: &std::collections::BTreeMap<String, String>,
+    out: &Writer<'_>,
+) -> Result<(), Diagnostic> {
+    for (rel, disk) in copies {
+        let shown = Path::new("content").join(disk);
+        if out.has(rel) {
+            return Err(Diagnostic::error(
+                &shown,
+                0,
+                0,
+                format!("tệp này được chép tới `/{rel}`, nơi trang web đã có một tệp khác"),
+            )
+            .hint("đổi tên tệp (hoặc tệp cùng tên trong `static/`)"));
+        }
+        if out.is_dry() {
+            out.note(rel);
+            continue;
+        }
+        let bytes = std::fs::read(root.join("content").join(disk))
+            .map_err(|e| Diagnostic::io(&shown, "đọc tệp", &e))?;
+        out.file(rel, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Everything but the pages and the files of `content/`.
+fn write_generated(
     root: &Path,
     site: &Site,
     theme: &Theme,
@@ -370,9 +439,7 @@ fn write_extras(
         ("atom.xml".into(), feeds::atom(site).into_bytes()),
     ];
     files.extend(opendata::files(site, contexts.xref()));
-    if !out.is_dry() {
-        files.extend(share_images(root, site)?);
-    }
+    files.extend(share_images(root, site, !out.is_dry())?);
     for (i, node) in site.nodes.iter().enumerate() {
         if node.doc.fm.doc_type.as_deref() == Some("target")
             && theme.has("embed.html")
@@ -387,21 +454,18 @@ fn write_extras(
             ));
         }
         for alias in &node.doc.fm.aliases {
-            let Some(path) = resolve::alias_path(alias) else {
+            let Some(file) = resolve::alias_file(alias) else {
                 continue;
             };
             let mut ctx = contexts.base().clone();
             ctx.insert("target", &site.href(i));
             files.push((
-                out_path(&path),
+                file,
                 theme
                     .render("alias.html", &ctx, &node.doc.shown)?
                     .into_bytes(),
             ));
         }
-    }
-    if out.is_dry() {
-        return Ok(());
     }
     for (rel, bytes) in files {
         if rel.ends_with(".html") {
@@ -420,8 +484,13 @@ fn write_extras(
 }
 
 /// The share images (`share/site.png`, `share/<target>.png`), rendered in
-/// parallel and cached by content under `<root>/.nqsite-cache/share/`.
-fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+/// parallel and cached by content under `<root>/.nqsite-cache/share/`;
+/// left empty unless `draw` (`nqsite check` only needs their paths).
+fn share_images(
+    root: &Path,
+    site: &Site,
+    draw: bool,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let accent = site
         .config
         .profile
@@ -468,6 +537,9 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
             },
         ));
     }
+    if !draw {
+        return Ok(cards.into_iter().map(|(p, _)| (p, Vec::new())).collect());
+    }
     let cache = root.join(".nqsite-cache").join("share");
     cards
         .into_par_iter()
@@ -506,6 +578,10 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
+        if out.is_dry() {
+            out.note(&rel);
+            continue;
+        }
         let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let bytes =
             std::fs::read(entry.path()).map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;

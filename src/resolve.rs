@@ -3,11 +3,11 @@
 //! duplicate URLs and slugs or aliases that would escape the output folder.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::content::{Document, FrontMatter, SECTION_FILE};
+use crate::content::{BUNDLE_STEM, Document, FrontMatter, SECTION_FILE};
 use crate::diag::Diagnostic;
 use crate::text::{collate, slugify};
 
@@ -37,6 +37,9 @@ pub struct Site {
     pub nodes: Vec<Node>,
     by_rel: HashMap<String, usize>,
     entities: HashMap<(String, String), usize>,
+    /// The files of `content/` that are not Markdown, by their NFC path
+    /// relative to `content/` (what links name), with their name on disk.
+    assets: BTreeMap<String, String>,
 }
 
 /// Index of the home page in [`Site::nodes`].
@@ -65,6 +68,25 @@ impl Site {
             .collect();
         ids.sort_unstable();
         ids
+    }
+
+    /// The name on disk (relative to `content/`) of a non-Markdown file of
+    /// `content/`, given its NFC path.
+    pub fn asset(&self, rel: &str) -> Option<&str> {
+        self.assets.get(rel).map(String::as_str)
+    }
+
+    /// Every non-Markdown file of `content/`: (NFC path, name on disk), sorted.
+    pub fn assets(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.assets.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Records the non-Markdown files of `content/` (paths as on disk).
+    pub fn add_assets(&mut self, assets: Vec<String>) {
+        self.assets = assets
+            .into_iter()
+            .map(|a| (crate::text::nfc(&a).into_owned(), a))
+            .collect();
     }
 
     /// True if some document has this entity type.
@@ -113,11 +135,8 @@ impl Site {
 pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut docs = docs;
-    let home_pos = docs.iter().position(|d| d.rel == SECTION_FILE);
-    let home = match home_pos {
-        Some(p) => docs.remove(p),
-        None => synthetic_home(&config),
-    };
+    let (home, mut home_errors) = take_home(&mut docs, &config);
+    errors.append(&mut home_errors);
     let mut nodes = vec![node(home, String::new())];
     for doc in docs {
         match doc_path(&doc) {
@@ -144,7 +163,41 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
         nodes,
         by_rel,
         entities,
+        assets: BTreeMap::new(),
     })
+}
+
+/// Takes the home page out of `docs`: `content/_index.md`, else
+/// `content/index.md` (other generators' home), else a generated one.
+fn take_home(docs: &mut Vec<Document>, config: &Config) -> (Document, Vec<Diagnostic>) {
+    let index_md = format!("{BUNDLE_STEM}.md");
+    let section = docs.iter().position(|d| d.rel == SECTION_FILE);
+    let index = docs.iter().position(|d| d.rel == index_md);
+    let mut errors = Vec::new();
+    let home = match (section, index) {
+        (Some(s), Some(i)) => {
+            errors.push(
+                Diagnostic::error(
+                    &docs[i].shown,
+                    1,
+                    1,
+                    "cả `content/index.md` và `content/_index.md` đều là trang chủ",
+                )
+                .hint(
+                    "giữ một tệp: gộp nội dung vào `content/_index.md` rồi xoá `content/index.md`",
+                ),
+            );
+            docs.remove(s)
+        }
+        (Some(s), None) => docs.remove(s),
+        (None, Some(i)) => {
+            let mut home = docs.remove(i);
+            home.is_section = true;
+            home
+        }
+        (None, None) => synthetic_home(config),
+    };
+    (home, errors)
 }
 
 fn node(doc: Document, path: String) -> Node {
@@ -172,10 +225,17 @@ fn synthetic_home(config: &Config) -> Document {
     }
 }
 
-/// The URL path of a document from its folders and its slug.
+/// The URL path of a document from its folders and its slug. A page
+/// bundle (`foo/index.md`) is the page of its folder (`foo/`).
 fn doc_path(doc: &Document) -> Result<String, Diagnostic> {
+    let mut folders: Vec<&str> = doc.dir().split('/').filter(|p| !p.is_empty()).collect();
+    let name = if doc.is_bundle() {
+        folders.pop().unwrap_or(BUNDLE_STEM)
+    } else {
+        doc.stem()
+    };
     let mut path = String::new();
-    for part in doc.dir().split('/').filter(|p| !p.is_empty()) {
+    for part in folders {
         let slug = slugify(part);
         if slug.is_empty() {
             return Err(Diagnostic::error(
@@ -194,7 +254,7 @@ fn doc_path(doc: &Document) -> Result<String, Diagnostic> {
     }
     let slug = match &doc.fm.slug {
         Some(s) => checked_slug(s, doc)?,
-        None => slugify(doc.stem()),
+        None => slugify(name),
     };
     if slug.is_empty() {
         return Err(Diagnostic::error(&doc.shown, 0, 0, "tên tệp không tạo được đường dẫn URL")
@@ -323,9 +383,9 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut owners: HashMap<String, usize> = HashMap::new();
     for (i, n) in nodes.iter().enumerate() {
-        let mut paths = vec![(n.path.clone(), n.doc.fm.line_of("slug"))];
+        let mut paths = vec![(format!("{}index.html", n.path), n.doc.fm.line_of("slug"))];
         for alias in &n.doc.fm.aliases {
-            match alias_path(alias) {
+            match alias_file(alias) {
                 Some(p) => paths.push((p, n.doc.fm.line_of("aliases"))),
                 None => errors.push(
                     Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
@@ -342,7 +402,8 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
                         line,
                         1,
                         format!(
-                            "trùng đường dẫn URL `/{path}` với tệp `{}`",
+                            "trùng đường dẫn URL `/{}` với tệp `{}`",
+                            path.strip_suffix("index.html").unwrap_or(&path),
                             other.display()
                         ),
                     )
@@ -356,8 +417,10 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     errors
 }
 
-/// Normalises an alias to a site path (`old/page/`), or `None` if unsafe.
-pub fn alias_path(alias: &str) -> Option<String> {
+/// The file an alias is written to, or `None` if unsafe: `/old/page/` is
+/// `old/page/index.html`; an alias ending in `.html` (`/old/page.html`, as
+/// other generators and old portals name pages) is that file.
+pub fn alias_file(alias: &str) -> Option<String> {
     let parts: Vec<&str> = alias.split('/').filter(|p| !p.is_empty()).collect();
     let safe = |p: &&str| {
         *p != "."
@@ -368,7 +431,13 @@ pub fn alias_path(alias: &str) -> Option<String> {
     if parts.is_empty() || !parts.iter().all(safe) || alias.contains('\\') {
         return None;
     }
-    Some(format!("{}/", parts.join("/")))
+    let path = parts.join("/");
+    let is_file = !alias.ends_with('/') && (path.ends_with(".html") || path.ends_with(".htm"));
+    Some(if is_file {
+        path
+    } else {
+        format!("{path}/index.html")
+    })
 }
 
 /// Registers documents that carry `type` and an `id` (or a `number`).
@@ -574,9 +643,20 @@ mod tests {
 
     #[test]
     fn alias_paths_are_normalised_and_checked() {
-        assert_eq!(alias_path("/old/page").as_deref(), Some("old/page/"));
-        assert_eq!(alias_path("../../etc"), None);
-        assert_eq!(alias_path("/"), None);
+        assert_eq!(
+            alias_file("/old/page").as_deref(),
+            Some("old/page/index.html")
+        );
+        assert_eq!(
+            alias_file("/old/page.html").as_deref(),
+            Some("old/page.html")
+        );
+        assert_eq!(
+            alias_file("/old/page.html/").as_deref(),
+            Some("old/page.html/index.html")
+        );
+        assert_eq!(alias_file("../../etc"), None);
+        assert_eq!(alias_file("/"), None);
     }
 
     #[test]

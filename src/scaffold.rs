@@ -51,7 +51,7 @@ pub fn create(root: &Path, kind: Kind, title_words: &[String]) -> Result<PathBuf
 
 /// Every document that parses (problems are for `build` to report).
 fn scan(content_dir: &Path) -> Vec<Document> {
-    let (files, _) = content::walk(content_dir, Path::new("content"));
+    let (files, _, _) = content::walk(content_dir, Path::new("content"));
     files
         .iter()
         .filter_map(|(path, rel)| content::read_document(path, rel, Path::new("content")).ok())

@@ -77,3 +77,108 @@ fn a_full_rfc3339_date_keeps_its_time_and_zone_in_the_feed() {
     // 16:30 UTC on the 24th is after midnight UTC the same day: newest first.
     assert!(atom.find("Tin muộn").unwrap() < atom.find("Câu hỏi 1").unwrap());
 }
+
+#[test]
+fn errors_on_raw_html_unless_the_site_allows_it() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\nĐoạn đầu.\n\n<script>alert(1)</script>\n\nẢnh <img src=x onerror=alert(1)> giữa câu.\n\n<iframe src=\"https://example.org/\"></iframe>\n\n<!-- ghi chú cho biên tập viên: được phép -->\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/a.md:6:1: lỗi: HTML thô `<script>` trong nội dung không được phép",
+        "content/a.md:8:5: lỗi: HTML thô `<img src=x onerror=alert(1)>` trong nội dung không được phép",
+        "content/a.md:10:1: lỗi: HTML thô `<iframe src=\"https://example.org/\">` trong nội dung không được phép",
+        "`markdown: {raw_html: true}`",
+        "Dựng trang thất bại: 3 lỗi",
+    ]);
+}
+
+#[test]
+fn raw_html_allowed_by_the_site_has_its_urls_checked_and_based() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: \"https://example.gov.vn/nq57/\"\nmarkdown:\n  raw_html: true\n",
+    );
+    site.write_bytes("static/anh/logo.png", b"\x89PNG\r\n\x1a\n");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n<figure><img src=\"/anh/logo.png\" alt=\"Logo\"><figcaption><a href=\"hoi-dap/cau-01.md\">Câu 1</a></figcaption></figure>\n",
+    );
+    site.build().assert_ok();
+    let page = site.read("a/index.html");
+    assert!(
+        page.contains("<img src=\"/nq57/anh/logo.png\" alt=\"Logo\"><figcaption><a href=\"/nq57/hoi-dap/cau-01/\">"),
+        "{page}"
+    );
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\nẢnh: <img src=\"/anh/khong-co.png\"> và <a href='javascript:alert(1)'>x</a>\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/a.md:4:48: lỗi: địa chỉ `javascript:` không an toàn nên không được phép",
+    ]);
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\nẢnh: <img src=\"/anh/khong-co.png\">\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/a.md:4:16: lỗi: không tìm thấy ảnh `/anh/khong-co.png`",
+        "`/anh/logo.png`",
+    ]);
+}
+
+#[test]
+fn errors_on_unsafe_url_schemes_in_links_and_images() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n[x](data:text/html,<b>hi</b>)\n\n![y](javascript:alert(1))\n\n[z](JavaScript:alert(1))\n\n[w](file:///etc/passwd)\n\n![svg](data:image/svg+xml,abc)\n\n![ok](data:image/png;base64,iVBORw0KGgo=)\n\n<vbscript:msgbox(1)>\n",
+    );
+    let run = site.build();
+    run.assert_fails_with(&[
+        "content/a.md:4:1: lỗi: địa chỉ `data:` không an toàn",
+        "content/a.md:6:1: lỗi: địa chỉ `javascript:` không an toàn",
+        "content/a.md:8:1: lỗi: địa chỉ `javascript:` không an toàn",
+        "content/a.md:10:1: lỗi: địa chỉ `file:` không an toàn",
+        "content/a.md:12:1: lỗi: địa chỉ `data:` không an toàn",
+        "content/a.md:16:1: lỗi: địa chỉ `vbscript:` không an toàn",
+        "Dựng trang thất bại: 6 lỗi",
+    ]);
+}
+
+#[test]
+fn errors_on_links_and_images_to_files_the_build_does_not_write() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n[a](../nope/) [b](/nope/) [c](/gioi-thieu/#nope)\n\n![](missing.png) ![](/img/x.png)\n\n[ok](/hoi-dap/cau-02/#muc-tieu-2030) [tệp](/ghi-chu.txt) [cũ](/cu/cau-2/) [q](../hoi-dap/?trang=2)\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/a.md:4:1: lỗi: liên kết `../nope/` không trỏ tới trang hay tệp nào của trang web",
+        "content/a.md:4:15: lỗi: liên kết `/nope/` không trỏ tới trang hay tệp nào",
+        "content/a.md:4:27: lỗi: không tìm thấy mục `#nope` trong trang `/gioi-thieu/`",
+        "content/a.md:6:1: lỗi: không tìm thấy ảnh `missing.png`",
+        "content/a.md:6:18: lỗi: không tìm thấy ảnh `/img/x.png`",
+        "Dựng trang thất bại: 5 lỗi",
+    ]);
+}
+
+#[test]
+fn root_relative_images_get_the_base_path_and_are_checked() {
+    let site = SiteTest::fixture("basic");
+    site.write_bytes("static/img/x.png", b"\x89PNG\r\n\x1a\n");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n![Sơ đồ](/img/x.png) [trang](/gioi-thieu/)\n",
+    );
+    site.run(&["build", "--base-url", "https://portal.gov.vn/nq57/"])
+        .assert_ok();
+    let page = site.read("a/index.html");
+    assert!(
+        page.contains("<img src=\"/nq57/img/x.png\" alt=\"Sơ đồ\" />"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"/nq57/gioi-thieu/\">trang</a>"));
+}

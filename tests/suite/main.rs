@@ -3,6 +3,7 @@
 
 mod build;
 mod content;
+mod conventions;
 mod errors;
 mod faults;
 mod harness;
