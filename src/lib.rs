@@ -177,9 +177,9 @@ fn run(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Diagnostic> = feeds::no_host_warning(&site).into_iter().collect();
     if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
-        warnings = pdf::write_all(&site, s.dir());
+        warnings.extend(pdf::write_all(&site, s.dir()));
         timer.lap("pdf");
     }
     match (written, staging) {
@@ -434,10 +434,12 @@ fn write_generated(
     let not_found = theme.render("404.html", &ctx, Path::new("404.html"))?;
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("404.html".into(), not_found.into_bytes()),
-        ("sitemap.xml".into(), feeds::sitemap(site).into_bytes()),
         ("robots.txt".into(), feeds::robots(site).into_bytes()),
         ("atom.xml".into(), feeds::atom(site).into_bytes()),
     ];
+    if let Some(sitemap) = feeds::sitemap(site) {
+        files.push(("sitemap.xml".into(), sitemap.into_bytes()));
+    }
     files.extend(opendata::files(site, contexts.xref()));
     files.extend(share_images(root, site, !out.is_dry())?);
     for (i, node) in site.nodes.iter().enumerate() {

@@ -21,11 +21,13 @@ pub struct FrontMatter {
     pub weight: i64,
     /// Publication date.
     pub date: Option<Date>,
-    /// Free tags.
+    /// Date of the last change (`lastmod`), for the sitemap and the feed.
+    pub lastmod: Option<Date>,
+    /// Free tags (`categories`, as other generators name them, are added).
     pub tags: Vec<String>,
     /// Drafts are left out of the build.
     pub draft: bool,
-    /// One-sentence description.
+    /// One-sentence description (`summary` when there is no `description`).
     pub description: Option<String>,
     /// Overrides the URL slug taken from the file name.
     pub slug: Option<String>,
@@ -43,6 +45,12 @@ impl FrontMatter {
     /// A text field of the type-specific front matter (`group`, `figure`…).
     pub fn extra_str(&self, key: &str) -> Option<&str> {
         self.extra.get(key).and_then(|v| v.as_str())
+    }
+
+    /// The document's own author (`author:`), for the feed and `<meta>`;
+    /// kept in `extra` so templates read it as `page.extra.author`.
+    pub fn author(&self) -> Option<&str> {
+        self.extra_str("author").filter(|a| !a.trim().is_empty())
     }
 
     /// The line of `key` in the source file (1 if unknown).
@@ -195,14 +203,24 @@ impl Fields<'_> {
                 .hint("thêm dòng `title: \"Tiêu đề của trang\"` vào phần đầu YAML"),
             );
         }
+        let mut tags = self.strings("tags");
+        for c in self.strings("categories") {
+            if !tags.contains(&c) {
+                tags.push(c);
+            }
+        }
+        let description = self.string("description");
+        let summary = self.kept_string("summary");
+        self.kept_string("author");
         let fm = FrontMatter {
             title: title.unwrap_or_default(),
             doc_type: self.string("type"),
             weight: self.integer("weight").unwrap_or(0),
             date: self.date("date"),
-            tags: self.strings("tags"),
+            lastmod: self.date("lastmod"),
+            tags,
             draft: self.boolean("draft").unwrap_or(false),
-            description: self.string("description"),
+            description: description.or(summary),
             slug: self.string("slug"),
             aliases: self.strings("aliases"),
             template: self.string("template"),
@@ -255,6 +273,20 @@ impl Fields<'_> {
             Value::Number(n) => Some(n.to_string()),
             Value::Null => None,
             other => {
+                self.wrong_type(key, "một chuỗi văn bản", "\"…\"", &other);
+                None
+            }
+        }
+    }
+
+    /// A text field left in `extra` for templates (`author`, `summary`),
+    /// whose type is still checked.
+    fn kept_string(&mut self, key: &str) -> Option<String> {
+        match self.map.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => {
+                let other = other.clone();
                 self.wrong_type(key, "một chuỗi văn bản", "\"…\"", &other);
                 None
             }

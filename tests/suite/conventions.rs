@@ -1,6 +1,7 @@
 //! Markdown laid out as other generators (Hugo, Zola) lay it out: page
 //! bundles, `content/index.md` as the home page, images beside the pages,
-//! aliases ending in `.html`, Zola's `@/` links.
+//! `lastmod`/`author`/`summary`/`categories`, aliases ending in `.html`,
+//! Zola's `@/` links.
 
 use crate::harness::SiteTest;
 
@@ -47,6 +48,27 @@ fn an_alias_ending_in_html_is_written_as_that_file() {
             .join("cu/chuyen-doi-so.html/index.html")
             .exists()
     );
+}
+
+#[test]
+fn lastmod_author_summary_and_categories_are_understood() {
+    let site = SiteTest::fixture("conventions");
+    site.build().assert_ok();
+    let page = site.read("bai-viet/chuyen-doi-so/index.html");
+    assert!(page.contains(
+        "<meta name=\"description\" content=\"Tóm tắt: chuyển đổi số bắt đầu từ cơ sở.\">"
+    ));
+    assert!(page.contains("<meta name=\"author\" content=\"Phòng Thông tin cơ sở\">"));
+    assert!(
+        page.contains("<span>chuyển đổi số</span>"),
+        "categories as tags"
+    );
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains(
+        "<loc>https://example.gov.vn/bai-viet/chuyen-doi-so/</loc><lastmod>2025-02-20T09:30:00+07:00</lastmod>"
+    ));
+    let atom = site.read("atom.xml");
+    assert!(atom.contains("<updated>2025-02-20T09:30:00+07:00</updated>\n    <published>2025-02-01T00:00:00Z</published>\n    <author><name>Phòng Thông tin cơ sở</name></author>\n    <summary>Tóm tắt: chuyển đổi số bắt đầu từ cơ sở.</summary>"), "{atom}");
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod content;
 mod conventions;
 mod errors;
 mod faults;
+mod feeds;
 mod harness;
 mod hostile;
 mod pdf;
