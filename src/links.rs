@@ -363,17 +363,16 @@ fn body_position(doc: &Document, offset: usize) -> (usize, usize) {
 /// true}`; then its `href`, `src`… are checked like any link).
 pub fn broken_link_errors(site: &Site, i: usize, rendered: &Rendered) -> Vec<Diagnostic> {
     let doc = &site.nodes[i].doc;
-    let raw_html = site.config.raw_html;
     let mut errors: Vec<Diagnostic> = rendered
         .broken
         .iter()
-        .filter(|b| raw_html || !b.in_html)
+        .filter(|b| counts(site, b.in_html))
         .map(|b| {
             let (line, col) = body_position(doc, b.offset);
             Diagnostic::error(&doc.shown, line, col, b.message.clone()).hint(b.hint.clone())
         })
         .collect();
-    if !raw_html {
+    if !site.config.raw_html {
         let mut last_line = 0;
         for &offset in &rendered.raw_html {
             let (line, col) = body_position(doc, offset);
@@ -407,15 +406,32 @@ fn raw_html_error(doc: &Document, line: usize, col: usize, offset: usize) -> Dia
     .hint("viết bằng Markdown (ảnh: `![mô tả](anh.png)`, liên kết: `[chữ](dia-chi)`); nếu trang web thật sự cần HTML thô, thêm `markdown: {raw_html: true}` vào site.yaml")
 }
 
+/// True when a link or image found where it was (`in_html`: in raw HTML)
+/// is the site's to check: raw HTML is an error of its own unless allowed.
+fn counts(site: &Site, in_html: bool) -> bool {
+    site.config.raw_html || !in_html
+}
+
+/// Every URL path of the rendered bodies that the site checks, with the
+/// node it is written in.
+fn site_paths<'a>(
+    site: &'a Site,
+    rendered: &'a [Rendered],
+) -> impl Iterator<Item = (usize, &'a PathRef)> {
+    rendered.iter().enumerate().flat_map(move |(i, r)| {
+        r.paths
+            .iter()
+            .filter(move |p| counts(site, p.in_html))
+            .map(move |p| (i, p))
+    })
+}
+
 /// The output files whose ids links point into (`/a/#b`): the files a
 /// path with an anchor may name.
 pub fn anchored_files(site: &Site, rendered: &[Rendered]) -> HashSet<String> {
-    rendered
-        .iter()
-        .flat_map(|r| r.paths.iter())
-        .filter(|p| p.anchor.as_deref().is_some_and(|a| !a.is_empty()))
-        .filter(|p| site.config.raw_html || !p.in_html)
-        .flat_map(|p| candidate_files(&p.path))
+    site_paths(site, rendered)
+        .filter(|(_, p)| p.anchor.as_deref().is_some_and(|a| !a.is_empty()))
+        .flat_map(|(_, p)| candidate_files(&p.path))
         .collect()
 }
 
@@ -434,47 +450,49 @@ fn candidate_files(path: &str) -> Vec<String> {
 /// `content/`; and each `#anchor` against the ids of the page written there.
 pub fn check_paths(site: &Site, rendered: &[Rendered], written: &Record) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    for (i, r) in rendered.iter().enumerate() {
+    for (i, p) in site_paths(site, rendered) {
         let doc = &site.nodes[i].doc;
-        for p in r
-            .paths
-            .iter()
-            .filter(|p| site.config.raw_html || !p.in_html)
+        let Some(file) = candidate_files(&p.path)
+            .into_iter()
+            .find(|f| written.files.contains(f))
+        else {
+            errors.push(missing_path(doc, p, written));
+            continue;
+        };
+        let Some(anchor) = p.anchor.as_deref().filter(|a| !a.is_empty()) else {
+            continue;
+        };
+        if let Some(ids) = written.ids.get(&file)
+            && !ids.contains(anchor)
         {
-            let Some(file) = candidate_files(&p.path)
-                .into_iter()
-                .find(|f| written.files.contains(f))
-            else {
-                errors.push(missing_path(doc, p, written));
-                continue;
-            };
-            let Some(anchor) = p.anchor.as_deref().filter(|a| !a.is_empty()) else {
-                continue;
-            };
-            let Some(ids) = written.ids.get(&file) else {
-                continue;
-            };
-            if !ids.contains(anchor) {
-                let (line, col) = body_position(doc, p.offset);
-                let near = closest(anchor, ids.iter().map(String::as_str), 3);
-                let hint = if near.is_empty() {
-                    "các mục của một trang được đặt mã từ tiêu đề; kiểm tra lại tên mục".to_string()
-                } else {
-                    did_you_mean(near.iter().map(|n| format!("#{n}")))
-                };
-                errors.push(
-                    Diagnostic::error(
-                        &doc.shown,
-                        line,
-                        col,
-                        format!("không tìm thấy mục `#{anchor}` trong trang `/{}`", p.path),
-                    )
-                    .hint(hint),
-                );
-            }
+            let (line, col) = body_position(doc, p.offset);
+            errors.push(
+                Diagnostic::error(
+                    &doc.shown,
+                    line,
+                    col,
+                    format!("không tìm thấy mục `#{anchor}` trong trang `/{}`", p.path),
+                )
+                .hint(anchor_hint(
+                    anchor,
+                    ids.iter().map(String::as_str),
+                    "một trang",
+                )),
+            );
         }
     }
     errors
+}
+
+/// "Did you mean" for a missing anchor among the `ids` of a page (`page`
+/// names it in the fallback advice).
+fn anchor_hint<'a>(anchor: &str, ids: impl IntoIterator<Item = &'a str>, page: &str) -> String {
+    let near = closest(anchor, ids, 3);
+    if near.is_empty() {
+        format!("các mục của {page} được đặt mã từ tiêu đề; kiểm tra lại tên mục")
+    } else {
+        did_you_mean(near.iter().map(|n| format!("#{n}")))
+    }
 }
 
 fn missing_path(doc: &Document, p: &PathRef, written: &Record) -> Diagnostic {
@@ -550,16 +568,9 @@ pub fn content_files(
             }
         }
     };
-    for (i, r) in rendered.iter().enumerate() {
-        let doc = &site.nodes[i].doc;
-        for p in r
-            .paths
-            .iter()
-            .filter(|p| site.config.raw_html || !p.in_html)
-        {
-            if let Some(disk) = p.asset.as_deref().and_then(|a| site.asset(a)) {
-                add(p.path.clone(), disk, doc, Some(p.offset));
-            }
+    for (i, p) in site_paths(site, rendered) {
+        if let Some(disk) = p.asset.as_deref().and_then(|a| site.asset(a)) {
+            add(p.path.clone(), disk, &site.nodes[i].doc, Some(p.offset));
         }
     }
     for (out, disk, i) in bundle_files(site) {
@@ -622,15 +633,11 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
             let doc = &site.nodes[i].doc;
             let target = &site.nodes[link.target].doc;
             let (line, col) = line_col(&doc.body, link.offset);
-            let near = closest(anchor, known.iter().copied(), 3);
-            let hint = if near.is_empty() {
-                format!(
-                    "các mục có trong `{}` được đặt mã từ tiêu đề; kiểm tra lại tên mục",
-                    target.shown.display()
-                )
-            } else {
-                did_you_mean(near.iter().map(|n| format!("#{n}")))
-            };
+            let hint = anchor_hint(
+                anchor,
+                known.iter().copied(),
+                &format!("`{}`", target.shown.display()),
+            );
             errors.push(
                 Diagnostic::error(
                     &doc.shown,
