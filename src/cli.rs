@@ -26,7 +26,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Build, serve on loopback, rebuild on every change and reload the browser.
     Serve(ServeArgs),
-    /// Create a new content file with the right front matter and the next free number or id.
+    /// Create a content file of a declared type (or a free page), or start a new site (`new site DIR`).
     New(NewArgs),
 }
 
@@ -63,28 +63,24 @@ pub struct ServeArgs {
     pub base_url: Option<String>,
 }
 
-/// What `nqsite new` creates.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum NewKind {
-    /// A question of the Q&A book (next number after the highest).
-    Question,
-    /// A guidance document.
-    Guidance,
-    /// A target of the resolution (id from the title and the year).
-    Target,
-    /// A free page.
-    Page,
-}
-
 /// Flags of `nqsite new`.
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
-    /// Kind of document.
-    pub kind: NewKind,
-    /// Site root: the folder holding content/.
+    /// A document type declared in `types:` of site.yaml (`nqsite new --list` shows them),
+    /// `page` for a free page, or `site` to start a new site in the folder given next.
+    #[arg(value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Site root: the folder holding content/ and site.yaml.
     #[arg(short, long, default_value = ".")]
     pub root: PathBuf,
-    /// The title (several words allowed).
+    /// Folder under content/ for the new file (default: where documents of the type are).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<String>,
+    /// List the types this site can create, with their labels.
+    #[arg(long)]
+    pub list: bool,
+    /// The title (several words allowed); for `new site`, the folder of the new site.
+    #[arg(value_name = "TITLE")]
     pub title: Vec<String>,
 }
 

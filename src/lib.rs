@@ -17,6 +17,7 @@ pub mod fsutil;
 pub mod incremental;
 pub mod links;
 pub mod markdown;
+pub mod model;
 pub mod opendata;
 pub mod output;
 pub mod pdf;
@@ -177,7 +178,8 @@ fn run(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
-    let mut warnings: Vec<Diagnostic> = feeds::no_host_warning(&site).into_iter().collect();
+    let mut warnings = site_warnings(&site, &theme);
+    warnings.extend(feeds::no_host_warning(&site));
     if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
         warnings.extend(pdf::write_all(&site, s.dir()));
         timer.lap("pdf");
@@ -222,7 +224,6 @@ pub(crate) fn resolve_and_render(
 ) -> Result<(Site, Vec<Rendered>, Xref), Vec<Diagnostic>> {
     let mut site = resolve::resolve(config, content.docs)?;
     site.add_assets(content.assets);
-    resolve::tag_entities(&mut site);
     check_profile(&site)?;
     lap("resolve");
     let rendered = render(&site);
@@ -237,6 +238,15 @@ pub(crate) fn resolve_and_render(
     }
     lap("xref");
     Ok((site, rendered, xref))
+}
+
+/// The problems of a site and its theme that do not stop the build.
+pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+    let mut warnings = site.warnings.clone();
+    warnings.extend(theme.warnings.iter().cloned());
+    warnings.extend(theme.string_warnings(&site.config));
+    diag::sort(&mut warnings);
+    warnings
 }
 
 /// Renders every Markdown body in parallel.
@@ -279,7 +289,7 @@ pub(crate) fn write_site(
     // Pages name only the search manifest (fixed name), never the index's hash.
     contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered);
-    out.plan(|| contexts.fingerprints());
+    out.plan(|| contexts.parts());
     out.want_ids(links::anchored_files(site, rendered));
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
@@ -290,7 +300,7 @@ pub(crate) fn write_site(
                 if !out.wants_page(i) {
                     return None;
                 }
-                let result = render_page(site, theme, &contexts, &rendered[i], i)
+                let result = render_page(site, theme, &contexts, &rendered[i], i, out)
                     .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
                     .and_then(|()| {
                         write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
@@ -322,15 +332,20 @@ pub(crate) fn write_site(
     }
 }
 
+/// Renders page `i`; the parts its context read go to `out` (serve keeps them).
 fn render_page(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
     rendered: &Rendered,
     i: usize,
+    out: &Writer<'_>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let template = render::template_for(site, theme, i)?;
-    let ctx = contexts.page(i, rendered);
+    let (ctx, reads) = contexts.page(i, rendered);
+    if out.keeps_reads() {
+        out.reads(i, reads.into_parts());
+    }
     theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)
 }
 
@@ -346,7 +361,7 @@ fn write_paper_variants(
 ) -> Result<(), Diagnostic> {
     for paper in print::paper_variants(&site.nodes[i].doc.fm.extra) {
         let template = render::template_for(site, theme, i)?;
-        let mut ctx = contexts.page(i, rendered);
+        let (mut ctx, _) = contexts.page(i, rendered);
         ctx.insert("paper", &paper);
         let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
         out.html(&paper_path(site, i, &paper), html)?;
@@ -443,17 +458,8 @@ fn write_generated(
     files.extend(opendata::files(site, contexts.xref()));
     files.extend(share_images(root, site, !out.is_dry())?);
     for (i, node) in site.nodes.iter().enumerate() {
-        if node.doc.fm.doc_type.as_deref() == Some("target")
-            && theme.has("embed.html")
-            && let (Some(entity), Some((_, id))) = (contexts.entity(i), &node.entity)
-        {
-            let mut ctx = contexts.base().clone();
-            ctx.insert("target", entity);
-            let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
-            files.push((
-                format!("embed/{}/index.html", text::slug_or(id, "x")),
-                html.into_bytes(),
-            ));
+        if let Some(html) = embed(site, theme, contexts, i)? {
+            files.push(html);
         }
         for alias in &node.doc.fm.aliases {
             let Some(file) = resolve::alias_file(alias) else {
@@ -485,7 +491,29 @@ fn write_generated(
     copy_site_static(root, out)
 }
 
-/// The share images (`share/site.png`, `share/<target>.png`), rendered in
+/// The embeddable card of a document whose type declares `embed: true`
+/// (`embed/<key>/index.html`).
+fn embed(
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    i: usize,
+) -> Result<Option<(String, Vec<u8>)>, Diagnostic> {
+    let node = &site.nodes[i];
+    let declared = site.config.model.of(&node.doc.fm).is_some_and(|d| d.embed);
+    let (Some(entity), Some((_, id)), true) = (contexts.entity(i), &node.entity, declared) else {
+        return Ok(None);
+    };
+    let mut ctx = contexts.base().clone();
+    ctx.insert("item", entity);
+    let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
+    Ok(Some((
+        format!("embed/{}/index.html", text::slug_or(id, "x")),
+        html.into_bytes(),
+    )))
+}
+
+/// The share images (`share/site.png`, `share/<key>.png`), rendered in
 /// parallel and cached by content under `<root>/.nqsite-cache/share/`;
 /// left empty unless `draw` (`nqsite check` only needs their paths).
 fn share_images(
@@ -516,24 +544,28 @@ fn share_images(
         },
     )];
     for (i, node) in site.nodes.iter().enumerate() {
-        if node.doc.fm.doc_type.as_deref() != Some("target") {
+        let Some(share) = site
+            .config
+            .model
+            .of(&node.doc.fm)
+            .and_then(|d| d.share.as_ref())
+        else {
             continue;
-        }
-        let extra = |k: &str| node.doc.fm.extra_str(k).unwrap_or("").to_string();
-        let year = node
-            .doc
-            .fm
-            .extra
-            .get("year")
-            .and_then(|v| v.as_i64())
-            .map(|y| y.to_string())
-            .unwrap_or_default();
+        };
+        let fm = &node.doc.fm;
+        let lookup = |name: &str| -> Option<String> {
+            match name {
+                "title" => Some(fm.title.clone()),
+                _ => fm.extra.get(name).and_then(model::key_text),
+            }
+        };
+        let fill = |template: &str| model::fill(template, &lookup).unwrap_or_default();
         cards.push((
             context::share_path(site, i),
             share::Card {
-                kicker: format!("MỤC TIÊU ĐẾN NĂM {year}"),
-                headline: extra("figure"),
-                text: extra("indicator"),
+                kicker: fill(&share.kicker).to_uppercase(),
+                headline: fill(&share.headline),
+                text: fill(&share.text),
                 footer: footer.clone(),
                 accent: accent.clone(),
             },
@@ -592,23 +624,42 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// The profile's `local_guidance` must name a guidance of the site.
+/// The profile's `local_guidance` must name one document of the site
+/// (`binh-phuoc`, or `guidance:binh-phuoc` when the key is not unique).
 fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
     let Some(p) = &site.config.profile else {
         return Ok(());
     };
-    match &p.local_guidance {
-        Some(id) if site.entity("guidance", id).is_none() => Err(vec![
-            Diagnostic::error(
-                &p.shown,
-                p.local_guidance_line,
-                1,
-                format!("không có văn bản hướng dẫn nào mang mã `{id}`"),
-            )
-            .hint(links::unknown_id_hint(site, "guidance", id)),
-        ]),
-        _ => Ok(()),
-    }
+    let Some(id) = &p.local_guidance else {
+        return Ok(());
+    };
+    let Err(candidates) = site.reference(id) else {
+        return Ok(());
+    };
+    let at = |msg: String| Diagnostic::error(&p.shown, p.local_guidance_line, 1, msg);
+    Err(vec![if candidates.is_empty() {
+        let keys: Vec<String> = site
+            .nodes
+            .iter()
+            .filter_map(|n| n.entity.as_ref())
+            .map(|(_, k)| k.clone())
+            .collect();
+        let near = diag::closest(id, keys.iter().map(String::as_str), 3);
+        at(format!("không có văn bản nào mang mã `{id}`")).hint(if near.is_empty() {
+            "`local_guidance` là mã (`id`) của văn bản hướng dẫn của đơn vị".to_string()
+        } else {
+            diag::did_you_mean(near.iter().map(|n| format!("`local_guidance: {n}`")))
+        })
+    } else {
+        at(format!("mã `{id}` thuộc nhiều loại tài liệu")).hint(format!(
+            "ghi rõ loại: {}",
+            candidates
+                .iter()
+                .map(|c| format!("`local_guidance: {c}`"))
+                .collect::<Vec<_>>()
+                .join(" hoặc ")
+        ))
+    }])
 }
 
 /// The profile's logo and colour stylesheet, with their output names.

@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use crate::context::SharedParts;
+use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
@@ -180,9 +180,10 @@ pub struct Record {
 /// File contents shared without copying (search scripts kept by serve).
 pub type Bytes = std::sync::Arc<Vec<u8>>;
 
-/// Which pages a collecting writer wants rendered, decided once the shared
-/// template context is known (its fingerprints tell which pages can have changed).
-pub type PagePlan<'a> = dyn Fn(&SharedParts) -> Vec<bool> + Sync + 'a;
+/// Which pages a collecting writer wants rendered, decided once the
+/// template contexts are known (the fingerprints of the parts pages read
+/// tell which pages can have changed).
+pub type PagePlan<'a> = dyn Fn(&PartTable) -> Vec<bool> + Sync + 'a;
 
 /// Receives the files of a build in memory instead of writing them (used by
 /// `nqsite serve`, which then writes only the files whose bytes changed).
@@ -190,6 +191,8 @@ pub struct Collector<'a> {
     files: Mutex<Vec<(String, Bytes)>>,
     plan: &'a PagePlan<'a>,
     wanted: OnceLock<Vec<bool>>,
+    parts: OnceLock<PartTable>,
+    reads: Mutex<Vec<(usize, Vec<Part>)>>,
     prior: Option<PathBuf>,
 }
 
@@ -201,6 +204,8 @@ impl<'a> Collector<'a> {
             files: Mutex::new(Vec::new()),
             plan,
             wanted: OnceLock::new(),
+            parts: OnceLock::new(),
+            reads: Mutex::new(Vec::new()),
             prior: None,
         }
     }
@@ -212,6 +217,16 @@ impl<'a> Collector<'a> {
             prior: Some(output.to_path_buf()),
             ..self
         }
+    }
+
+    /// The fingerprints of the parts of this build (default before the plan).
+    pub fn parts(&self) -> PartTable {
+        self.parts.get().cloned().unwrap_or_default()
+    }
+
+    /// The parts each rendered page read, by node.
+    pub fn take_reads(&self) -> Vec<(usize, Vec<Part>)> {
+        std::mem::take(&mut *self.reads.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The collected files, sorted by path.
@@ -309,11 +324,28 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Called once the shared template context is ready; a collecting writer
+    /// Called once the template contexts are ready; a collecting writer
     /// decides here which pages it wants.
-    pub fn plan(&self, shared: impl FnOnce() -> SharedParts) {
+    pub fn plan(&self, parts: impl FnOnce() -> PartTable) {
         if let Some(c) = self.collector {
-            let _ = c.wanted.set((c.plan)(&shared()));
+            let parts = parts();
+            let _ = c.wanted.set((c.plan)(&parts));
+            let _ = c.parts.set(parts);
+        }
+    }
+
+    /// True when the parts each page reads are kept (`nqsite serve`).
+    pub fn keeps_reads(&self) -> bool {
+        self.collector.is_some()
+    }
+
+    /// Keeps the parts page `i`'s context read.
+    pub fn reads(&self, i: usize, parts: Vec<Part>) {
+        if let Some(c) = self.collector {
+            c.reads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, parts));
         }
     }
 

@@ -28,6 +28,8 @@ pub struct Theme {
     pub asset_paths: BTreeMap<String, String>,
     /// Where each template came from, for messages.
     sources: BTreeMap<String, PathBuf>,
+    /// Problems that do not stop the build (unknown keys in a strings override).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Theme {
@@ -67,7 +69,7 @@ impl Theme {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let strings = parse_strings(&strings_text)?;
+        let (strings, warnings) = parse_strings(&strings_text)?;
         let sources = templates
             .iter()
             .map(|(k, (_, p))| (k.clone(), p.clone()))
@@ -93,6 +95,7 @@ impl Theme {
             css_path,
             asset_paths,
             sources,
+            warnings,
         })
     }
 
@@ -136,6 +139,25 @@ impl Theme {
             format!("lỗi khi dựng trang `{}`: {}", page.display(), chain(e)),
         )
         .hint("kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang")
+    }
+
+    /// The UI strings with the site's own overrides (`strings:` in
+    /// `site.yaml`).
+    pub fn strings_for(&self, config: &crate::config::Config) -> BTreeMap<String, String> {
+        let mut strings = self.strings.clone();
+        strings.extend(config.strings.clone());
+        strings
+    }
+
+    /// Warnings for keys of `strings:` in `site.yaml` that the theme does not have.
+    pub fn string_warnings(&self, config: &crate::config::Config) -> Vec<Diagnostic> {
+        let line = |k: &str| config.strings_lines.get(k).copied().unwrap_or(0);
+        unknown_strings(
+            &self.strings,
+            config.strings.keys(),
+            Path::new(crate::config::CONFIG_FILE),
+            &line,
+        )
     }
 
     /// The UI strings (`t.*` in templates).
@@ -223,16 +245,52 @@ fn overlay(
     }
 }
 
+/// UI strings by key.
+type Strings = BTreeMap<String, String>;
+
+/// Reads the built-in strings, then each override; a key an override adds
+/// that the built-in theme does not have is a warning (a misspelt key would
+/// otherwise change nothing, silently).
 fn parse_strings(
     sources: &[(String, PathBuf)],
-) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
+) -> Result<(Strings, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut strings = BTreeMap::new();
-    for (text, shown) in sources {
+    let mut warnings = Vec::new();
+    for (n, (text, shown)) in sources.iter().enumerate() {
         let map: BTreeMap<String, String> = serde_yaml::from_str(text)
             .map_err(|e| vec![crate::config::yaml_error(&e, text, shown, 0)])?;
+        if n > 0 {
+            let line = |k: &str| crate::config::key_line(text, k);
+            warnings.extend(unknown_strings(&strings, map.keys(), shown, &line));
+        }
         strings.extend(map);
     }
-    Ok(strings)
+    Ok((strings, warnings))
+}
+
+/// Warnings for override keys that `known` does not have.
+fn unknown_strings<'k>(
+    known: &BTreeMap<String, String>,
+    keys: impl Iterator<Item = &'k String>,
+    shown: &Path,
+    line: &dyn Fn(&str) -> usize,
+) -> Vec<Diagnostic> {
+    keys.filter(|k| !known.contains_key(*k))
+        .map(|k| {
+            let near = crate::diag::closest(k, known.keys().map(String::as_str), 3);
+            Diagnostic::warning(
+                shown,
+                line(k),
+                1,
+                format!("chuỗi giao diện `{k}` không có trong giao diện: sẽ không được dùng"),
+            )
+            .hint(if near.is_empty() {
+                "xem các khoá có trong `themes/default/strings.yaml`".to_string()
+            } else {
+                crate::diag::did_you_mean(near.iter().map(|n| format!("`{n}`")))
+            })
+        })
+        .collect()
 }
 
 /// A file of the output: path relative to the output root, and its bytes.
@@ -309,7 +367,8 @@ fn squeeze(text: &str) -> String {
 }
 
 /// Picks the template of a node: `template:` if set, `index.html` for home,
-/// `<type>.html` if the theme has it, else `section.html` or `page.html`.
+/// `<type>.html` if the theme has it, else `section.html`, `entity.html`
+/// for a declared type with fields, or `page.html`.
 pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diagnostic> {
     let doc = &site.nodes[i].doc;
     if let Some(t) = &doc.fm.template {
@@ -337,10 +396,20 @@ pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diag
             return Ok(name);
         }
     }
+    let declared = site
+        .config
+        .model
+        .of(&doc.fm)
+        .is_some_and(|d| !d.fields.is_empty());
     Ok(if doc.is_section {
         "section.html"
+    } else if declared && theme.has(ENTITY_TEMPLATE) {
+        ENTITY_TEMPLATE
     } else {
         "page.html"
     }
     .into())
 }
+
+/// The template of a document of a declared type that has none of its own.
+const ENTITY_TEMPLATE: &str = "entity.html";

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::content::{BUNDLE_STEM, Document, FrontMatter, SECTION_FILE};
 use crate::diag::Diagnostic;
+use crate::model::{FieldKind, Model};
 use crate::text::{collate, slugify};
 
 /// A document placed in the site.
@@ -35,6 +36,8 @@ pub struct Site {
     pub config: Config,
     /// Every document; index 0 is the home page.
     pub nodes: Vec<Node>,
+    /// Problems that do not stop the build (see [`crate::model::check_documents`]).
+    pub warnings: Vec<Diagnostic>,
     by_rel: HashMap<String, usize>,
     entities: HashMap<(String, String), usize>,
     /// The files of `content/` that are not Markdown, by their NFC path
@@ -56,6 +59,29 @@ impl Site {
         self.entities
             .get(&(kind.to_string(), id.to_string()))
             .copied()
+    }
+
+    /// The document a reference names: `type:key`, or a bare key that one
+    /// document of any type has. `Err` lists the `type:key` forms of an
+    /// ambiguous bare key (empty when nothing has it).
+    pub fn reference(&self, text: &str) -> Result<usize, Vec<String>> {
+        if let Some((kind, id)) = text.split_once(':') {
+            return self.entity(kind, id).ok_or_else(Vec::new);
+        }
+        let mut found: Vec<(&(String, String), usize)> = self
+            .entities
+            .iter()
+            .filter(|((_, id), _)| id == text)
+            .map(|(k, &i)| (k, i))
+            .collect();
+        found.sort();
+        match found.as_slice() {
+            [(_, i)] => Ok(*i),
+            many => Err(many
+                .iter()
+                .map(|((k, id), _)| format!("{k}:{id}"))
+                .collect()),
+        }
     }
 
     /// Every id registered for an entity type, sorted (for suggestions).
@@ -152,19 +178,24 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
     link_sections(&mut nodes, &by_rel);
     sort_children(&mut nodes);
     errors.extend(check_unique_paths(&nodes));
-    let (entities, mut entity_errors) = register_entities(&nodes);
+    let (entities, mut entity_errors) = register_entities(&config.model, &mut nodes);
     errors.append(&mut entity_errors);
-    errors.extend(check_required_fields(&config, &nodes));
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Site {
+    let mut site = Site {
         config,
         nodes,
+        warnings: Vec::new(),
         by_rel,
         entities,
         assets: BTreeMap::new(),
-    })
+    };
+    // Checked even when the site has other errors: every problem at once.
+    let (mut field_errors, warnings) = crate::model::check_documents(&site);
+    errors.append(&mut field_errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    site.warnings = warnings;
+    Ok(site)
 }
 
 /// Takes the home page out of `docs`: `content/_index.md`, else
@@ -345,39 +376,6 @@ fn order(a: &Document, b: &Document) -> Ordering {
         .then_with(|| a.rel.cmp(&b.rel))
 }
 
-/// Every document of a type listed in `site.yaml`'s `types:` has its required fields.
-fn check_required_fields(config: &Config, nodes: &[Node]) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    for n in nodes {
-        let Some(rule) = n.doc.fm.doc_type.as_ref().and_then(|t| config.types.get(t)) else {
-            continue;
-        };
-        for key in &rule.required {
-            let present = match n.doc.fm.extra.get(key.as_str()) {
-                None | Some(serde_yaml::Value::Null) => false,
-                Some(serde_yaml::Value::String(s)) => !s.trim().is_empty(),
-                Some(_) => true,
-            };
-            if !present {
-                let kind = n.doc.fm.doc_type.as_deref().unwrap_or("");
-                errors.push(
-                    Diagnostic::error(
-                        &n.doc.shown,
-                        2,
-                        1,
-                        format!("tài liệu loại `{kind}` thiếu trường bắt buộc `{key}`"),
-                    )
-                    .hint(format!(
-                        "thêm `{key}: …` vào phần đầu YAML (site.yaml yêu cầu các trường: {})",
-                        rule.required.join(", ")
-                    )),
-                );
-            }
-        }
-    }
-    errors
-}
-
 /// Every output path (pages and aliases) must be written by one document only.
 fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
@@ -440,13 +438,18 @@ pub fn alias_file(alias: &str) -> Option<String> {
     })
 }
 
-/// Registers documents that carry `type` and an `id` (or a `number`).
-fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<Diagnostic>) {
+/// Registers documents that carry `type` and a key (`id`, `number`, or the
+/// field their type declares as `key`), and sets [`Node::entity`].
+fn register_entities(
+    model: &Model,
+    nodes: &mut [Node],
+) -> (HashMap<(String, String), usize>, Vec<Diagnostic>) {
     let mut map: HashMap<(String, String), usize> = HashMap::new();
     let mut errors = Vec::new();
-    for (i, n) in nodes.iter().enumerate() {
-        let key = match entity_key(&n.doc) {
-            Ok(Some(key)) => key,
+    for i in 0..nodes.len() {
+        let n = &nodes[i];
+        let (key, field) = match entity_key(model, &n.doc) {
+            Ok(Some(found)) => found,
             Ok(None) => continue,
             Err(e) => {
                 errors.push(e);
@@ -457,7 +460,7 @@ fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<D
             errors.push(
                 Diagnostic::error(
                     &n.doc.shown,
-                    n.doc.fm.line_of(key_field(&n.doc)),
+                    n.doc.fm.line_of(field),
                     1,
                     format!(
                         "trùng mã `{}:{}` với tệp `{}`",
@@ -471,53 +474,65 @@ fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<D
                 ),
             );
         } else {
-            map.insert(key, i);
+            map.insert(key.clone(), i);
+            nodes[i].entity = Some(key);
         }
     }
     (map, errors)
 }
 
-/// The front-matter key that holds a document's entity id: `id` when it is
-/// given, else `number`.
-fn key_field(doc: &Document) -> &'static str {
-    match doc.fm.extra.get("id") {
-        None | Some(serde_yaml::Value::Null) => "number",
-        Some(_) => "id",
-    }
-}
+/// An entity key (`("target", "tfp-2030")`) and the field it was read from.
+pub type KeyOf<'m> = ((String, String), &'m str);
 
-/// The entity key of a document, from its `type` and its `id` or `number`.
-/// An `id` must be a slug (`an-ninh-mang-2030`, `3`); a `number` standing for
-/// the id must be a positive integer. `Ok(None)`: the document is no entity.
-pub fn entity_key(doc: &Document) -> Result<Option<(String, String)>, Diagnostic> {
+/// The entity key of a document (its `type` and the value of its key
+/// field), with the name of that field; `Ok(None)` when it is no entity.
+/// The key must be usable in references: a slug (`an-ninh-mang-2030`, `3`),
+/// and a `number` key a positive integer. A key field the model declares as
+/// `slug` or `integer` is checked there, with the model's own message.
+pub fn entity_key<'m>(model: &'m Model, doc: &Document) -> Result<Option<KeyOf<'m>>, Diagnostic> {
     let Some(kind) = doc.fm.doc_type.as_ref() else {
         return Ok(None);
     };
-    let field = key_field(doc);
-    let value = match doc.fm.extra.get(field) {
-        None | Some(serde_yaml::Value::Null) => return Ok(None),
-        Some(v) => v,
+    let decl = model.get(kind);
+    let field = match decl {
+        Some(decl) => decl.key_field(&doc.fm),
+        None if doc.fm.extra.contains_key("id") => "id",
+        None => "number",
     };
-    let id = match field {
-        "id" => slug_id(value),
-        _ => positive_number(value),
+    let Some(value) = doc.fm.extra.get(field).filter(|v| !v.is_null()) else {
+        return Ok(None);
     };
-    id.map(|id| Some((kind.clone(), id)))
-        .map_err(|(message, hint)| {
-            Diagnostic::error(&doc.shown, doc.fm.line_of(field), field.len() + 3, message)
-                .hint(hint)
-        })
+    let declared = decl
+        .and_then(|d| d.fields.get(field))
+        .is_some_and(|f| matches!(f.kind, FieldKind::Slug | FieldKind::Integer));
+    let checked = match (declared, field) {
+        (true, _) => Ok(crate::model::key_text(value)),
+        (false, "number") => positive_number(value).map(Some),
+        (false, _) => slug_key(field, value).map(Some),
+    };
+    match checked {
+        Ok(id) => Ok(id.map(|id| ((kind.clone(), id), field))),
+        Err((message, hint)) => Err(Diagnostic::error(
+            &doc.shown,
+            doc.fm.line_of(field),
+            field.chars().count() + 3,
+            message,
+        )
+        .hint(hint)),
+    }
 }
 
-/// An `id` value, which must already be in slug form.
-fn slug_id(value: &serde_yaml::Value) -> Result<String, (String, String)> {
+/// A key value that must already be in slug form (`field` names it).
+fn slug_key(field: &str, value: &serde_yaml::Value) -> Result<String, (String, String)> {
     let raw = match value {
         serde_yaml::Value::String(s) => s.clone(),
         serde_yaml::Value::Number(n) => n.to_string(),
         _ => {
             return Err((
-                "`id` phải là một mã dạng chữ thường không dấu, chữ số và dấu gạch ngang".into(),
-                "ví dụ: `id: an-ninh-mang-2030`".into(),
+                format!(
+                    "`{field}` phải là một mã dạng chữ thường không dấu, chữ số và dấu gạch ngang"
+                ),
+                format!("ví dụ: `{field}: an-ninh-mang-2030`"),
             ));
         }
     };
@@ -526,16 +541,17 @@ fn slug_id(value: &serde_yaml::Value) -> Result<String, (String, String)> {
         return Ok(raw);
     }
     let hint = if slug.is_empty() {
-        "mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ `id: an-ninh-mang-2030`"
-            .to_string()
+        format!(
+            "mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ `{field}: an-ninh-mang-2030`"
+        )
     } else {
         format!(
-            "dùng dạng không dấu, không dấu cách: `id: {slug}` (và sửa các tham chiếu tới mã này)"
+            "dùng dạng không dấu, không dấu cách: `{field}: {slug}` (và sửa các tham chiếu tới mã này)"
         )
     };
     Err((
         format!(
-            "mã `id: {raw}` không hợp lệ: mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang"
+            "mã `{field}: {raw}` không hợp lệ: mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang"
         ),
         hint,
     ))
@@ -552,13 +568,6 @@ fn positive_number(value: &serde_yaml::Value) -> Result<String, (String, String)
             ),
             "ví dụ: `number: 2`; văn bản mang số hiệu (như `57-NQ/TW`) cần thêm trường `id:` làm mã, ví dụ `id: 57-nq-tw`".into(),
         )),
-    }
-}
-
-/// Fills in `Node::entity` (kept separate so `resolve` stays readable).
-pub fn tag_entities(site: &mut Site) {
-    for n in &mut site.nodes {
-        n.entity = entity_key(&n.doc).ok().flatten();
     }
 }
 

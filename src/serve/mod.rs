@@ -3,9 +3,11 @@
 //! tabs (live reload; an error overlay while the last build failed).
 //!
 //! One thread runs the watch-and-rebuild loop; the HTTP server
-//! ([`http`]) answers from the output folder on disk, which is only ever
-//! changed by atomic renames, so it always serves a whole, good site.
+//! ([`conn`] for the connections, [`http`] for the answers) answers from the
+//! output folder on disk, which is only ever changed by atomic renames, so
+//! it always serves a whole, good site.
 
+pub mod conn;
 pub mod http;
 pub mod watch;
 
@@ -61,7 +63,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     let shared = Arc::new(http::Shared {
         site: output,
         status: Mutex::new(String::new()),
-        events: http::Events::default(),
+        events: conn::Events::default(),
+        hosts: http::Hosts::new(&opts.bind, addr.port()),
     });
     let mut version = 0;
     rebuild(
@@ -74,7 +77,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     );
     let mut watcher = watch::Watcher::new(&root)
         .map_err(|e| format!("không theo dõi được thư mục `{}`: {e}", root.display()))?;
-    http::start(listener, Arc::clone(&shared));
+    conn::start(listener, Arc::clone(&shared))
+        .map_err(|e| format!("không khởi động được máy chủ xem trước: {e}"))?;
     let url = format!("http://{addr}/");
     println!("Đang phục vụ tại {url} (Ctrl+C để dừng)");
     if opts.open {
@@ -119,7 +123,7 @@ fn rebuild(
             if !quiet {
                 report_ok(&r);
             }
-            status_json(*version, &[], changes.css_only, root)
+            status_json(*version, &r.warnings, changes.css_only, root)
         }
         Err(errors) => {
             for e in &errors {
@@ -139,6 +143,9 @@ fn rebuild(
 }
 
 fn report_ok(r: &Rebuilt) {
+    for w in &r.warnings {
+        eprintln!("{w}");
+    }
     eprintln!(
         "Đã dựng lại: {} tài liệu, {} trang dựng lại, {} tệp thay đổi, {} tệp xoá trong {:.0} ms",
         r.nodes, r.rendered, r.written, r.removed, r.millis
@@ -164,7 +171,7 @@ pub fn status_json(version: u64, errors: &[Diagnostic], css_only: bool, root: &P
         })
         .collect();
     json!({
-        "ok": errors.is_empty(),
+        "ok": !errors.iter().any(|e| e["severity"] == "error"),
         "version": version,
         "css_only": css_only,
         "errors": errors,
@@ -172,17 +179,13 @@ pub fn status_json(version: u64, errors: &[Diagnostic], css_only: bool, root: &P
     .to_string()
 }
 
-/// The line of a diagnostic and two lines around it, from the source file.
+/// The line of a diagnostic and two lines around it, from the source file;
+/// none when the file (symlinks resolved) is not inside the site's root.
 fn source_lines(root: &Path, d: &Diagnostic) -> Vec<serde_json::Value> {
     if d.line == 0 {
         return Vec::new();
     }
-    let path = if d.path.is_absolute() {
-        d.path.clone()
-    } else {
-        root.join(&d.path)
-    };
-    let Ok(bytes) = std::fs::read(&path) else {
+    let Ok(bytes) = http::read_inside(&root.join(&d.path), root) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&bytes);

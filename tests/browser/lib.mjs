@@ -64,13 +64,13 @@ export async function serveDir(dir, { prefix = '/', headers = {} } = {}) {
   return { url: `http://127.0.0.1:${port}${prefix}`, requests, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Launches headless Chromium with the flags this machine needs. */
-export async function launch() {
+/** Launches headless Chromium with the flags this machine needs (and `extra` ones). */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-sync', '--no-first-run', '--disable-quic', ...extra],
   });
 }
 

@@ -7,19 +7,48 @@ use crate::harness::SiteTest;
 
 #[test]
 fn errors_on_an_entity_id_that_is_not_a_slug_and_suggests_one() {
+    // A type the site does not declare: resolve::entity_key checks the key.
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/an-ninh.md",
+        "---\ntitle: \"An ninh mạng\"\ntype: chu-de\nid: \"an ninh mạng 2030\"\n---\nx\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/an-ninh.md:4:5: lỗi: mã `id: an ninh mạng 2030` không hợp lệ",
+        "`id: an-ninh-mang-2030`",
+        "Dựng trang thất bại: 1 lỗi",
+    ]);
+    // A key the model declares as a slug: the model's message, once.
     let site = SiteTest::fixture("xref");
     site.write(
         "content/muc-tieu/an-ninh.md",
         "---\ntitle: \"An ninh mạng\"\ntype: target\nid: \"an ninh mạng 2030\"\nyear: 2030\ngroup: kinh-te\nvalue: \"x\"\n---\n",
     );
     site.build().assert_fails_with(&[
-        "content/muc-tieu/an-ninh.md:4:5: lỗi: mã `id: an ninh mạng 2030` không hợp lệ",
+        "content/muc-tieu/an-ninh.md:4:5: lỗi: trường `id` phải là mã viết thường không dấu",
         "`id: an-ninh-mang-2030`",
+        "Dựng trang thất bại: 1 lỗi",
     ]);
 }
 
 #[test]
 fn errors_on_a_number_that_is_not_a_positive_integer() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/hoi-8.md",
+        "---\ntitle: \"Câu tám\"\ntype: hoi\nnumber: \"hai\"\n---\nx\n",
+    );
+    site.write(
+        "content/hoi-9.md",
+        "---\ntitle: \"Câu chín\"\ntype: hoi\nnumber: -2\n---\nx\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/hoi-8.md:4:9: lỗi: `number` phải là một số nguyên dương, nhưng đang là chuỗi \"hai\"",
+        "content/hoi-9.md:4:9: lỗi: `number` phải là một số nguyên dương, nhưng đang là số `-2`",
+        "ví dụ: `number: 2`",
+        "Dựng trang thất bại: 2 lỗi",
+    ]);
+    // Questions of the xref fixture declare `number: {type: integer, min: 1}`.
     let site = SiteTest::fixture("xref");
     site.write(
         "content/hoi-dap/cau-8.md",
@@ -30,9 +59,9 @@ fn errors_on_a_number_that_is_not_a_positive_integer() {
         "---\ntitle: \"Câu chín\"\ntype: question\nnumber: -2\n---\nx\n",
     );
     site.build().assert_fails_with(&[
-        "content/hoi-dap/cau-8.md:4:9: lỗi: `number` phải là một số nguyên dương, nhưng đang là chuỗi \"hai\"",
-        "content/hoi-dap/cau-9.md:4:9: lỗi: `number` phải là một số nguyên dương, nhưng đang là số `-2`",
-        "ví dụ: `number: 2`",
+        "content/hoi-dap/cau-8.md:4:9: lỗi: trường `number` phải là một số nguyên",
+        "content/hoi-dap/cau-9.md:4:9: lỗi: trường `number` phải từ 1 trở lên",
+        "Dựng trang thất bại: 2 lỗi",
     ]);
 }
 

@@ -11,6 +11,8 @@ mod harness;
 mod hostile;
 mod pdf;
 mod portals;
+mod scaffold;
 mod serve;
+mod serve_hostile;
 mod shipped;
 mod xref;

@@ -134,7 +134,7 @@ fn errors_on_bad_profiles() {
     );
     site.run(&["build", "--profile", "sai"])
         .assert_fails_with(&[
-            "profiles/sai.yaml:2:1: lỗi: không có văn bản hướng dẫn nào mang mã `khong-co`",
+            "profiles/sai.yaml:2:1: lỗi: không có văn bản nào mang mã `khong-co`",
         ]);
     site.run(&["build", "--profile", "khong-ton-tai"])
         .assert_fails_with(&["không có hồ sơ đơn vị `khong-ton-tai`", "sai"]);
@@ -162,7 +162,9 @@ fn open_data_lists_every_target_and_question_with_a_versioned_schema() {
     assert_eq!(tfp["url"], "/nghi-quyet/muc-tieu/tfp-2030/");
     assert!(tfp["source_text"].as_str().unwrap().contains("55%"));
     let csv = std::fs::read_to_string(out.path().join("data/targets.csv")).unwrap();
-    assert!(csv.starts_with("\u{feff}id,year,group,indicator,value,figure,source_text,url\r\n"));
+    assert!(csv.starts_with(
+        "\u{feff}id,year,group,group_title,indicator,value,figure,source,source_text,summary_figure,title,url\r\n"
+    ));
     assert_eq!(csv.lines().count(), list.len() + 1);
     let questions: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.path().join("data/questions.json")).unwrap())
