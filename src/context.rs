@@ -914,6 +914,7 @@ impl<'a> Contexts<'a> {
             "short_title": link.short_title,
             "href": link.href,
             "date": link.date,
+            "date_iso": link.date_iso,
         });
         for (k, val) in &site.nodes[i].doc.fm.extra {
             if let (Some(k), Some(val)) = (k.as_str(), scalar_json(val))
@@ -1076,7 +1077,7 @@ fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
             "author": site.config.author,
             "menu": menu,
             "extra": site.config.extra,
-            "types": site.config.model.types,
+            "types": types_view(&site.config.model),
             "profile": profile_view(site, links),
             "portable": false,
         }),
@@ -1093,6 +1094,27 @@ fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
         &json!({ "css": format!("{base_path}{}", theme.css_path), "files": files }),
     );
     base
+}
+
+/// The declared types for templates: each declaration as written, plus
+/// `field_names`, its fields in declared order (a JSON object, as templates
+/// see `fields`, keeps its keys sorted).
+fn types_view(model: &Model) -> Json {
+    let types: serde_json::Map<String, Json> = model
+        .types
+        .iter()
+        .map(|(name, decl)| {
+            let mut v = serde_json::to_value(decl).unwrap_or(Json::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "field_names".into(),
+                    json!(decl.fields.keys().collect::<Vec<_>>()),
+                );
+            }
+            (name.clone(), v)
+        })
+        .collect();
+    Json::Object(types)
 }
 
 /// What templates know of the province profile in use (null without one).

@@ -6,7 +6,7 @@
 //! with a host. Without one, no `sitemap.xml` is written (the protocol has no
 //! relative form), `robots.txt` has no `Sitemap:` line, and the feed links
 //! its entries relative to itself with `urn:uuid:` ids (valid Atom, right
-//! wherever the site is copied); the build warns once.
+//! wherever the site is copied); the build says so once, in a note.
 
 use crate::context::site_title;
 use crate::diag::Diagnostic;
@@ -58,13 +58,15 @@ pub fn robots(site: &Site) -> String {
     out
 }
 
-/// The warning of a build whose `base_url` has no host.
-pub fn no_host_warning(site: &Site) -> Option<Diagnostic> {
+/// The note of a build whose `base_url` has no host: nothing it writes is
+/// wrong, but search engines get no sitemap. A note, not a warning: a site
+/// that is not published yet (or only copied to USB sticks) is fine as it is.
+pub fn no_host_note(site: &Site) -> Option<Diagnostic> {
     if site.config.origin.is_some() {
         return None;
     }
     Some(
-        Diagnostic::warning(
+        Diagnostic::note(
             crate::config::CONFIG_FILE,
             0,
             0,

@@ -78,7 +78,7 @@ pub struct BuildReport {
     pub pages: usize,
     /// Number of sections, the home page included.
     pub sections: usize,
-    /// Non-fatal problems.
+    /// Non-fatal problems, and notes about the site as configured.
     pub warnings: Vec<Diagnostic>,
     /// Each stage in order: its name, its time, and the process's peak
     /// memory (KiB) at its end where the system tells it.
@@ -179,7 +179,7 @@ fn run(
     );
     timer.lap("templates+write");
     let mut warnings = site_warnings(&site, &theme);
-    warnings.extend(feeds::no_host_warning(&site));
+    warnings.extend(feeds::no_host_note(&site));
     if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
         warnings.extend(pdf::write_all(&site, s.dir()));
         timer.lap("pdf");
@@ -506,11 +506,37 @@ fn embed(
     };
     let mut ctx = contexts.base().clone();
     ctx.insert("item", entity);
+    if let Some([kicker, headline, text]) = share_text(site, i) {
+        ctx.insert(
+            "card",
+            &serde_json::json!({ "kicker": kicker, "headline": headline, "text": text }),
+        );
+    }
     let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
     Ok(Some((
         format!("embed/{}/index.html", text::slug_or(id, "x")),
         html.into_bytes(),
     )))
+}
+
+/// The text of node `i`'s own share card, as its type declares it
+/// (`share:`): kicker, headline and text, their `{field}`s filled. The
+/// share image and the embeddable card both show it.
+fn share_text(site: &Site, i: usize) -> Option<[String; 3]> {
+    let fm = &site.nodes[i].doc.fm;
+    let share = site.config.model.of(fm)?.share.as_ref()?;
+    let lookup = |name: &str| -> Option<String> {
+        match name {
+            "title" => Some(fm.title.clone()),
+            _ => fm.extra.get(name).and_then(model::key_text),
+        }
+    };
+    let fill = |template: &str| model::fill(template, &lookup).unwrap_or_default();
+    Some([
+        fill(&share.kicker),
+        fill(&share.headline),
+        fill(&share.text),
+    ])
 }
 
 /// The share images (`share/site.png`, `share/<key>.png`), rendered in
@@ -543,29 +569,16 @@ fn share_images(
             accent: accent.clone(),
         },
     )];
-    for (i, node) in site.nodes.iter().enumerate() {
-        let Some(share) = site
-            .config
-            .model
-            .of(&node.doc.fm)
-            .and_then(|d| d.share.as_ref())
-        else {
+    for i in 0..site.nodes.len() {
+        let Some([kicker, headline, text]) = share_text(site, i) else {
             continue;
         };
-        let fm = &node.doc.fm;
-        let lookup = |name: &str| -> Option<String> {
-            match name {
-                "title" => Some(fm.title.clone()),
-                _ => fm.extra.get(name).and_then(model::key_text),
-            }
-        };
-        let fill = |template: &str| model::fill(template, &lookup).unwrap_or_default();
         cards.push((
             context::share_path(site, i),
             share::Card {
-                kicker: fill(&share.kicker).to_uppercase(),
-                headline: fill(&share.headline),
-                text: fill(&share.text),
+                kicker: kicker.to_uppercase(),
+                headline,
+                text,
                 footer: footer.clone(),
                 accent: accent.clone(),
             },

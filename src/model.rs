@@ -270,7 +270,7 @@ impl Model {
                     .hint(if near.is_empty() {
                         format!("khai báo `{name}:` trong `types:` hoặc sửa tên loại")
                     } else {
-                        did_you_mean(near.iter().map(|n| format!("`{n}`")))
+                        did_you_mean(near.iter().map(|n| n.to_string()))
                     }),
                 );
             }
@@ -511,7 +511,7 @@ fn undeclared_type(site: &Site, node: &Node, kind: &str) -> Diagnostic {
     .hint(if near.is_empty() {
         format!("thêm `{kind}: {{label: \"…\"}}` vào `types:` trong site.yaml")
     } else {
-        did_you_mean(near.iter().map(|n| format!("`type: {n}`")))
+        did_you_mean(near.iter().map(|n| format!("type: {n}")))
     })
 }
 
@@ -660,7 +660,7 @@ fn unknown_key(node: &Node, decl: &TypeDecl, key: &str) -> Diagnostic {
             declared.collect::<Vec<_>>().join(", ")
         )
     } else {
-        did_you_mean(near.iter().map(|n| format!("`{n}`")))
+        did_you_mean(near.iter().map(|n| n.to_string()))
     })
 }
 
@@ -792,6 +792,6 @@ fn check_group(
     .hint(if near.is_empty() {
         format!("các nhóm hợp lệ: {}", keys.join(", "))
     } else {
-        did_you_mean(near.iter().map(|n| format!("`{key}: {n}`")))
+        did_you_mean(near.iter().map(|n| format!("{key}: {n}")))
     }))
 }

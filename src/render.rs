@@ -287,7 +287,7 @@ fn unknown_strings<'k>(
             .hint(if near.is_empty() {
                 "xem các khoá có trong `themes/default/strings.yaml`".to_string()
             } else {
-                crate::diag::did_you_mean(near.iter().map(|n| format!("`{n}`")))
+                crate::diag::did_you_mean(near.iter().map(|n| n.to_string()))
             })
         })
         .collect()

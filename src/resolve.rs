@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::content::{BUNDLE_STEM, Document, FrontMatter, SECTION_FILE};
 use crate::diag::Diagnostic;
-use crate::model::{FieldKind, Model};
+use crate::model::Model;
 use crate::text::{collate, slugify};
 
 /// A document placed in the site.
@@ -487,8 +487,8 @@ pub type KeyOf<'m> = ((String, String), &'m str);
 /// The entity key of a document (its `type` and the value of its key
 /// field), with the name of that field; `Ok(None)` when it is no entity.
 /// The key must be usable in references: a slug (`an-ninh-mang-2030`, `3`),
-/// and a `number` key a positive integer. A key field the model declares as
-/// `slug` or `integer` is checked there, with the model's own message.
+/// and a `number` key a positive integer. A key field the model declares is
+/// the model's to check, as its declaration says (`slug`, `integer`, `text`).
 pub fn entity_key<'m>(model: &'m Model, doc: &Document) -> Result<Option<KeyOf<'m>>, Diagnostic> {
     let Some(kind) = doc.fm.doc_type.as_ref() else {
         return Ok(None);
@@ -502,9 +502,7 @@ pub fn entity_key<'m>(model: &'m Model, doc: &Document) -> Result<Option<KeyOf<'
     let Some(value) = doc.fm.extra.get(field).filter(|v| !v.is_null()) else {
         return Ok(None);
     };
-    let declared = decl
-        .and_then(|d| d.fields.get(field))
-        .is_some_and(|f| matches!(f.kind, FieldKind::Slug | FieldKind::Integer));
+    let declared = decl.is_some_and(|d| d.fields.contains_key(field));
     let checked = match (declared, field) {
         (true, _) => Ok(crate::model::key_text(value)),
         (false, "number") => positive_number(value).map(Some),

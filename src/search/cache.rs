@@ -240,7 +240,7 @@ fn page_key(site: &Site, i: usize, rendered: &Rendered, cached: Option<&CachedPa
         hash64(fm.doc_type.as_deref().unwrap_or("").as_bytes()),
         text,
     ];
-    for value in searched_fields(fm) {
+    for value in searched_fields(&site.config.model, fm) {
         parts.push(value.map_or(0, |v| hash64(v.as_bytes()) | 1));
     }
     parts.extend(rendered.headings.iter().map(|h| hash64(h.text.as_bytes())));

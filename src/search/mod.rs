@@ -37,6 +37,7 @@ use crate::content::FrontMatter;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::{Heading, Rendered};
+use crate::model::Model;
 use crate::output::{Bytes, Writer};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
@@ -338,9 +339,19 @@ fn text_shards<T>(pages: &[T], shard: usize) -> Vec<&[T]> {
     pages.chunks(shard.max(1)).collect()
 }
 
-/// The front matter fields searched with the body ([`EXTRA_FIELDS`]).
-fn searched_fields(fm: &FrontMatter) -> [Option<&str>; EXTRA_FIELDS.len()] {
-    EXTRA_FIELDS.map(|k| match k {
+/// The front matter fields searched with the body: [`EXTRA_FIELDS`], then
+/// those the document's type names in `search.weights` in site.yaml.
+fn searched_fields<'a>(
+    model: &'a Model,
+    fm: &'a FrontMatter,
+) -> impl Iterator<Item = Option<&'a str>> {
+    let declared = model
+        .of(fm)
+        .and_then(|d| d.search.as_ref())
+        .into_iter()
+        .flat_map(|s| s.weights.keys().map(String::as_str))
+        .filter(|k| !EXTRA_FIELDS.contains(k));
+    EXTRA_FIELDS.into_iter().chain(declared).map(|k| match k {
         "description" => fm.description.as_deref(),
         k => fm.extra_str(k),
     })
@@ -350,7 +361,7 @@ fn searched_fields(fm: &FrontMatter) -> [Option<&str>; EXTRA_FIELDS.len()] {
 /// text, white space collapsed.
 fn page_text(site: &Site, i: usize, rendered: &Rendered) -> String {
     let mut text = String::with_capacity(rendered.text.len());
-    let fields = searched_fields(&site.nodes[i].doc.fm).into_iter().flatten();
+    let fields = searched_fields(&site.config.model, &site.nodes[i].doc.fm).flatten();
     for part in fields.chain([&*rendered.text]) {
         for word in part.split_whitespace() {
             if !text.is_empty() {

@@ -80,6 +80,40 @@ export async function phonePage(browser, opts = {}) {
   return ctx.newPage();
 }
 
+/**
+ * Serves the built `site` and runs axe-core on each of `pages` ({ kind: path })
+ * at phone size, in light and dark; returns one line per violation.
+ */
+export async function axePages(site, pages) {
+  const server = await serveDir(site);
+  const browser = await launch();
+  const failures = [];
+  try {
+    for (const scheme of ['light', 'dark']) {
+      const page = await phonePage(browser, { colorScheme: scheme });
+      for (const [kind, path] of Object.entries(pages)) {
+        const response = await page.goto(server.url + path);
+        if (response.status() !== 200 && kind !== 'notFound') failures.push(`${scheme} ${kind}: HTTP ${response.status()}`);
+        const violations = await axe(page);
+        for (const v of violations) failures.push(`${scheme} ${kind}: ${v.id} (${v.impact}) ${v.nodes.join(' | ')}`);
+      }
+      await page.context().close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return failures;
+}
+
+/** The Nu HTML Checker's errors on every page of the built `site` (run with the machine's Java). */
+export function vnuErrors(site) {
+  const jar = join(REPO, 'tests', 'browser', 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+  const r = spawnSync('java', ['-jar', jar, '--errors-only', '--skip-non-html', site], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
 /** Runs axe-core on the page with the WCAG 2.1 A/AA tags; returns the violations. */
 export async function axe(page) {
   const source = readFileSync(join(REPO, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');

@@ -73,7 +73,7 @@ fn with_a_host_the_sitemap_and_feed_pass_real_validators() {
 }
 
 #[test]
-fn without_a_host_no_sitemap_a_relative_feed_and_one_warning() {
+fn without_a_host_no_sitemap_a_relative_feed_and_one_note() {
     let site = SiteTest::fixture("basic");
     site.write(
         "site.yaml",
@@ -82,12 +82,18 @@ fn without_a_host_no_sitemap_a_relative_feed_and_one_warning() {
     let run = site.build();
     run.assert_ok();
     assert_eq!(
-        run.stderr.matches("`base_url` không có tên miền").count(),
+        run.stderr
+            .matches("site.yaml: lưu ý: `base_url` không có tên miền")
+            .count(),
         1,
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("1 cảnh báo"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("0 cảnh báo"),
+        "a note, not a warning: {}",
+        run.stderr
+    );
     assert!(!site.public().join("sitemap.xml").exists());
     assert_eq!(site.read("robots.txt"), "User-agent: *\nAllow: /\n");
     let feed = feedparser(&site.public().join("atom.xml"));

@@ -4,6 +4,7 @@
 mod build;
 mod content;
 mod conventions;
+mod corpus2;
 mod errors;
 mod faults;
 mod feeds;
