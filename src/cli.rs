@@ -55,9 +55,13 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
-    /// Output folder (default: a folder in the system temp folder, never public/).
+    /// Output folder (default: a folder of this process in the system temp folder,
+    /// never public/, removed when the server stops).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Replace a non-empty --output folder that nqsite did not make (never a source folder).
+    #[arg(long)]
+    pub force: bool,
     /// Base URL of the preview (default: /).
     #[arg(short = 'u', long)]
     pub base_url: Option<String>,
@@ -89,9 +93,17 @@ pub struct NewArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Output folder (default: <root>/public). Replaced atomically on success.
+    /// Output folder (default: <root>/public). Replaced atomically on success; only a
+    /// folder nqsite made (it holds a .nqsite-output file), an empty or a missing one.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Replace a non-empty output folder or --zip file that nqsite did not make.
+    /// Never the site root, a folder holding it, or a source folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Fail at once when another build is writing into the output folder, instead of waiting.
+    #[arg(long)]
+    pub no_wait: bool,
     /// Base URL the site is served from, e.g. https://portal.gov.vn/nq57/ (overrides site.yaml).
     #[arg(short = 'u', long)]
     pub base_url: Option<String>,

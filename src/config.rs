@@ -111,7 +111,8 @@ impl Config {
     ) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let mut config = if path.exists() {
-            let text = fsutil::read_text(&path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+            let text =
+                fsutil::read_text(root, &path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
             Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?
         } else {
             Config::default()

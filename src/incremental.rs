@@ -29,7 +29,7 @@ use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::links;
 use crate::markdown::{self, LinkOutcome, RefKind, Rendered};
-use crate::output::{Bytes, Collector, Staging, Writer, write_file};
+use crate::output::{Bytes, Collector, OutputLock, Staging, Target, Wait, Writer, write_file};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
 use crate::search;
@@ -295,7 +295,7 @@ impl Session {
                 match old.get(rel) {
                     Some(c) if c.stamp == stamp && !touched.contains(rel) => None,
                     _ => {
-                        let result = content::read_document(path, rel, &shown_root);
+                        let result = content::read_document(root, path, rel, &shown_root);
                         let fingerprints =
                             result.as_ref().map(Fingerprints::of).unwrap_or_default();
                         Some(CachedDoc {
@@ -419,8 +419,11 @@ impl Session {
         site: &Site,
         wanted: &[bool],
     ) -> Result<(usize, usize, Vec<String>), Vec<Diagnostic>> {
+        let target =
+            Target::new(&self.opts.root, &self.output, self.opts.force).map_err(|d| vec![d])?;
+        let lock = OutputLock::acquire(target.dir(), Wait::Yes).map_err(|d| vec![d])?;
         if self.written.is_empty() {
-            return self.commit_all(&files).map_err(|d| vec![d]);
+            return self.commit_all(&files, &target, &lock).map_err(|d| vec![d]);
         }
         let result = self.commit_changed(files, site, wanted);
         if result.is_err() {
@@ -434,8 +437,10 @@ impl Session {
     fn commit_all(
         &mut self,
         files: &[(String, Bytes)],
+        target: &Target,
+        lock: &OutputLock,
     ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
-        let staging = Staging::new(&self.output)?;
+        let staging = Staging::new(target, lock)?;
         for (rel, bytes) in files {
             if let Err(e) = staging.write(rel, bytes) {
                 staging.abort();

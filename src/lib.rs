@@ -43,7 +43,7 @@ use crate::config::Config;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
-use crate::output::{Staging, Writer};
+use crate::output::{OutputLock, Staging, Target, Wait, Writer, ZipTarget};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 use crate::xref::Xref;
@@ -69,6 +69,38 @@ pub struct BuildOptions {
     pub editor_guide: bool,
     /// Also print the print pages to PDF with Chromium, if installed.
     pub pdf: bool,
+    /// Replace a non-empty output folder (or zip) that nqsite did not make.
+    /// Never a source of the site.
+    pub force: bool,
+    /// Fail at once when another build is writing into the output folder,
+    /// instead of waiting for it.
+    pub no_wait: bool,
+}
+
+/// Why a build failed, and what became of the output folder.
+#[derive(Debug)]
+pub struct Failure {
+    /// Every problem found, sorted by file and line.
+    pub errors: Vec<Diagnostic>,
+    /// True when the new site had been swapped in before a later step
+    /// (moving the zip into place) failed; false when the output folder is
+    /// exactly as it was.
+    pub site_replaced: bool,
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(errors: Vec<Diagnostic>) -> Failure {
+        Failure {
+            errors,
+            site_replaced: false,
+        }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(error: Diagnostic) -> Failure {
+        Failure::from(vec![error])
+    }
 }
 
 /// What a successful build did.
@@ -90,9 +122,10 @@ pub struct BuildReport {
 /// Called as pages are rendered: (done, total).
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
-/// Builds the site. On any error nothing is written and every problem found
+/// Builds the site. On any error the output folder is left as it was (see
+/// [`Failure::site_replaced`] for the one exception) and every problem found
 /// is returned, sorted by file and line.
-pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Vec<Diagnostic>> {
+pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Failure> {
     let mut timer = Timer::default();
     let result = run(opts, progress, &mut timer);
     result
@@ -100,9 +133,9 @@ pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport,
             r.timings = timer.stages;
             r
         })
-        .map_err(|mut errs| {
-            diag::sort(&mut errs);
-            errs
+        .map_err(|mut f| {
+            diag::sort(&mut f.errors);
+            f
         })
 }
 
@@ -141,8 +174,17 @@ fn run(
     opts: &BuildOptions,
     progress: Progress<'_>,
     timer: &mut Timer,
-) -> Result<BuildReport, Vec<Diagnostic>> {
+) -> Result<BuildReport, Failure> {
     timer.lap("start");
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join("public"));
+    // Where the site goes is checked before any work: a refused output
+    // costs nothing.
+    let places = (!opts.check_only)
+        .then(|| Places::check(opts, &output))
+        .transpose()?;
     let config = Config::load(
         &opts.root,
         opts.base_url.as_deref(),
@@ -156,60 +198,114 @@ fn run(
     let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
-        (l, t) => return Err(l.err().into_iter().chain(t.err()).flatten().collect()),
+        (l, t) => {
+            return Err(l
+                .err()
+                .into_iter()
+                .chain(t.err())
+                .flatten()
+                .collect::<Vec<_>>()
+                .into());
+        }
     };
     timer.lap("load");
     let (site, rendered, xref) =
         resolve_and_render(config, docs, render_bodies, &mut |stage| timer.lap(stage))?;
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.root.join("public"));
-    let staging = if opts.check_only {
-        None
-    } else {
-        Some(Staging::new(&output).map_err(|d| vec![d])?)
-    };
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
-    let writer = Writer::new(staging.as_ref(), portable_base);
+    let Some(places) = places else {
+        let writer = Writer::new(None, portable_base);
+        write_site(
+            &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
+        )?;
+        timer.lap("templates+write");
+        return Ok(BuildReport {
+            pages,
+            sections,
+            warnings: site_warnings(&site, &theme),
+            timings: Vec::new(),
+            output: None,
+        });
+    };
+    let wait = if opts.no_wait { Wait::No } else { Wait::Yes };
+    let lock = OutputLock::acquire(places.target.dir(), wait)?;
+    let staging = Staging::new(&places.target, &lock)?;
+    let writer = Writer::new(Some(&staging), portable_base);
     let written = write_site(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
+    if let Err(e) = written {
+        staging.abort();
+        return Err(e.into());
+    }
     let mut warnings = site_warnings(&site, &theme);
     warnings.extend(feeds::no_host_note(&site));
-    if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
-        warnings.extend(pdf::write_all(&site, s.dir()));
+    if opts.pdf {
+        warnings.extend(pdf::write_all(&site, staging.dir()));
         timer.lap("pdf");
     }
-    match (written, staging) {
-        (Ok(()), Some(s)) => {
-            s.commit().map_err(|d| vec![d])?;
-            if let Some(zip) = &opts.zip {
-                let folder = output
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("site");
-                portable::write_zip(&output, zip, folder).map_err(|d| vec![d])?;
-            }
-        }
-        (Ok(()), None) => {}
-        (Err(e), Some(s)) => {
-            s.abort();
-            return Err(e);
-        }
-        (Err(e), None) => return Err(e),
-    }
+    places.commit(staging, &output)?;
+    drop(lock);
     timer.lap("commit");
     Ok(BuildReport {
         pages,
         sections,
         warnings,
         timings: Vec::new(),
-        output: (!opts.check_only).then_some(output),
+        output: Some(output),
     })
+}
+
+/// Where a build writes: the output folder and the optional zip, both
+/// checked before anything is written.
+struct Places {
+    target: Target,
+    zip: Option<ZipTarget>,
+}
+
+impl Places {
+    fn check(opts: &BuildOptions, output: &Path) -> Result<Places, Diagnostic> {
+        let target = Target::new(&opts.root, output, opts.force)?;
+        let zip = opts
+            .zip
+            .as_deref()
+            .map(|z| ZipTarget::new(&opts.root, z, &target, opts.force))
+            .transpose()?;
+        Ok(Places { target, zip })
+    }
+
+    /// Writes the zip from the staging folder, swaps the staging folder in,
+    /// then moves the zip into place: any failure before the swap leaves the
+    /// previous output as it was.
+    fn commit(&self, staging: Staging, output: &Path) -> Result<(), Failure> {
+        if let Some(zip) = &self.zip {
+            let folder = output
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("site");
+            if let Err(e) = portable::write_zip(staging.dir(), zip.tmp(), folder) {
+                zip.discard();
+                staging.abort();
+                return Err(e.into());
+            }
+        }
+        if let Err(e) = staging.commit() {
+            self.zip.iter().for_each(ZipTarget::discard);
+            return Err(e.into());
+        }
+        match &self.zip {
+            Some(zip) => zip.commit().map_err(|e| {
+                zip.discard();
+                Failure {
+                    errors: vec![e],
+                    site_replaced: true,
+                }
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The middle of the pipeline, shared by `build` and `serve`: resolves the
@@ -285,51 +381,55 @@ pub(crate) fn write_site(
     progress: Progress<'_>,
     search_cache: Option<&mut search::Cache>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
-    // Pages name only the search manifest (fixed name), never the index's hash.
-    contexts.set_search(search::MANIFEST);
-    contexts.set_bodies(rendered);
-    out.plan(|| contexts.parts());
-    out.want_ids(links::anchored_files(site, rendered));
-    let done = AtomicUsize::new(0);
-    let total = site.nodes.len();
-    let render_all = || -> Vec<Diagnostic> {
-        (0..total)
-            .into_par_iter()
-            .filter_map(|i| {
-                if !out.wants_page(i) {
-                    return None;
+    // Templates are rendered on threads whose stack holds the deepest
+    // nesting a theme may reach (see `render`).
+    render::on_render_threads(move || {
+        let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
+        // Pages name only the search manifest (fixed name), never the index's hash.
+        contexts.set_search(search::MANIFEST);
+        contexts.set_bodies(rendered);
+        out.plan(|| contexts.parts());
+        out.want_ids(links::anchored_files(site, rendered));
+        let done = AtomicUsize::new(0);
+        let total = site.nodes.len();
+        let render_all = || -> Vec<Diagnostic> {
+            (0..total)
+                .into_par_iter()
+                .filter_map(|i| {
+                    if !out.wants_page(i) {
+                        return None;
+                    }
+                    let result = render_page(site, theme, &contexts, &rendered[i], i, out)
+                        .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
+                        .and_then(|()| {
+                            write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
+                        });
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    result.err()
+                })
+                .collect()
+        };
+        // The index is built after the pages: beside them saved no time (writing
+        // the pages is bound by the disk) and raised the peak memory.
+        let mut errors = render_all();
+        let search = search::build(site, rendered, theme, search_cache);
+        if errors.is_empty() {
+            match write_extras(root, site, theme, &contexts, rendered, out).and_then(|()| {
+                search::write(&search, site, theme, &contexts, out).map_err(|e| vec![e])
+            }) {
+                Ok(()) => {
+                    let written = out.written((0..total).flat_map(|i| page_files(site, i)));
+                    errors.extend(links::check_paths(site, rendered, &written));
                 }
-                let result = render_page(site, theme, &contexts, &rendered[i], i, out)
-                    .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
-                    .and_then(|()| {
-                        write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
-                    });
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                result.err()
-            })
-            .collect()
-    };
-    // The index is built after the pages: beside them saved no time (writing
-    // the pages is bound by the disk) and raised the peak memory.
-    let mut errors = render_all();
-    let search = search::build(site, rendered, theme, search_cache);
-    if errors.is_empty() {
-        match write_extras(root, site, theme, &contexts, rendered, out)
-            .and_then(|()| search::write(&search, site, theme, &contexts, out).map_err(|e| vec![e]))
-        {
-            Ok(()) => {
-                let written = out.written((0..total).flat_map(|i| page_files(site, i)));
-                errors.extend(links::check_paths(site, rendered, &written));
+                Err(mut e) => errors.append(&mut e),
             }
-            Err(mut e) => errors.append(&mut e),
         }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    })
 }
 
 /// Renders page `i`; the parts its context read go to `out` (serve keeps them).
@@ -400,7 +500,7 @@ fn write_extras(
     out: &Writer<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     let copies = links::content_files(site, rendered)?;
-    write_generated(root, site, theme, contexts, out).map_err(|d| vec![d])?;
+    write_generated(root, site, theme, contexts, &copies, out).map_err(|d| vec![d])?;
     copy_content_files(root, &copies, out).map_err(|d| vec![d])
 }
 
@@ -426,19 +526,20 @@ fn copy_content_files(
             out.note(rel);
             continue;
         }
-        let bytes = std::fs::read(root.join("content").join(disk))
-            .map_err(|e| Diagnostic::io(&shown, "đọc tệp", &e))?;
+        let bytes = fsutil::read_bytes(root, &root.join("content").join(disk), &shown)?;
         out.file(rel, &bytes)?;
     }
     Ok(())
 }
 
-/// Everything but the pages and the files of `content/`.
+/// Everything but the pages and the files of `content/` (`copies`, only
+/// checked here against the pages' places).
 fn write_generated(
     root: &Path,
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
+    copies: &std::collections::BTreeMap<String, String>,
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     let mut ctx = contexts.base().clone();
@@ -457,6 +558,7 @@ fn write_generated(
     }
     files.extend(opendata::files(site, contexts.xref()));
     files.extend(share_images(root, site, !out.is_dry())?);
+    let mut aliases = Vec::new();
     for (i, node) in site.nodes.iter().enumerate() {
         if let Some(html) = embed(site, theme, contexts, i)? {
             files.push(html);
@@ -467,7 +569,7 @@ fn write_generated(
             };
             let mut ctx = contexts.base().clone();
             ctx.insert("target", &site.href(i));
-            files.push((
+            aliases.push((
                 file,
                 theme
                     .render("alias.html", &ctx, &node.doc.shown)?
@@ -475,20 +577,47 @@ fn write_generated(
             ));
         }
     }
-    for (rel, bytes) in files {
+    let profile = profile_assets(root, &site.config)?;
+    let statics = site_static_files(root)?;
+    let others: Vec<&str> = files
+        .iter()
+        .chain(&theme.assets)
+        .chain(&profile)
+        .map(|(rel, _)| rel.as_str())
+        .chain(statics.iter().map(|(rel, _)| rel.as_str()))
+        .collect();
+    let fixed = [output::MARKER, search::MANIFEST];
+    resolve::check_generated(
+        site,
+        others
+            .iter()
+            .copied()
+            .chain(fixed)
+            .chain(copies.keys().map(String::as_str)),
+    )?;
+    if out.is_dry() {
+        let alias_files = aliases.iter().map(|(rel, _)| rel.as_str());
+        others
+            .into_iter()
+            .chain(alias_files)
+            .for_each(|rel| out.note(rel));
+        return Ok(());
+    }
+    for (rel, bytes) in files.into_iter().chain(aliases) {
         if rel.ends_with(".html") {
             out.html(&rel, bytes)?;
         } else {
             out.file(&rel, &bytes)?;
         }
     }
-    for (rel, bytes) in &theme.assets {
+    for (rel, bytes) in theme.assets.iter().chain(&profile) {
         out.file(rel, bytes)?;
     }
-    for (rel, bytes) in profile_assets(&site.config)? {
-        out.file(&rel, &bytes)?;
+    for (rel, path) in statics {
+        let shown = path.strip_prefix(root).unwrap_or(&path);
+        out.file(&rel, &fsutil::read_bytes(root, &path, shown)?)?;
     }
-    copy_site_static(root, out)
+    Ok(())
 }
 
 /// The embeddable card of a document whose type declares `embed: true`
@@ -600,13 +729,18 @@ fn share_images(
         .collect()
 }
 
-/// Copies the site's own `static/` folder (if any) into the output root.
-fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
+/// The files of the site's own `static/` folder (if any): their path in
+/// the output and on disk.
+fn site_static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let dir = root.join("static");
     if !dir.is_dir() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    let mut files = Vec::new();
+    for entry in walker {
         let entry = entry.map_err(|e| {
             let p = e.path().unwrap_or(&dir).to_path_buf();
             Diagnostic::error(
@@ -625,16 +759,9 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
-        if out.is_dry() {
-            out.note(&rel);
-            continue;
-        }
-        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let bytes =
-            std::fs::read(entry.path()).map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
-        out.file(&rel, &bytes)?;
+        files.push((rel, entry.into_path()));
     }
-    Ok(())
+    Ok(files)
 }
 
 /// The profile's `local_guidance` must name one document of the site
@@ -676,14 +803,13 @@ fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
 }
 
 /// The profile's logo and colour stylesheet, with their output names.
-fn profile_assets(config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+fn profile_assets(root: &Path, config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let Some(profile) = &config.profile else {
         return Ok(Vec::new());
     };
     let mut files = Vec::new();
     if let Some((path, name)) = &profile.logo {
-        let bytes =
-            std::fs::read(path).map_err(|e| Diagnostic::io(&profile.shown, "đọc logo", &e))?;
+        let bytes = fsutil::read_bytes(root, path, path.strip_prefix(root).unwrap_or(path))?;
         files.push((format!("assets/{name}"), bytes));
     }
     let css = profile.css();

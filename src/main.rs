@@ -27,6 +27,8 @@ fn main() -> ExitCode {
                 zip: a.zip,
                 editor_guide: a.editor_guide,
                 pdf: a.pdf,
+                force: a.force,
+                no_wait: a.no_wait,
             },
             a.timings,
         ),
@@ -56,12 +58,19 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(errors) => {
-            for e in &errors {
+        Err(failure) => {
+            for e in &failure.errors {
                 eprintln!("{e}");
             }
-            let n = errors.iter().filter(|e| e.is_error()).count();
-            eprintln!("Dựng trang thất bại: {n} lỗi. Thư mục kết quả cũ được giữ nguyên.");
+            let n = failure.errors.iter().filter(|e| e.is_error()).count();
+            if failure.site_replaced {
+                eprintln!(
+                    "Dựng trang thất bại: {n} lỗi. Trang web mới đã được ghi vào thư mục kết quả, \
+                     nhưng bước sau đó không xong (xem lỗi ở trên)."
+                );
+            } else {
+                eprintln!("Dựng trang thất bại: {n} lỗi. Thư mục kết quả cũ được giữ nguyên.");
+            }
             ExitCode::FAILURE
         }
     }
@@ -75,6 +84,7 @@ fn serve(a: cli::ServeArgs, quiet: bool) -> ExitCode {
             base_url: a.base_url,
             profile: a.site.profile,
             editor_guide: true,
+            force: a.force,
             ..Default::default()
         },
         bind: a.bind,

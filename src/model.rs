@@ -218,6 +218,19 @@ pub const COMMON_KEYS: &[&str] = &[
     "editor_only",
 ];
 
+/// What a JSON-LD placeholder may name besides the declared fields.
+pub const JSONLD_VALUES: &[&str] = &["title", "url", "date", "description", "text", "language"];
+
+/// Every string inside a JSON value.
+fn json_strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| json_strings(x, out)),
+        _ => {}
+    }
+}
+
 /// Text that marks a field still to be filled (`nqsite new` writes it).
 pub const PLACEHOLDER: &str = "...";
 
@@ -316,6 +329,24 @@ impl Model {
                     unknown_type(r, &format!("`{name}.open_data.refs`"), &mut errors);
                 }
             }
+            errors.extend(decl.unknown_placeholders().into_iter().map(|(place, p)| {
+                Diagnostic::error(
+                    shown,
+                    line_of(&format!("{{{p}}}")),
+                    1,
+                    format!(
+                        "`{name}.{place}` dùng `{{{p}}}` nhưng `{name}` không khai báo trường `{p}`"
+                    ),
+                )
+                .hint(format!(
+                    "dùng một trường đã khai báo ({}) hoặc khai báo `{p}` trong `fields:`",
+                    decl.fields
+                        .keys()
+                        .map(|k| format!("`{{{k}}}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }));
         }
         if let Some(m) = &self.matrix {
             for t in m.rows.iter().chain(&m.columns) {
@@ -342,6 +373,37 @@ impl TypeDecl {
             .iter()
             .filter(|(_, f)| f.required)
             .map(|(k, _)| k.as_str())
+    }
+
+    /// The `{placeholders}` of the share card and JSON-LD that name neither a
+    /// declared field nor a value every document has, with where they are.
+    fn unknown_placeholders(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let mut check = |place: &'static str, text: &str, builtin: &[&str]| {
+            let names = std::cell::RefCell::new(Vec::new());
+            let _ = fill(text, &|n| {
+                names.borrow_mut().push(n.to_string());
+                Some(String::new())
+            });
+            for n in names.into_inner() {
+                if !builtin.contains(&n.as_str()) && !self.fields.contains_key(&n) {
+                    out.push((place, n));
+                }
+            }
+        };
+        if let Some(share) = &self.share {
+            for text in [&share.kicker, &share.headline, &share.text] {
+                check("share", text, &["title"]);
+            }
+        }
+        let mut strings = Vec::new();
+        if let Some(j) = &self.jsonld {
+            json_strings(j, &mut strings);
+        }
+        for text in strings {
+            check("jsonld", text, JSONLD_VALUES);
+        }
+        out
     }
 
     /// The first field of kind `group`, with its name.
@@ -703,7 +765,7 @@ fn check_value(
         }
         FieldKind::Year => match value.as_i64() {
             Some(1000..=9999) => Ok(()),
-            _ => Err(wrong("một năm (số có 4 chữ số)", "2030")),
+            _ => Err(wrong("một năm (số có 4 chữ số)", &year_example(value))),
         },
         FieldKind::Date => match value.as_str().and_then(|s| Date::parse(s).ok()) {
             Some(_) => Ok(()),
@@ -722,14 +784,16 @@ fn check_value(
             _ => Err(wrong("`true` hoặc `false`", "true")),
         },
         FieldKind::List => match value {
-            Value::Sequence(_) => Ok(()),
+            Value::Sequence(entries) => entries
+                .iter()
+                .try_for_each(|e| check_entry_refs(site, e, at)),
             _ => Err(wrong("một danh sách", "[\"…\"]")),
         },
-        FieldKind::Ref => check_ref(site, f, value, at).map_err(|e| e.unwrap_or_else(|| wrong("một mã", "tinh-uy"))),
+        FieldKind::Ref => check_ref(site, f.to.as_deref().unwrap_or(""), value, at).map_err(|e| e.unwrap_or_else(|| wrong("một mã", "tinh-uy"))),
         FieldKind::Refs => match value {
             Value::Sequence(items) => items
                 .iter()
-                .try_for_each(|v| check_ref(site, f, v, at))
+                .try_for_each(|v| check_ref(site, f.to.as_deref().unwrap_or(""), v, at))
                 .map_err(|e| e.unwrap_or_else(|| wrong("một danh sách mã", "[1, 2]"))),
             _ => Err(wrong("một danh sách mã", "[1, 2]")),
         },
@@ -737,15 +801,59 @@ fn check_value(
     }
 }
 
+/// In an entry of a list field, a key named after a declared type is a
+/// reference to a document of that type (`target: tfp-2030`), and the
+/// type's name plus `s` a list of them: each must exist.
+fn check_entry_refs(
+    site: &Site,
+    entry: &Value,
+    at: &dyn Fn(String) -> Diagnostic,
+) -> Result<(), Diagnostic> {
+    let Value::Mapping(map) = entry else {
+        return Ok(());
+    };
+    let types = &site.config.model.types;
+    for (k, v) in map {
+        let Some(k) = k.as_str() else { continue };
+        let checked = if types.contains_key(k) {
+            check_ref(site, k, v, at)
+        } else if let Some(kind) = k.strip_suffix('s').filter(|t| types.contains_key(*t)) {
+            v.as_sequence()
+                .into_iter()
+                .flatten()
+                .try_for_each(|item| check_ref(site, kind, item, at))
+        } else {
+            Ok(())
+        };
+        checked.map_err(|e| {
+            e.unwrap_or_else(|| at(format!("`{k}` phải là mã của một tài liệu loại `{k}`")))
+        })?;
+    }
+    Ok(())
+}
+
+/// The year a wrong year value probably means (`"năm 2035"` → `2035`),
+/// else this year.
+fn year_example(value: &Value) -> String {
+    let text = key_text(value).unwrap_or_default();
+    let digits: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| d.len() == 4)
+        .collect();
+    match digits.as_slice() {
+        [one] => one.to_string(),
+        _ => Date::today().year.to_string(),
+    }
+}
+
 /// A reference field names an existing document of the declared type.
 /// `Err(None)` when the value is not a key at all.
 fn check_ref(
     site: &Site,
-    f: &FieldDecl,
+    to: &str,
     value: &Value,
     at: &dyn Fn(String) -> Diagnostic,
 ) -> Result<(), Option<Diagnostic>> {
-    let to = f.to.as_deref().unwrap_or("");
     let id = key_text(value).ok_or(None)?;
     if site.entity(to, &id).is_some() {
         return Ok(());

@@ -1,14 +1,21 @@
 //! Write stage: the whole site is written into a staging folder beside the
 //! output folder and swapped in only once everything succeeded. A build that
 //! fails or is killed leaves the previous output exactly as it was.
+//!
+//! [`target`] decides whether an output folder may be replaced at all;
+//! [`lock`] lets one build at a time write into it.
+
+pub mod lock;
+pub mod target;
 
 use std::collections::{HashMap, HashSet};
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
+pub use lock::{OutputLock, Wait};
+pub use target::{MARKER, Target, ZipTarget};
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
 pub struct Staging {
@@ -18,49 +25,39 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Prepares `.<name>.nqsite-tmp` beside `output`, cleaning up what an
-    /// interrupted earlier build may have left there.
-    pub fn new(output: &Path) -> Result<Staging, Diagnostic> {
-        let output = absolute(output);
-        let parent = output
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("/"));
-        let name = output
-            .file_name()
-            .map(OsString::from)
-            .unwrap_or_else(|| OsString::from("public"));
-        let sibling = |suffix: &str| {
-            let mut n = OsString::from(".");
-            n.push(&name);
-            n.push(suffix);
-            parent.join(n)
-        };
+    /// Prepares `.<name>.nqsite-tmp.<pid>` beside the output folder, holding
+    /// the [`MARKER`], after checking the output again and cleaning up what
+    /// killed builds left there. The caller holds the output's lock.
+    pub fn new(target: &Target, _lock: &OutputLock) -> Result<Staging, Diagnostic> {
+        let output = target.dir().to_path_buf();
+        let pid = std::process::id();
         let staging = Staging {
-            tmp: sibling(".nqsite-tmp"),
-            old: sibling(".nqsite-old"),
+            tmp: lock::owned_sibling(&output, "tmp", pid),
+            old: lock::owned_sibling(&output, "old", pid),
             output,
         };
-        std::fs::create_dir_all(&parent).map_err(|e| Diagnostic::io(&parent, "tạo thư mục", &e))?;
         staging.recover()?;
+        target.check()?;
         std::fs::create_dir(&staging.tmp)
             .map_err(|e| Diagnostic::io(&staging.tmp, "tạo thư mục tạm", &e))?;
+        staging.write(MARKER, target::MARKER_TEXT.as_bytes())?;
         Ok(staging)
     }
 
-    /// Undoes what a killed build left: a stale staging folder is removed; an
-    /// output moved aside but not replaced is moved back.
+    /// Undoes what killed builds left: an output moved aside but not
+    /// replaced is moved back, stale staging folders are removed. Only
+    /// folders of processes that are gone are touched.
     fn recover(&self) -> Result<(), Diagnostic> {
-        if self.old.exists() {
-            if self.output.exists() {
-                remove_dir(&self.old)?;
+        for old in lock::stale_siblings(&self.output, "old") {
+            if std::fs::symlink_metadata(&self.output).is_ok() {
+                remove(&old)?;
             } else {
-                std::fs::rename(&self.old, &self.output)
-                    .map_err(|e| Diagnostic::io(&self.old, "khôi phục thư mục kết quả cũ", &e))?;
+                std::fs::rename(&old, &self.output)
+                    .map_err(|e| Diagnostic::io(&old, "khôi phục thư mục kết quả cũ", &e))?;
             }
         }
-        if self.tmp.exists() {
-            remove_dir(&self.tmp)?;
+        for tmp in lock::stale_siblings(&self.output, "tmp") {
+            remove(&tmp)?;
         }
         Ok(())
     }
@@ -75,27 +72,34 @@ impl Staging {
         write_file(&self.tmp, rel, bytes)
     }
 
-    /// Swaps the staging folder in as the output folder.
+    /// Swaps the staging folder in as the output folder. On an error the
+    /// previous output is in place again.
     pub fn commit(self) -> Result<(), Diagnostic> {
-        if self.output.exists() {
-            if exchange(&self.tmp, &self.output) {
-                // `tmp` now holds the previous site.
-                return remove_dir(&self.tmp);
-            }
-            std::fs::rename(&self.output, &self.old)
-                .map_err(|e| Diagnostic::io(&self.output, "thay thư mục kết quả", &e))?;
-            std::fs::rename(&self.tmp, &self.output)
-                .map_err(|e| Diagnostic::io(&self.output, "thay thư mục kết quả", &e))?;
-            remove_dir(&self.old)
-        } else {
-            std::fs::rename(&self.tmp, &self.output)
-                .map_err(|e| Diagnostic::io(&self.output, "tạo thư mục kết quả", &e))
+        if std::fs::symlink_metadata(&self.output).is_err() {
+            return std::fs::rename(&self.tmp, &self.output).map_err(|e| {
+                let _ = remove(&self.tmp);
+                Diagnostic::io(&self.output, "tạo thư mục kết quả", &e)
+            });
         }
+        if exchange(&self.tmp, &self.output) {
+            // `tmp` now holds the previous site.
+            return remove(&self.tmp);
+        }
+        let fail = |e: std::io::Error| {
+            let _ = remove(&self.tmp);
+            Diagnostic::io(&self.output, "thay thư mục kết quả", &e)
+        };
+        std::fs::rename(&self.output, &self.old).map_err(fail)?;
+        if let Err(e) = std::fs::rename(&self.tmp, &self.output) {
+            let _ = std::fs::rename(&self.old, &self.output);
+            return Err(fail(e));
+        }
+        remove(&self.old)
     }
 
     /// Throws the staging folder away (the build failed).
     pub fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.tmp);
+        let _ = remove(&self.tmp);
     }
 }
 
@@ -116,18 +120,8 @@ pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic>
     std::fs::write(&path, bytes).map_err(|e| Diagnostic::io(&path, "ghi tệp", &e))
 }
 
-fn remove_dir(path: &Path) -> Result<(), Diagnostic> {
-    std::fs::remove_dir_all(path).map_err(|e| Diagnostic::io(path, "xoá thư mục", &e))
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    }
+fn remove(path: &Path) -> Result<(), Diagnostic> {
+    lock::remove_any(path).map_err(|e| Diagnostic::io(path, "xoá thư mục", &e))
 }
 
 /// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`).
@@ -422,24 +416,38 @@ fn exchange(_: &Path, _: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// Stages a build of a (missing) site beside `out`; the lock is held
+    /// by the caller as long as the staging lives.
+    fn stage(out: &Path) -> (OutputLock, Staging) {
+        let root = out.with_file_name("site");
+        let target = Target::new(&root, out, false).unwrap();
+        let lock = OutputLock::acquire(target.dir(), Wait::No).unwrap();
+        let staging = Staging::new(&target, &lock).unwrap();
+        (lock, staging)
+    }
+
     #[test]
     fn commit_replaces_output_and_abort_keeps_it() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let s = Staging::new(&out).unwrap();
+        let (l, s) = stage(&out);
         s.write("a/index.html", b"one").unwrap();
         s.commit().unwrap();
+        drop(l);
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"one");
+        assert!(out.join(MARKER).is_file());
 
-        let s = Staging::new(&out).unwrap();
+        let (l, s) = stage(&out);
         s.write("b.txt", b"two").unwrap();
         s.abort();
+        drop(l);
         assert!(out.join("a/index.html").exists());
         assert!(!out.join("b.txt").exists());
 
-        let s = Staging::new(&out).unwrap();
+        let (l, s) = stage(&out);
         s.write("b.txt", b"two").unwrap();
         s.commit().unwrap();
+        drop(l);
         assert!(!out.join("a/index.html").exists());
         assert!(out.join("b.txt").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
@@ -450,13 +458,22 @@ mod tests {
     fn recovers_an_output_moved_aside_by_a_killed_build() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let old = dir.path().join(".public.nqsite-old");
+        let dead = 4_194_305;
+        let old = lock::owned_sibling(&out, "old", dead);
         std::fs::create_dir(&old).unwrap();
         std::fs::write(old.join("x"), b"prev").unwrap();
-        std::fs::create_dir(dir.path().join(".public.nqsite-tmp")).unwrap();
-        let s = Staging::new(&out).unwrap();
+        std::fs::write(old.join(MARKER), b"").unwrap();
+        std::fs::create_dir(lock::owned_sibling(&out, "tmp", dead)).unwrap();
+        std::fs::write(dir.path().join(".public.nqsite-tmp"), b"a file").unwrap();
+        let (l, s) = stage(&out);
         assert_eq!(std::fs::read(out.join("x")).unwrap(), b"prev");
         s.abort();
+        drop(l);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["public"]);
     }
 
     #[test]

@@ -381,17 +381,13 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut owners: HashMap<String, usize> = HashMap::new();
     for (i, n) in nodes.iter().enumerate() {
-        let mut paths = vec![(format!("{}index.html", n.path), n.doc.fm.line_of("slug"))];
-        for alias in &n.doc.fm.aliases {
-            match alias_file(alias) {
-                Some(p) => paths.push((p, n.doc.fm.line_of("aliases"))),
-                None => errors.push(
-                    Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
-                        .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
-                ),
-            }
+        for alias in n.doc.fm.aliases.iter().filter(|a| alias_file(a).is_none()) {
+            errors.push(
+                Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
+                    .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
+            );
         }
-        for (path, line) in paths {
+        for (path, line) in claimed_files(n) {
             if let Some(&first) = owners.get(&path) {
                 let other = &nodes[first].doc.shown;
                 errors.push(
@@ -413,6 +409,65 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
         }
     }
     errors
+}
+
+/// The page files a document is written to (`<folder>/index.html`, or an
+/// alias's `old/page.html`): its own, its paper variants' and its valid
+/// aliases', each with the line of the front matter that asks for it.
+fn claimed_files(n: &Node) -> Vec<(String, usize)> {
+    let fm = &n.doc.fm;
+    let mut paths = vec![(format!("{}index.html", n.path), fm.line_of("slug"))];
+    for paper in crate::print::paper_variants(&fm.extra) {
+        paths.push((
+            format!("{}{paper}/index.html", n.path),
+            fm.line_of("paper_variants"),
+        ));
+    }
+    for alias in &fm.aliases {
+        if let Some(p) = alias_file(alias) {
+            paths.push((p, fm.line_of("aliases")));
+        }
+    }
+    paths
+}
+
+/// The files nqsite writes besides the pages (`robots.txt`, assets, static
+/// files…, paths inside the site) must not take the place of a page: a page
+/// folder where a file goes, or a file where a page goes.
+/// The error is at the document (and line) asking for the page.
+pub(crate) fn check_generated<'a>(
+    site: &Site,
+    files: impl IntoIterator<Item = &'a str>,
+) -> Result<(), Diagnostic> {
+    let claims: BTreeMap<String, (usize, usize)> = site
+        .nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| claimed_files(n).into_iter().map(move |(p, l)| (p, (i, l))))
+        .collect();
+    for rel in files {
+        let below = format!("{rel}/");
+        let hit = claims.get_key_value(rel).or_else(|| {
+            claims
+                .range(below.clone()..)
+                .next()
+                .filter(|(p, _)| p.starts_with(&below))
+        });
+        if let Some((file, &(i, line))) = hit {
+            let page = file.strip_suffix("index.html").unwrap_or(file);
+            return Err(Diagnostic::error(
+                &site.nodes[i].doc.shown,
+                line,
+                1,
+                format!("trang `/{page}` của tài liệu này trùng chỗ với tệp `{rel}` mà nqsite ghi ra"),
+            )
+            .hint(
+                "đổi `slug` hoặc alias: các tên nqsite dùng là 404.html, sitemap.xml, robots.txt, \
+                 atom.xml, các thư mục assets/, data/, share/, search/, embed/ và các tệp trong static/",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The file an alias is written to, or `None` if unsafe: `/old/page/` is

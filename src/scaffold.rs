@@ -63,7 +63,7 @@ pub fn create(
     }
     let config = Config::load(root, None, None)?;
     let dir = dir.map(user_dir).transpose().map_err(|d| vec![d])?;
-    let docs = scan(&content_dir);
+    let docs = scan(root, &content_dir);
     let title = crate::text::nfc(title_words.join(" ").trim()).into_owned();
     let plan = if kind == PAGE {
         page(&content_dir, &docs, &title, dir.as_deref())
@@ -172,11 +172,13 @@ fn bad_dir(dir: &str) -> Diagnostic {
 }
 
 /// Every document that parses (problems are for `build` to report).
-fn scan(content_dir: &Path) -> Vec<Document> {
+fn scan(root: &Path, content_dir: &Path) -> Vec<Document> {
     let (files, _, _) = content::walk(content_dir, Path::new("content"));
     files
         .iter()
-        .filter_map(|(path, rel)| content::read_document(path, rel, Path::new("content")).ok())
+        .filter_map(|(path, rel)| {
+            content::read_document(root, path, rel, Path::new("content")).ok()
+        })
         .collect()
 }
 

@@ -9,10 +9,11 @@
 
 pub mod conn;
 pub mod http;
+mod scratch;
 pub mod watch;
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
@@ -24,7 +25,9 @@ use crate::incremental::{Changes, Rebuilt, Session};
 /// What `nqsite serve` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// The site; `output` defaults to a folder in the system temp folder.
+    /// The site; `output` defaults to a folder of this process in the system
+    /// temp folder (never the publishable `public/`: the preview holds the
+    /// editors' guide).
     pub build: BuildOptions,
     /// Address to bind (loopback unless told otherwise).
     pub bind: String,
@@ -45,11 +48,22 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             opts.build.root.display()
         )
     })?;
-    let output = opts
-        .build
-        .output
-        .clone()
-        .unwrap_or_else(|| default_output(&root));
+    let output = match &opts.build.output {
+        Some(o) => o.clone(),
+        None => {
+            let o = scratch::default_output(&root);
+            scratch::remove_stale(&root);
+            scratch::remove_on_exit(o.clone());
+            o
+        }
+    };
+    crate::output::Target::new(&root, &output, opts.build.force).map_err(|d| {
+        let hint = d
+            .hint
+            .map(|h| format!("\n  cách sửa: {h}"))
+            .unwrap_or_default();
+        format!("{}{hint}", d.message)
+    })?;
     let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
         .map_err(|e| format!("không mở được cổng {}:{}: {e}", opts.bind, opts.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -100,13 +114,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             );
         }
     }
-}
-
-/// `<temp>/nqsite-serve-<hash of the root>`: never the publishable `public/`,
-/// since the served site holds the editors' guide.
-fn default_output(root: &Path) -> PathBuf {
-    let hash = crate::fsutil::hash64(root.to_string_lossy().as_bytes());
-    std::env::temp_dir().join(format!("nqsite-serve-{hash:016x}"))
 }
 
 fn rebuild(
@@ -185,7 +192,7 @@ fn source_lines(root: &Path, d: &Diagnostic) -> Vec<serde_json::Value> {
     if d.line == 0 {
         return Vec::new();
     }
-    let Ok(bytes) = http::read_inside(&root.join(&d.path), root) else {
+    let Ok(bytes) = crate::fsutil::read_bytes(root, &root.join(&d.path), &d.path) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&bytes);

@@ -902,3 +902,27 @@ fn a_new_year_shows_on_the_targets_index_without_template_edits() {
         );
     }
 }
+
+#[test]
+fn errors_on_a_list_entry_naming_a_missing_document() {
+    let site = SiteTest::fixture(FIXTURE);
+    replace(
+        &site,
+        "content/infographic.md",
+        "target: thu-vien-xa-2027",
+        "target: thu-vien-xa-2072",
+    );
+    site.build().assert_fails_with(&[
+        "content/infographic.md:7:",
+        "không có tài liệu loại `target` nào mang mã `thu-vien-xa-2072`",
+        "thu-vien-xa-2027",
+    ]);
+}
+
+#[test]
+fn errors_on_a_share_card_placeholder_naming_no_field() {
+    let site = SiteTest::fixture(FIXTURE);
+    replace(&site, "site.yaml", "{target_year}", "{target_yaer}");
+    site.build()
+        .assert_fails_with(&["site.yaml:86:", "dùng `{target_yaer}`", "`{target_year}`"]);
+}

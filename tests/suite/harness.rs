@@ -104,6 +104,16 @@ impl SiteTest {
     }
 }
 
+/// A copy of the shipped site (content, profiles, site.yaml) to edit freely.
+pub fn shipped_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["content", "profiles"] {
+        copy_dir(&repo().join(sub), &dir.path().join(sub));
+    }
+    std::fs::copy(repo().join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+    dir
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();

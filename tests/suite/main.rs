@@ -12,6 +12,7 @@ mod harness;
 mod hostile;
 mod pdf;
 mod portals;
+mod safety;
 mod scaffold;
 mod serve;
 mod serve_hostile;

@@ -660,3 +660,47 @@ fn serve_holds_200_connections_at_2000_requests_a_second_while_rebuilding() {
         "load: {ok} requests in {elapsed:.1} s ({rate:.0}/s), {edits} saves, RSS {rss_early} → {rss_late} KiB"
     );
 }
+
+#[test]
+fn serve_survives_templates_that_would_recurse_forever_and_shows_them() {
+    let site = SiteTest::fixture("xref");
+    let mut server = Server::start(&site);
+    let v = server.version();
+    let dir = "themes/default/templates";
+    type Files<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Files, &str, &str, u64); 2] = [
+        (
+            &[("page.html", "<p>\n{% include \"page.html\" %}")],
+            "nhúng `page.html`",
+            "page.html",
+            2,
+        ),
+        (
+            &[
+                ("page.html", "{% import \"m.html\" as m %}{{ m::f(n=1) }}"),
+                (
+                    "m.html",
+                    "\n{% macro f(n) %}{{ self::f(n=n) }}{% endmacro f %}",
+                ),
+            ],
+            "được gọi lồng nhau quá",
+            "m.html",
+            2,
+        ),
+    ];
+    for (files, needle, at, line) in cases {
+        for (name, text) in files {
+            site.write(&format!("{dir}/{name}"), text);
+        }
+        let status = server.wait_error(needle);
+        let err = &status["errors"][0];
+        assert_eq!(err["file"], format!("{dir}/{at}"), "{err}");
+        assert_eq!(err["line"], line, "{err}");
+        server.assert_alive();
+        for (name, _) in files {
+            remove(&site, &format!("{dir}/{name}"));
+        }
+        server.wait_ok_after(v);
+    }
+    server.assert_alive();
+}
