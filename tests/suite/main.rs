@@ -10,6 +10,7 @@ mod faults;
 mod feeds;
 mod harness;
 mod hostile;
+mod layout;
 mod pdf;
 mod portals;
 mod safety;
