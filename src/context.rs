@@ -601,7 +601,9 @@ impl<'a> Contexts<'a> {
                         .map_or(Json::Null, |e| self.entry_view(e, by, r))
                 }
                 FieldKind::Date => {
-                    let date = value.as_str().and_then(crate::text::Date::parse);
+                    let date = value
+                        .as_str()
+                        .and_then(|s| crate::text::Date::parse(s).ok());
                     date.map_or(Json::Null, |d| json!({ "iso": d.iso(), "vi": d.vi() }))
                 }
                 _ => serde_json::to_value(value).unwrap_or(Json::Null),

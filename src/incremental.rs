@@ -23,12 +23,12 @@ use std::time::{Instant, SystemTime};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, Document};
+use crate::content::{self, Content, Document};
 use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::links;
-use crate::markdown::{self, LinkOutcome, Rendered};
+use crate::markdown::{self, LinkOutcome, RefKind, Rendered};
 use crate::output::{Bytes, Collector, OutputLock, Staging, Target, Wait, Writer, write_file};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
@@ -119,6 +119,12 @@ enum Outcome {
         target: String,
         anchor: Option<String>,
     },
+    Path {
+        href: String,
+        path: String,
+        anchor: Option<String>,
+        asset: Option<String>,
+    },
     Broken {
         message: String,
         hint: String,
@@ -127,7 +133,7 @@ enum Outcome {
 
 struct CachedBody {
     body: u64,
-    outcomes: Vec<(String, Outcome)>,
+    outcomes: Vec<(String, RefKind, Outcome)>,
     rendered: Rendered,
     targets: Vec<String>,
 }
@@ -280,7 +286,7 @@ impl Session {
         &mut self,
         touched: &HashSet<String>,
         keep_guide: bool,
-    ) -> Result<Vec<Document>, Vec<Diagnostic>> {
+    ) -> Result<Content, Vec<Diagnostic>> {
         let root = &self.opts.root;
         let content_dir = root.join("content");
         if !content_dir.is_dir() {
@@ -288,7 +294,7 @@ impl Session {
             return content::load(root, &content_dir);
         }
         let shown_root = PathBuf::from("content");
-        let (files, mut errors) = content::walk(&content_dir, &shown_root);
+        let (files, assets, mut errors) = content::walk(&content_dir, &shown_root);
         let mut old = std::mem::take(&mut self.docs);
         // Stat every file (in parallel); read only the changed ones.
         let read: Vec<Option<CachedDoc>> = files
@@ -328,7 +334,10 @@ impl Session {
         }
         self.docs = fresh.into_iter().collect();
         if errors.is_empty() {
-            Ok(content::drop_editor_only(docs, keep_guide))
+            Ok(Content {
+                docs: content::drop_editor_only(docs, keep_guide),
+                assets,
+            })
         } else {
             Err(errors)
         }
@@ -389,7 +398,7 @@ impl Session {
             self.prev.as_ref()
         };
         let planner = |parts: &PartTable| plan(prev, snap, parts);
-        let collector = Collector::new(&planner);
+        let collector = Collector::new(&planner).with_prior(&self.output);
         let writer = Writer::collecting(&collector);
         write_site(
             &self.opts.root,
@@ -585,8 +594,8 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
     if cached.body != body {
         return None;
     }
-    for (dest, outcome) in &cached.outcomes {
-        if !outcome.matches(site, &links::resolve_link(site, i, dest)) {
+    for (dest, kind, outcome) in &cached.outcomes {
+        if !outcome.matches(site, &links::resolve_link(site, i, dest, *kind)) {
             return None;
         }
     }
@@ -610,10 +619,10 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
 /// Renders a body, recording what each link resolved to.
 fn render_recorded(site: &Site, i: usize, body: u64, reserved: &BTreeSet<String>) -> CachedBody {
     let log = RefCell::new(Vec::new());
-    let rendered = markdown::render(&site.nodes[i].doc.body, reserved, &|dest| {
-        let outcome = links::resolve_link(site, i, dest);
+    let rendered = markdown::render(&site.nodes[i].doc.body, reserved, &|dest, kind| {
+        let outcome = links::resolve_link(site, i, dest, kind);
         log.borrow_mut()
-            .push((dest.to_string(), outcome_key(site, &outcome)));
+            .push((dest.to_string(), kind, outcome_key(site, &outcome)));
         outcome
     });
     let targets = rendered
@@ -650,6 +659,20 @@ impl Outcome {
                 href == h && anchor == a && site.nodes.get(*t).is_some_and(|n| n.doc.rel == *target)
             }
             (
+                Outcome::Path {
+                    href,
+                    path,
+                    anchor,
+                    asset,
+                },
+                LinkOutcome::Path {
+                    href: h,
+                    path: p,
+                    anchor: a,
+                    asset: s,
+                },
+            ) => href == h && path == p && anchor == a && asset == s,
+            (
                 Outcome::Broken { message, hint },
                 LinkOutcome::Broken {
                     message: m,
@@ -677,6 +700,17 @@ fn outcome_key(site: &Site, o: &LinkOutcome) -> Outcome {
                 .map(|n| n.doc.rel.clone())
                 .unwrap_or_default(),
             anchor: anchor.clone(),
+        },
+        LinkOutcome::Path {
+            href,
+            path,
+            anchor,
+            asset,
+        } => Outcome::Path {
+            href: href.clone(),
+            path: path.clone(),
+            anchor: anchor.clone(),
+            asset: asset.clone(),
         },
         LinkOutcome::Broken { message, hint } => Outcome::Broken {
             message: message.clone(),

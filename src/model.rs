@@ -767,7 +767,7 @@ fn check_value(
             Some(1000..=9999) => Ok(()),
             _ => Err(wrong("một năm (số có 4 chữ số)", &year_example(value))),
         },
-        FieldKind::Date => match value.as_str().and_then(Date::parse) {
+        FieldKind::Date => match value.as_str().and_then(|s| Date::parse(s).ok()) {
             Some(_) => Ok(()),
             None => Err(wrong("một ngày dạng năm-tháng-ngày", "2024-12-22")),
         },

@@ -64,6 +64,19 @@ fn errors_on_unclosed_quote() {
 }
 
 #[test]
+fn yaml_syntax_errors_are_translated_with_the_english_detail_after_them() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "---\ntitle: \"A\"\ntags: [a, b\n---\nx\n");
+        },
+        &[
+            "content/a.md:4:1: lỗi: YAML không hợp lệ: danh sách `[ … ]` chưa được đóng hoặc thiếu dấu phẩy giữa các phần tử (did not find expected ',' or ']', while parsing a flow sequence)",
+            "cách sửa: đóng danh sách bằng `]`",
+        ],
+    );
+}
+
+#[test]
 fn errors_on_missing_title_and_wrong_types_all_at_once() {
     let stderr = fails_keeping_output(
         |s| {
