@@ -14,11 +14,18 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
+# feedparser: pip where python3 takes packages (a venv, pyenv), else
+# Debian's package for the system python3 (which refuses pip, PEP 668).
+python3 -c "import feedparser" 2>/dev/null \
+  || python3 -m pip install --quiet feedparser 2>/dev/null \
+  || need_apt+=(python3-feedparser)
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+python3 -c "import feedparser" || { echo "python3 cannot import feedparser" >&2; exit 1; }
 (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 
 echo "== Rust tests (unit + integration) =="

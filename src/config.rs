@@ -33,6 +33,18 @@ struct RawConfig {
     extra: serde_yaml::Mapping,
     #[serde(default)]
     editor_guide: bool,
+    #[serde(default)]
+    markdown: MarkdownOptions,
+}
+
+/// `markdown:` in `site.yaml`: how bodies are read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarkdownOptions {
+    /// Let raw HTML (`<div>`, `<iframe>`…) through; off by default, where
+    /// any raw HTML other than a comment is an error.
+    #[serde(default)]
+    raw_html: bool,
 }
 
 /// The validated configuration.
@@ -62,6 +74,8 @@ pub struct Config {
     pub strings: std::collections::BTreeMap<String, String>,
     /// Where each override of `strings` is written in `site.yaml` (line).
     pub strings_lines: std::collections::BTreeMap<String, usize>,
+    /// Raw HTML in bodies is allowed (`markdown: {raw_html: true}`).
+    pub raw_html: bool,
     /// The province profile in use (`--profile`).
     pub profile: Option<Profile>,
 }
@@ -80,6 +94,7 @@ impl Default for Config {
             model: Model::default(),
             strings: Default::default(),
             strings_lines: Default::default(),
+            raw_html: false,
             editor_guide: false,
             profile: None,
         }
@@ -141,6 +156,7 @@ impl Config {
                 .map(|k| (k.clone(), nested_key_line(text, "strings", k)))
                 .collect(),
             strings: raw.strings,
+            raw_html: raw.markdown.raw_html,
             editor_guide: raw.editor_guide,
             ..Config::default()
         };
@@ -274,35 +290,46 @@ fn nested_key_line(text: &str, parent: &str, key: &str) -> usize {
 }
 
 /// Turns a serde_yaml error into a Vietnamese diagnostic; `line_offset` is the
-/// number of lines before the YAML text in its file (for front matter).
+/// number of lines before the YAML text in its file (for front matter). The
+/// common messages are translated; serde_yaml's English follows in brackets.
 pub fn yaml_error(
     err: &serde_yaml::Error,
     text: &str,
     shown: &Path,
     line_offset: usize,
 ) -> Diagnostic {
-    let (yaml_line, column) = err.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let raw = err.to_string();
+    let (yaml_line, column) = err
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .or_else(|| unlocated_position(&raw, text))
+        .unwrap_or((0, 0));
     let line = if yaml_line == 0 {
         0
     } else {
         yaml_line + line_offset
     };
-    let raw = err.to_string();
-    let raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-    if let Some(field) = raw
+    let detail = strip_location(&raw);
+    // Errors of typed keys start with the key's path: `types.target: …`.
+    let (key_path, what) = match detail.split_once(": ") {
+        Some((path, rest)) if is_key_path(path) => (Some(path), rest),
+        _ => (None, detail.as_str()),
+    };
+    if let Some(field) = what
         .strip_prefix("unknown field `")
         .and_then(|r| r.split('`').next())
     {
-        let expected = raw
+        let expected = what
             .split("expected ")
             .nth(1)
             .unwrap_or("")
             .replace("one of ", "");
+        let inside = key_path.map_or(String::new(), |p| format!(" trong `{p}`"));
         return Diagnostic::error(
             shown,
             line,
             column,
-            format!("khoá `{field}` không được hỗ trợ"),
+            format!("khoá `{field}`{inside} không được hỗ trợ"),
         )
         .hint(format!(
             "xoá hoặc sửa tên khoá; các khoá hợp lệ: {expected}"
@@ -312,32 +339,227 @@ pub fn yaml_error(
         .lines()
         .take(yaml_line.max(1))
         .any(|l| l.starts_with([' ', '\t']) && l.trim_start_matches(' ').starts_with('\t'));
-    let (message, hint) = translate_yaml_message(&raw, has_tab);
-    Diagnostic::error(shown, line, column, message).hint(hint)
+    let (message, hint) = translate_yaml_message(key_path, what, has_tab);
+    Diagnostic::error(shown, line, column, format!("{message} ({detail})")).hint(hint)
 }
 
-fn translate_yaml_message(raw: &str, has_tab: bool) -> (String, String) {
-    let lower = raw.to_lowercase();
-    if has_tab || lower.contains("tabs") || lower.contains("tab character") {
-        (
-            format!("YAML không hợp lệ: có ký tự tab dùng để thụt lề ({raw})"),
+/// serde_yaml's message without its ` at line L column C` parts.
+fn strip_location(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let skip = after
+            .find(" column ")
+            .map(|c| {
+                let digits = after[c + 8..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                c + 8 + digits
+            })
+            .unwrap_or(0);
+        rest = &after[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `title`, `types.target.required`, `[0]`: the path serde puts before a
+/// typed error.
+fn is_key_path(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'))
+}
+
+/// Where to point when serde_yaml gives no position: the first alias (`*x`)
+/// for an alias bomb, the second `---` for a second document.
+fn unlocated_position(raw: &str, text: &str) -> Option<(usize, usize)> {
+    if raw.contains("repetition limit") || raw.contains("recursion limit") {
+        return text.lines().enumerate().find_map(|(i, l)| {
+            let col = l
+                .char_indices()
+                .find(|&(j, c)| {
+                    c == '*'
+                        && l[j + 1..].starts_with(|n: char| n.is_alphanumeric())
+                        && (j == 0 || l[..j].ends_with([' ', '[', ',', '{', '-', ':']))
+                })
+                .map(|(j, _)| l[..j].chars().count() + 1)?;
+            Some((i + 1, col))
+        });
+    }
+    if raw.contains("more than one document") {
+        return text
+            .lines()
+            .position(|l| l.trim_end() == "---" || l.trim_end() == "...")
+            .map(|i| (i + 1, 1));
+    }
+    None
+}
+
+/// Common serde_yaml messages (a fragment, in lower case) and what they mean
+/// to an editor, with how to fix it.
+const YAML_MESSAGES: &[(&str, &str, &str)] = &[
+    (
+        "expected ',' or ']'",
+        "danh sách `[ … ]` chưa được đóng hoặc thiếu dấu phẩy giữa các phần tử",
+        "đóng danh sách bằng `]` trên cùng dòng và ngăn các phần tử bằng dấu phẩy, ví dụ `tags: [\"a\", \"b\"]`",
+    ),
+    (
+        "expected ',' or '}'",
+        "bảng `{ … }` chưa được đóng hoặc thiếu dấu phẩy giữa các cặp",
+        "đóng bảng bằng `}` và ngăn các cặp bằng dấu phẩy, ví dụ `{so: 1, ten: \"a\"}`",
+    ),
+    (
+        "mapping values are not allowed",
+        "có dấu `:` ở chỗ không được phép",
+        "giá trị có chứa `: ` phải đặt trong ngoặc kép, ví dụ `title: \"Câu hỏi 1: …\"`; hoặc kiểm tra thụt lề của dòng",
+    ),
+    (
+        "cannot start any token",
+        "giá trị bắt đầu bằng một ký tự không được phép (như `` ` ``, `@` hay `%`)",
+        "đặt cả giá trị trong ngoặc kép, ví dụ `title: \"@…\"`",
+    ),
+    (
+        "unknown escape character",
+        "chuỗi trong ngoặc kép có dấu `\\` không hợp lệ",
+        "viết `\\\\` cho một dấu gạch ngược, hoặc đặt chuỗi trong ngoặc đơn `'…'`",
+    ),
+    (
+        "expected key",
+        "thụt lề không đúng hoặc thiếu dấu `:` sau khoá",
+        "mỗi dòng là `khoá: giá trị`; các khoá cùng cấp phải thụt lề bằng nhau",
+    ),
+    (
+        "expected '-' indicator",
+        "danh sách lẫn với khoá: dòng này cần bắt đầu bằng `- `",
+        "các phần tử danh sách bắt đầu bằng `- ` và thụt lề bằng nhau",
+    ),
+    (
+        "could not find expected ':'",
+        "thiếu dấu `:` sau khoá",
+        "mỗi dòng là `khoá: giá trị`; một giá trị nhiều dòng cần `|` hoặc ngoặc kép",
+    ),
+    (
+        "expected node content",
+        "thiếu giá trị: danh sách hay bảng bị bỏ dở",
+        "viết đủ giá trị và đóng `[ ]`, `{ }`",
+    ),
+    (
+        "unexpected end of stream",
+        "chuỗi trong ngoặc chưa được đóng",
+        "kiểm tra dấu `\"` hoặc `'` mở và đóng trên dòng này",
+    ),
+    (
+        "quoted scalar",
+        "chuỗi trong ngoặc chưa được đóng",
+        "kiểm tra dấu `\"` hoặc `'` mở và đóng trên dòng này",
+    ),
+    (
+        "duplicate entry",
+        "một khoá được viết hai lần",
+        "xoá hoặc đổi tên một trong hai dòng cùng khoá",
+    ),
+    (
+        "unknown anchor",
+        "bí danh `*…` không trỏ tới neo `&…` nào",
+        "khai báo neo `&ten` trước khi dùng `*ten`, hoặc ghi giá trị trực tiếp",
+    ),
+    (
+        "repetition limit exceeded",
+        "bí danh YAML (`*…`) nhân giá trị lên quá nhiều lần",
+        "không lồng các neo `&…` và bí danh `*…`; ghi giá trị trực tiếp",
+    ),
+    (
+        "recursion limit exceeded",
+        "YAML lồng nhau quá sâu",
+        "bớt các cấp lồng nhau (danh sách trong danh sách, bảng trong bảng)",
+    ),
+    (
+        "control characters are not allowed",
+        "có ký tự điều khiển (không nhìn thấy) trong YAML",
+        "xoá ký tự đó; nó thường đến từ văn bản sao chép từ PDF hay Word",
+    ),
+    (
+        "more than one document",
+        "có hơn một khối YAML (một dòng `---` thừa)",
+        "xoá dòng `---` thừa",
+    ),
+    (
+        "missing field",
+        "thiếu một khoá bắt buộc",
+        "thêm khoá còn thiếu (tên khoá ở cuối thông báo)",
+    ),
+];
+
+fn translate_yaml_message(key: Option<&str>, what: &str, has_tab: bool) -> (String, String) {
+    let lower = what.to_lowercase();
+    if has_tab || lower.contains("tab character") || lower.contains("tabs") {
+        return (
+            "YAML không hợp lệ: có ký tự tab dùng để thụt lề".into(),
             "YAML chỉ cho phép thụt lề bằng dấu cách; thay các tab bằng dấu cách".into(),
-        )
-    } else if lower.contains("quoted scalar") || lower.contains("unexpected end of stream") {
-        (
-            format!("YAML không hợp lệ: chuỗi trong dấu ngoặc kép chưa được đóng ({raw})"),
-            "kiểm tra dấu `\"` hoặc `'` mở và đóng trên dòng này".into(),
-        )
-    } else if lower.contains("invalid type") {
-        (
-            format!("giá trị sai kiểu ({raw})"),
-            "xem lại kiểu giá trị mà khoá này cần".into(),
-        )
+        );
+    }
+    if let Some(rest) = what
+        .strip_prefix("invalid type: ")
+        .or_else(|| what.strip_prefix("invalid value: "))
+    {
+        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let key = key.map_or(String::new(), |k| format!("`{k}` "));
+        return (
+            format!(
+                "giá trị {key}sai kiểu: cần {}, nhưng đang là {}",
+                yaml_kind(expected),
+                yaml_kind(got)
+            ),
+            "sửa giá trị cho đúng kiểu (chuỗi đặt trong ngoặc kép, số viết không ngoặc, danh sách trong `[ ]`)".into(),
+        );
+    }
+    let (message, hint) = YAML_MESSAGES
+        .iter()
+        .find(|(needle, _, _)| lower.contains(needle))
+        .map_or(
+            (
+                "YAML không hợp lệ",
+                "kiểm tra dấu `:` sau mỗi khoá, thụt lề bằng dấu cách và các dấu ngoặc kép",
+            ),
+            |(_, m, h)| (*m, *h),
+        );
+    let message = match key {
+        Some(k) => format!("`{k}`: {message}"),
+        None => format!("YAML không hợp lệ: {message}"),
+    };
+    (message, hint.into())
+}
+
+/// A serde type description (`integer `5``, `a sequence`, `u128`) in Vietnamese.
+fn yaml_kind(s: &str) -> String {
+    let s = s.trim();
+    let bare = s
+        .strip_prefix("a ")
+        .or_else(|| s.strip_prefix("an "))
+        .unwrap_or(s);
+    let (kind, value) = bare.split_once(' ').unwrap_or((bare, ""));
+    match kind {
+        "integer" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64"
+        | "i128" | "usize" => with_value("một số nguyên", value),
+        "floating" | "f32" | "f64" => with_value("một số", value.trim_start_matches("point ")),
+        "string" => with_value("một chuỗi", value),
+        "boolean" => with_value("`true` hoặc `false`", value),
+        "sequence" => "một danh sách".into(),
+        "map" | "YAML" | "mapping" | "struct" => "một bảng khoá–giá trị".into(),
+        "unit" | "null" => "rỗng".into(),
+        _ => format!("`{s}`"),
+    }
+}
+
+fn with_value(kind: &str, value: &str) -> String {
+    if value.is_empty() || value.starts_with("value") {
+        kind.into()
     } else {
-        (
-            format!("YAML không hợp lệ ({raw})"),
-            "kiểm tra dấu `:` sau mỗi khoá, thụt lề bằng dấu cách và các dấu ngoặc kép".into(),
-        )
+        format!("{kind} {value}")
     }
 }
 
@@ -377,6 +599,71 @@ mod tests {
         assert_eq!(err.line, 2);
         let err = Config::parse("theme: ../x\n", Path::new("site.yaml")).unwrap_err();
         assert_eq!(err.line, 1);
+    }
+
+    fn parse_err(text: &str) -> Diagnostic {
+        Config::parse(text, Path::new("site.yaml")).unwrap_err()
+    }
+
+    #[test]
+    fn translates_common_yaml_errors_and_keeps_the_english_after_them() {
+        let e = parse_err("title: x\nextra:\n  a: [1, 2\n  b: 3\n");
+        assert!(
+            e.message
+                .starts_with("YAML không hợp lệ: danh sách `[ … ]` chưa được đóng"),
+            "{e}"
+        );
+        assert!(
+            e.message.contains("(did not find expected ',' or ']'"),
+            "{e}"
+        );
+        assert_eq!(e.line, 4);
+        let e = parse_err("description: [a]\n");
+        assert!(
+            e.message
+                .contains("cần một chuỗi, nhưng đang là một danh sách"),
+            "{e}"
+        );
+        let e = parse_err("editor_guide: 5\n");
+        assert!(
+            e.message.starts_with("giá trị `editor_guide` sai kiểu: cần `true` hoặc `false`, nhưng đang là một số nguyên `5`"),
+            "{e}"
+        );
+        let e = parse_err("types:\n  target:\n    require: [a]\n");
+        assert!(
+            e.message
+                .contains("khoá `require` trong `types.target` không được hỗ trợ"),
+            "{e}"
+        );
+        assert_eq!((e.line, e.column), (3, 5));
+        let e = parse_err("title: a: b\n");
+        assert!(
+            e.message.contains("có dấu `:` ở chỗ không được phép"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_alias_bomb_points_to_its_first_alias() {
+        let mut text = String::from("title: T\nextra:\n  a: &a [1,1,1,1,1,1,1,1,1]\n");
+        for (name, prev) in [
+            ("b", "a"),
+            ("c", "b"),
+            ("d", "c"),
+            ("e", "d"),
+            ("f", "e"),
+            ("g", "f"),
+            ("h", "g"),
+            ("i", "h"),
+        ] {
+            text.push_str(&format!(
+                "  {name}: &{name} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+        }
+        let e = parse_err(&text);
+        assert!(e.message.contains("bí danh YAML"), "{e}");
+        assert_eq!((e.line, e.column), (4, 10), "{e}");
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub enum Severity {
     Error,
     /// Reported; the build goes on.
     Warning,
+    /// Advice about the site as configured, not a problem of its content
+    /// (printed once, not counted among the warnings).
+    Note,
 }
 
 /// One problem, located in a file.
@@ -62,6 +65,24 @@ impl Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(path, line, column, message)
         }
+    }
+
+    /// A new note at `path:line:column` (see [`Severity::Note`]).
+    pub fn note(
+        path: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(path, line, column, message)
+        }
+    }
+
+    /// True for warnings (not errors, not notes).
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 
     /// Adds the advice on how to fix the problem.
@@ -119,6 +140,7 @@ impl fmt::Display for Diagnostic {
         let label = match self.severity {
             Severity::Error => "lỗi",
             Severity::Warning => "cảnh báo",
+            Severity::Note => "lưu ý",
         };
         write!(f, "{}: {label}: {}", self.location(), self.message)?;
         if let Some(hint) = &self.hint {

@@ -16,19 +16,19 @@
 //! The result is always byte for byte what `nqsite build` writes (a test checks it).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, Document};
+use crate::content::{self, Content, Document};
 use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
 use crate::fsutil::{fingerprint, hash64};
 use crate::links;
-use crate::markdown::{self, LinkOutcome, Rendered};
+use crate::markdown::{self, LinkOutcome, RefKind, Rendered};
 use crate::output::{Bytes, Collector, OutputLock, Staging, Target, Wait, Writer, write_file};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
@@ -76,6 +76,8 @@ pub struct Session {
     theme: Option<Theme>,
     theme_generation: u64,
     bodies: HashMap<String, CachedBody>,
+    /// The theme's own ids the cached bodies' headings avoided.
+    reserved_ids: BTreeSet<String>,
     search: search::Cache,
     /// Output files on disk (site-relative path → fingerprint of the bytes).
     written: HashMap<String, u64>,
@@ -117,6 +119,12 @@ enum Outcome {
         target: String,
         anchor: Option<String>,
     },
+    Path {
+        href: String,
+        path: String,
+        anchor: Option<String>,
+        asset: Option<String>,
+    },
     Broken {
         message: String,
         hint: String,
@@ -125,7 +133,7 @@ enum Outcome {
 
 struct CachedBody {
     body: u64,
-    outcomes: Vec<(String, Outcome)>,
+    outcomes: Vec<(String, RefKind, Outcome)>,
     rendered: Rendered,
     targets: Vec<String>,
 }
@@ -170,6 +178,7 @@ impl Session {
             theme: None,
             theme_generation: 0,
             bodies: HashMap::new(),
+            reserved_ids: BTreeSet::new(),
             search: search::Cache::default(),
             written: HashMap::new(),
             prev: None,
@@ -260,7 +269,13 @@ impl Session {
 
     fn load_theme(&mut self, config: &Config, root: &Path) -> Result<(), Vec<Diagnostic>> {
         if self.theme.is_none() {
-            self.theme = Some(Theme::load(&config.theme_dir(root), root)?);
+            let theme = Theme::load(&config.theme_dir(root), root)?;
+            if self.reserved_ids != theme.reserved_ids {
+                // Heading ids depend on the ids the theme keeps for itself.
+                self.bodies.clear();
+                self.reserved_ids = theme.reserved_ids.clone();
+            }
+            self.theme = Some(theme);
             self.theme_generation += 1;
         }
         Ok(())
@@ -271,7 +286,7 @@ impl Session {
         &mut self,
         touched: &HashSet<String>,
         keep_guide: bool,
-    ) -> Result<Vec<Document>, Vec<Diagnostic>> {
+    ) -> Result<Content, Vec<Diagnostic>> {
         let root = &self.opts.root;
         let content_dir = root.join("content");
         if !content_dir.is_dir() {
@@ -279,7 +294,7 @@ impl Session {
             return content::load(root, &content_dir);
         }
         let shown_root = PathBuf::from("content");
-        let (files, mut errors) = content::walk(&content_dir, &shown_root);
+        let (files, assets, mut errors) = content::walk(&content_dir, &shown_root);
         let mut old = std::mem::take(&mut self.docs);
         // Stat every file (in parallel); read only the changed ones.
         let read: Vec<Option<CachedDoc>> = files
@@ -319,7 +334,10 @@ impl Session {
         }
         self.docs = fresh.into_iter().collect();
         if errors.is_empty() {
-            Ok(content::drop_editor_only(docs, keep_guide))
+            Ok(Content {
+                docs: content::drop_editor_only(docs, keep_guide),
+                assets,
+            })
         } else {
             Err(errors)
         }
@@ -345,7 +363,7 @@ impl Session {
                 match cache.get(&doc.rel).and_then(|c| reuse(site, i, body, c)) {
                     Some(r) => (r, None),
                     None => {
-                        let c = render_recorded(site, i, body);
+                        let c = render_recorded(site, i, body, &self.reserved_ids);
                         (c.rendered.clone(), Some(c))
                     }
                 }
@@ -380,7 +398,7 @@ impl Session {
             self.prev.as_ref()
         };
         let planner = |parts: &PartTable| plan(prev, snap, parts);
-        let collector = Collector::new(&planner);
+        let collector = Collector::new(&planner).with_prior(&self.output);
         let writer = Writer::collecting(&collector);
         write_site(
             &self.opts.root,
@@ -572,8 +590,8 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
     if cached.body != body {
         return None;
     }
-    for (dest, outcome) in &cached.outcomes {
-        if !outcome.matches(site, &links::resolve_link(site, i, dest)) {
+    for (dest, kind, outcome) in &cached.outcomes {
+        if !outcome.matches(site, &links::resolve_link(site, i, dest, *kind)) {
             return None;
         }
     }
@@ -595,12 +613,12 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
 }
 
 /// Renders a body, recording what each link resolved to.
-fn render_recorded(site: &Site, i: usize, body: u64) -> CachedBody {
+fn render_recorded(site: &Site, i: usize, body: u64, reserved: &BTreeSet<String>) -> CachedBody {
     let log = RefCell::new(Vec::new());
-    let rendered = markdown::render(&site.nodes[i].doc.body, &|dest| {
-        let outcome = links::resolve_link(site, i, dest);
+    let rendered = markdown::render(&site.nodes[i].doc.body, reserved, &|dest, kind| {
+        let outcome = links::resolve_link(site, i, dest, kind);
         log.borrow_mut()
-            .push((dest.to_string(), outcome_key(site, &outcome)));
+            .push((dest.to_string(), kind, outcome_key(site, &outcome)));
         outcome
     });
     let targets = rendered
@@ -637,6 +655,20 @@ impl Outcome {
                 href == h && anchor == a && site.nodes.get(*t).is_some_and(|n| n.doc.rel == *target)
             }
             (
+                Outcome::Path {
+                    href,
+                    path,
+                    anchor,
+                    asset,
+                },
+                LinkOutcome::Path {
+                    href: h,
+                    path: p,
+                    anchor: a,
+                    asset: s,
+                },
+            ) => href == h && path == p && anchor == a && asset == s,
+            (
                 Outcome::Broken { message, hint },
                 LinkOutcome::Broken {
                     message: m,
@@ -664,6 +696,17 @@ fn outcome_key(site: &Site, o: &LinkOutcome) -> Outcome {
                 .map(|n| n.doc.rel.clone())
                 .unwrap_or_default(),
             anchor: anchor.clone(),
+        },
+        LinkOutcome::Path {
+            href,
+            path,
+            anchor,
+            asset,
+        } => Outcome::Path {
+            href: href.clone(),
+            path: path.clone(),
+            anchor: anchor.clone(),
+            asset: asset.clone(),
         },
         LinkOutcome::Broken { message, hint } => Outcome::Broken {
             message: message.clone(),

@@ -33,6 +33,7 @@ pub mod share;
 pub mod text;
 pub mod xref;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -110,7 +111,7 @@ pub struct BuildReport {
     pub pages: usize,
     /// Number of sections, the home page included.
     pub sections: usize,
-    /// Non-fatal problems.
+    /// Non-fatal problems, and notes about the site as configured.
     pub warnings: Vec<Diagnostic>,
     /// Each stage in order: its name, its time, and the process's peak
     /// memory (KiB) at its end where the system tells it.
@@ -191,8 +192,10 @@ fn run(
         opts.profile.as_deref(),
     )?;
     timer.lap("config");
-    let loaded = content::load(&opts.root, &opts.root.join("content"))
-        .map(|docs| content::drop_editor_only(docs, opts.editor_guide || config.editor_guide));
+    let loaded = content::load(&opts.root, &opts.root.join("content")).map(|c| content::Content {
+        docs: content::drop_editor_only(c.docs, opts.editor_guide || config.editor_guide),
+        ..c
+    });
     let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
@@ -207,8 +210,12 @@ fn run(
         }
     };
     timer.lap("load");
-    let (site, rendered, xref) =
-        resolve_and_render(config, docs, render_bodies, &mut |stage| timer.lap(stage))?;
+    let (site, rendered, xref) = resolve_and_render(
+        config,
+        docs,
+        |site| render_bodies(site, &theme.reserved_ids),
+        &mut |stage| timer.lap(stage),
+    )?;
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
@@ -242,6 +249,7 @@ fn run(
     }
     timer.lap("templates+write");
     let mut warnings = site_warnings(&site, &theme);
+    warnings.extend(feeds::no_host_note(&site));
     if opts.pdf {
         warnings.extend(pdf::write_all(&site, staging.dir()));
         timer.lap("pdf");
@@ -314,11 +322,12 @@ impl Places {
 /// cross-references. `lap` is told when each stage ends.
 pub(crate) fn resolve_and_render(
     config: Config,
-    docs: Vec<content::Document>,
+    content: content::Content,
     render: impl FnOnce(&Site) -> Vec<Rendered>,
     lap: &mut dyn FnMut(&'static str),
 ) -> Result<(Site, Vec<Rendered>, Xref), Vec<Diagnostic>> {
-    let site = resolve::resolve(config, docs)?;
+    let mut site = resolve::resolve(config, content.docs)?;
+    site.add_assets(content.assets);
     check_profile(&site)?;
     lap("resolve");
     let rendered = render(&site);
@@ -344,13 +353,14 @@ pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     warnings
 }
 
-/// Renders every Markdown body in parallel.
-fn render_bodies(site: &Site) -> Vec<Rendered> {
+/// Renders every Markdown body in parallel; headings never take an id in
+/// `reserved` (the theme's own).
+fn render_bodies(site: &Site, reserved: &BTreeSet<String>) -> Vec<Rendered> {
     (0..site.nodes.len())
         .into_par_iter()
         .map(|i| {
-            markdown::render(&site.nodes[i].doc.body, &|dest| {
-                links::resolve_link(site, i, dest)
+            markdown::render(&site.nodes[i].doc.body, reserved, &|dest, kind| {
+                links::resolve_link(site, i, dest, kind)
             })
         })
         .collect()
@@ -388,6 +398,7 @@ pub(crate) fn write_site(
         contexts.set_search(search::MANIFEST);
         contexts.set_bodies(rendered);
         out.plan(|| contexts.parts());
+        out.want_ids(links::anchored_files(site, rendered));
         let done = AtomicUsize::new(0);
         let total = site.nodes.len();
         let render_all = || -> Vec<Diagnostic> {
@@ -411,11 +422,16 @@ pub(crate) fn write_site(
         // the pages is bound by the disk) and raised the peak memory.
         let mut errors = render_all();
         let search = search::build(site, rendered, theme, search_cache);
-        if errors.is_empty()
-            && let Err(e) = write_extras(root, site, theme, &contexts, out)
-                .and_then(|()| search::write(&search, site, theme, &contexts, out))
-        {
-            errors.push(e);
+        if errors.is_empty() {
+            match write_extras(root, site, theme, &contexts, rendered, out).and_then(|()| {
+                search::write(&search, site, theme, &contexts, out).map_err(|e| vec![e])
+            }) {
+                Ok(()) => {
+                    let written = out.written((0..total).flat_map(|i| page_files(site, i)));
+                    errors.extend(links::check_paths(site, rendered, &written));
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -457,7 +473,7 @@ fn write_paper_variants(
         let (mut ctx, _) = contexts.page(i, rendered);
         ctx.insert("paper", &paper);
         let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
-        out.html(&out_path(&format!("{}{paper}/", site.nodes[i].path)), html)?;
+        out.html(&paper_path(site, i, &paper), html)?;
     }
     Ok(())
 }
@@ -466,12 +482,73 @@ fn out_path(path: &str) -> String {
     format!("{path}index.html")
 }
 
-/// The 404 page, aliases, sitemap, robots.txt, feed and static files.
+fn paper_path(site: &Site, i: usize, paper: &str) -> String {
+    out_path(&format!("{}{paper}/", site.nodes[i].path))
+}
+
+/// The files node `i`'s page is written to: its own and its paper variants'.
+fn page_files(site: &Site, i: usize) -> Vec<String> {
+    std::iter::once(out_path(&site.nodes[i].path))
+        .chain(
+            print::paper_variants(&site.nodes[i].doc.fm.extra)
+                .iter()
+                .map(|p| paper_path(site, i, p)),
+        )
+        .collect()
+}
+
+/// The 404 page, aliases, sitemap, robots.txt, feed, static files and the
+/// files of `content/` that pages link to. `nqsite check` makes and writes
+/// nothing costly, but every path is still recorded for the link check.
 fn write_extras(
     root: &Path,
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
+    rendered: &[Rendered],
+    out: &Writer<'_>,
+) -> Result<(), Vec<Diagnostic>> {
+    let copies = links::content_files(site, rendered)?;
+    write_generated(root, site, theme, contexts, &copies, out).map_err(|d| vec![d])?;
+    copy_content_files(root, &copies, out).map_err(|d| vec![d])
+}
+
+/// The files `content/` gives the output, written after everything else: a
+/// path some other file already took is an error, not an overwrite.
+fn copy_content_files(
+    root: &Path,
+    copies: &std::collections::BTreeMap<String, String>,
+    out: &Writer<'_>,
+) -> Result<(), Diagnostic> {
+    for (rel, disk) in copies {
+        let shown = Path::new("content").join(disk);
+        if out.has(rel) {
+            return Err(Diagnostic::error(
+                &shown,
+                0,
+                0,
+                format!("tệp này được chép tới `/{rel}`, nơi trang web đã có một tệp khác"),
+            )
+            .hint("đổi tên tệp (hoặc tệp cùng tên trong `static/`)"));
+        }
+        if out.is_dry() {
+            out.note(rel);
+            continue;
+        }
+        let bytes = fsutil::read_bytes(root, &root.join("content").join(disk), &shown)?;
+        out.file(rel, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Everything but the pages and the files of `content/` (`copies`, only
+/// checked here against the pages' places).
+fn write_generated(
+    root: &Path,
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    copies: &std::collections::BTreeMap<String, String>,
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     let mut ctx = contexts.base().clone();
@@ -482,27 +559,27 @@ fn write_extras(
     let not_found = theme.render("404.html", &ctx, Path::new("404.html"))?;
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("404.html".into(), not_found.into_bytes()),
-        ("sitemap.xml".into(), feeds::sitemap(site).into_bytes()),
         ("robots.txt".into(), feeds::robots(site).into_bytes()),
         ("atom.xml".into(), feeds::atom(site).into_bytes()),
     ];
-    files.extend(opendata::files(site, contexts.xref()));
-    if !out.is_dry() {
-        files.extend(share_images(root, site)?);
+    if let Some(sitemap) = feeds::sitemap(site) {
+        files.push(("sitemap.xml".into(), sitemap.into_bytes()));
     }
+    files.extend(opendata::files(site, contexts.xref()));
+    files.extend(share_images(root, site, !out.is_dry())?);
     let mut aliases = Vec::new();
     for (i, node) in site.nodes.iter().enumerate() {
         if let Some(html) = embed(site, theme, contexts, i)? {
             files.push(html);
         }
         for alias in &node.doc.fm.aliases {
-            let Some(path) = resolve::alias_path(alias) else {
+            let Some(file) = resolve::alias_file(alias) else {
                 continue;
             };
             let mut ctx = contexts.base().clone();
             ctx.insert("target", &site.href(i));
             aliases.push((
-                out_path(&path),
+                file,
                 theme
                     .render("alias.html", &ctx, &node.doc.shown)?
                     .into_bytes(),
@@ -511,19 +588,28 @@ fn write_extras(
     }
     let profile = profile_assets(root, &site.config)?;
     let statics = site_static_files(root)?;
-    let generated = files.iter().map(|(rel, _)| rel.as_str());
-    let assets = theme
-        .assets
+    let others: Vec<&str> = files
         .iter()
+        .chain(&theme.assets)
         .chain(&profile)
-        .map(|(rel, _)| rel.as_str());
-    let statics_rel = statics.iter().map(|(rel, _)| rel.as_str());
+        .map(|(rel, _)| rel.as_str())
+        .chain(statics.iter().map(|(rel, _)| rel.as_str()))
+        .collect();
     let fixed = [output::MARKER, search::MANIFEST];
     resolve::check_generated(
         site,
-        generated.chain(assets).chain(statics_rel).chain(fixed),
+        others
+            .iter()
+            .copied()
+            .chain(fixed)
+            .chain(copies.keys().map(String::as_str)),
     )?;
     if out.is_dry() {
+        let alias_files = aliases.iter().map(|(rel, _)| rel.as_str());
+        others
+            .into_iter()
+            .chain(alias_files)
+            .for_each(|rel| out.note(rel));
         return Ok(());
     }
     for (rel, bytes) in files.into_iter().chain(aliases) {
@@ -592,8 +678,13 @@ fn share_text(site: &Site, i: usize) -> Option<[String; 3]> {
 }
 
 /// The share images (`share/site.png`, `share/<key>.png`), rendered in
-/// parallel and cached by content under `<root>/.nqsite-cache/share/`.
-fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+/// parallel and cached by content under `<root>/.nqsite-cache/share/`;
+/// left empty unless `draw` (`nqsite check` only needs their paths).
+fn share_images(
+    root: &Path,
+    site: &Site,
+    draw: bool,
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let accent = site
         .config
         .profile
@@ -630,6 +721,9 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
                 accent: accent.clone(),
             },
         ));
+    }
+    if !draw {
+        return Ok(cards.into_iter().map(|(p, _)| (p, Vec::new())).collect());
     }
     let cache = root.join(".nqsite-cache").join("share");
     cards

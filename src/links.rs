@@ -2,22 +2,40 @@
 //! (a relative `.md` path, a typed reference such as `target:tfp-2030`, an
 //! anchor), and — once every page is rendered — checking every anchor.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::content::Document;
 use crate::diag::{Diagnostic, closest, did_you_mean, line_col};
-use crate::markdown::{LinkOutcome, Rendered};
+use crate::markdown::{LinkOutcome, PathRef, RefKind, Rendered};
+use crate::output::Record;
 use crate::resolve::Site;
 
 /// URL schemes left as written.
-const EXTERNAL_SCHEMES: &[&str] = &[
-    "http", "https", "mailto", "tel", "ftp", "sms", "geo", "data",
+const EXTERNAL_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "ftp", "sms", "geo"];
+
+/// URL schemes never allowed: they run code, show arbitrary content under
+/// the site's name or point into the editor's own computer.
+const UNSAFE_SCHEMES: &[&str] = &["javascript", "vbscript", "data", "file"];
+
+/// The only `data:` URLs allowed, and only as images: raster images, which
+/// cannot carry scripts.
+const DATA_IMAGES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
 ];
 
-/// Decides what `dest`, written in document `from`, points to.
-pub fn resolve_link(site: &Site, from: usize, dest: &str) -> LinkOutcome {
+/// Decides what `dest`, written in document `from` as a link or an image,
+/// points to.
+pub fn resolve_link(site: &Site, from: usize, dest: &str, kind: RefKind) -> LinkOutcome {
     let dest = dest.trim();
     if dest.is_empty() {
         return LinkOutcome::Keep;
+    }
+    if let Some(broken) = unsafe_scheme(dest, kind) {
+        return broken;
     }
     if let Some(anchor) = dest.strip_prefix('#') {
         return LinkOutcome::Internal {
@@ -26,23 +44,155 @@ pub fn resolve_link(site: &Site, from: usize, dest: &str) -> LinkOutcome {
             anchor: Some(anchor.to_string()),
         };
     }
+    if let Some(rest) = dest.strip_prefix("@/") {
+        return zola_link(rest);
+    }
     let (path, anchor) = match dest.split_once('#') {
         Some((p, a)) => (p, Some(a.to_string())),
         None => (dest, None),
     };
     if let Some((scheme, id)) = scheme_split(path) {
-        if EXTERNAL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        let lower = scheme.to_ascii_lowercase();
+        if EXTERNAL_SCHEMES.contains(&lower.as_str()) || lower == "data" {
             return LinkOutcome::Keep;
         }
-        return resolve_reference(site, scheme, id, anchor);
+        if kind == RefKind::Image {
+            return LinkOutcome::Broken {
+                message: format!("ảnh `{dest}` không phải là một tệp ảnh"),
+                hint: "ảnh là tệp đặt cạnh tệp Markdown (`anh.png`), trong `static/` (`/anh/x.png`) hoặc một địa chỉ `https://…`".into(),
+            };
+        }
+        return resolve_reference(site, from, scheme, id, anchor);
     }
-    if path.ends_with(".md") {
+    if kind == RefKind::Link && path.ends_with(".md") {
         return resolve_md(site, from, path, anchor);
     }
-    if path.starts_with('/') && !path.starts_with("//") && site.config.base_path != "/" {
-        return LinkOutcome::Rewrite(format!("{}{}", site.config.base_path, &dest[1..]));
+    if path.starts_with("//") {
+        return LinkOutcome::Keep;
     }
-    LinkOutcome::Keep
+    resolve_path(site, from, dest, path, anchor)
+}
+
+/// A `javascript:`, `vbscript:`, `file:` or (outside raster images) `data:`
+/// URL, as browsers read it (tabs and line breaks inside are ignored).
+fn unsafe_scheme(dest: &str, kind: RefKind) -> Option<LinkOutcome> {
+    let probe: String = dest
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let probe = probe.trim_start_matches(|c: char| c <= ' ');
+    let (scheme, rest) = scheme_split(probe)?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !UNSAFE_SCHEMES.contains(&scheme.as_str()) {
+        return None;
+    }
+    let rest = rest.to_ascii_lowercase();
+    let raster = DATA_IMAGES.iter().any(|t| {
+        rest.strip_prefix(t)
+            .is_some_and(|r| r.starts_with([';', ',']))
+    });
+    if scheme == "data" && kind == RefKind::Image && raster {
+        return None;
+    }
+    let hint = match scheme.as_str() {
+        "data" => {
+            "chỉ ảnh PNG, JPEG, GIF, WEBP hay AVIF mới được nhúng bằng `data:`; với nội dung khác, đặt tệp cạnh trang hoặc trong `static/` rồi dẫn tới nó"
+        }
+        "file" => {
+            "địa chỉ `file:` trỏ vào máy của người soạn, người đọc không mở được; đặt tệp cạnh trang hoặc trong `static/` rồi dẫn tới nó"
+        }
+        _ => {
+            "liên kết và ảnh không được chạy mã; dùng địa chỉ `https://…` hoặc đường dẫn tới một tệp của trang web"
+        }
+    };
+    Some(LinkOutcome::Broken {
+        message: format!("địa chỉ `{scheme}:` không an toàn nên không được phép"),
+        hint: hint.into(),
+    })
+}
+
+/// A Zola internal link (`@/hoi-dap/cau-01.md`): what to write instead.
+fn zola_link(rest: &str) -> LinkOutcome {
+    LinkOutcome::Broken {
+        message: format!("`@/{rest}` là cú pháp liên kết của Zola, nqsite không dùng"),
+        hint: format!(
+            "viết đường dẫn tới tệp tính từ thư mục `content/`, bắt đầu bằng `/`: `/{rest}` (hoặc tương đối từ tệp hiện tại)"
+        ),
+    }
+}
+
+/// A URL path: a page or file of the built site, or a file beside the
+/// document (a page bundle's image, a PDF next to a page), which is then
+/// copied beside the page. Checked against the written files by
+/// [`check_paths`].
+fn resolve_path(
+    site: &Site,
+    from: usize,
+    dest: &str,
+    path: &str,
+    anchor: Option<String>,
+) -> LinkOutcome {
+    let path = path.split('?').next().unwrap_or("");
+    let decoded = percent_decode(path);
+    let node = &site.nodes[from];
+    let outside = || LinkOutcome::Broken {
+        message: format!("liên kết `{dest}` trỏ ra ngoài trang web"),
+        hint: "đường dẫn tương đối tính từ địa chỉ của trang hiện tại; bớt `../`".into(),
+    };
+    if let Some(abs) = decoded.strip_prefix('/') {
+        let Some(target) = site_path(abs) else {
+            return outside();
+        };
+        let base = &site.config.base_path;
+        let href = if base == "/" {
+            dest.to_string()
+        } else {
+            format!("{base}{}", &dest[1..])
+        };
+        return LinkOutcome::Path {
+            href,
+            path: target,
+            anchor,
+            asset: None,
+        };
+    }
+    let asset = (!decoded.split('/').any(|p| p == ".."))
+        .then(|| normalise(&join(node.doc.dir(), &decoded)))
+        .flatten()
+        .filter(|src| site.asset(src).is_some());
+    match site_path(&format!("{}{decoded}", node.path)) {
+        Some(target) => LinkOutcome::Path {
+            href: dest.to_string(),
+            path: target,
+            anchor,
+            asset,
+        },
+        None => outside(),
+    }
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    if dir.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{dir}/{rel}")
+    }
+}
+
+/// Like [`normalise`], but a path naming a folder (`a/b/`, `a/.`, `a/..`)
+/// keeps its trailing `/`.
+fn site_path(path: &str) -> Option<String> {
+    let folder = path.is_empty()
+        || path.ends_with('/')
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|l| l == "." || l == "..");
+    let mut out = normalise(path)?;
+    if folder && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
 }
 
 fn scheme_split(path: &str) -> Option<(&str, &str)> {
@@ -58,8 +208,14 @@ fn scheme_split(path: &str) -> Option<(&str, &str)> {
     valid.then_some((scheme, rest))
 }
 
-/// Resolves `kind:id` typed references.
-fn resolve_reference(site: &Site, kind: &str, id: &str, anchor: Option<String>) -> LinkOutcome {
+/// Resolves `kind:id` typed references written in document `from`.
+fn resolve_reference(
+    site: &Site,
+    from: usize,
+    kind: &str,
+    id: &str,
+    anchor: Option<String>,
+) -> LinkOutcome {
     if !site.has_entity_type(kind) {
         let mut kinds: Vec<&str> = site
             .nodes
@@ -79,12 +235,24 @@ fn resolve_reference(site: &Site, kind: &str, id: &str, anchor: Option<String>) 
         };
     }
     match site.entity(kind, id) {
+        Some(target) if target == from => LinkOutcome::Broken {
+            message: SELF_REFERENCE.into(),
+            hint: "xoá tham chiếu này; để dẫn tới một mục của chính trang, dùng `#mã-mục`".into(),
+        },
         Some(target) => internal(site, target, anchor),
         None => LinkOutcome::Broken {
             message: format!("không có `{kind}` nào mang mã `{id}`"),
             hint: unknown_id_hint(site, kind, id),
         },
     }
+}
+
+const SELF_REFERENCE: &str = "tài liệu tự tham chiếu tới chính nó";
+
+/// A document that lists itself among its front-matter references.
+pub(crate) fn self_reference(doc: &Document, line: usize, column: usize) -> Diagnostic {
+    Diagnostic::error(&doc.shown, line, column, SELF_REFERENCE)
+        .hint("xoá mã của chính tài liệu này khỏi danh sách tham chiếu")
 }
 
 /// A resolved link to document `target`, at `anchor` if any.
@@ -184,18 +352,267 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-/// Turns unresolved links into diagnostics located in the source file.
+/// Where a byte offset of a document's body is in its file: (line, column).
+fn body_position(doc: &Document, offset: usize) -> (usize, usize) {
+    let (line, col) = line_col(&doc.body, offset);
+    (line + doc.body_line - 1, col)
+}
+
+/// Turns unresolved links into diagnostics located in the source file, and
+/// raw HTML into errors unless the site allows it (`markdown: {raw_html:
+/// true}`; then its `href`, `src`… are checked like any link).
 pub fn broken_link_errors(site: &Site, i: usize, rendered: &Rendered) -> Vec<Diagnostic> {
     let doc = &site.nodes[i].doc;
-    rendered
+    let mut errors: Vec<Diagnostic> = rendered
         .broken
         .iter()
+        .filter(|b| counts(site, b.in_html))
         .map(|b| {
-            let (line, col) = line_col(&doc.body, b.offset);
-            Diagnostic::error(&doc.shown, line + doc.body_line - 1, col, b.message.clone())
-                .hint(b.hint.clone())
+            let (line, col) = body_position(doc, b.offset);
+            Diagnostic::error(&doc.shown, line, col, b.message.clone()).hint(b.hint.clone())
         })
+        .collect();
+    if !site.config.raw_html {
+        let mut last_line = 0;
+        for &offset in &rendered.raw_html {
+            let (line, col) = body_position(doc, offset);
+            if line == last_line {
+                continue;
+            }
+            last_line = line;
+            errors.push(raw_html_error(doc, line, col, offset));
+        }
+    }
+    errors
+}
+
+/// Most characters of raw HTML quoted in its error.
+const HTML_QUOTE: usize = 40;
+
+fn raw_html_error(doc: &Document, line: usize, col: usize, offset: usize) -> Diagnostic {
+    let rest = doc.body.get(offset..).unwrap_or("");
+    let text = rest.lines().next().unwrap_or("").trim();
+    let first = text.find('>').map_or(text, |end| &text[..=end]);
+    let mut quote: String = first.chars().take(HTML_QUOTE).collect();
+    if first.chars().count() > HTML_QUOTE {
+        quote.push('…');
+    }
+    Diagnostic::error(
+        &doc.shown,
+        line,
+        col,
+        format!("HTML thô `{quote}` trong nội dung không được phép"),
+    )
+    .hint("viết bằng Markdown (ảnh: `![mô tả](anh.png)`, liên kết: `[chữ](dia-chi)`); nếu trang web thật sự cần HTML thô, thêm `markdown: {raw_html: true}` vào site.yaml")
+}
+
+/// True when a link or image found where it was (`in_html`: in raw HTML)
+/// is the site's to check: raw HTML is an error of its own unless allowed.
+fn counts(site: &Site, in_html: bool) -> bool {
+    site.config.raw_html || !in_html
+}
+
+/// Every URL path of the rendered bodies that the site checks, with the
+/// node it is written in.
+fn site_paths<'a>(
+    site: &'a Site,
+    rendered: &'a [Rendered],
+) -> impl Iterator<Item = (usize, &'a PathRef)> {
+    rendered.iter().enumerate().flat_map(move |(i, r)| {
+        r.paths
+            .iter()
+            .filter(move |p| counts(site, p.in_html))
+            .map(move |p| (i, p))
+    })
+}
+
+/// The output files whose ids links point into (`/a/#b`): the files a
+/// path with an anchor may name.
+pub fn anchored_files(site: &Site, rendered: &[Rendered]) -> HashSet<String> {
+    site_paths(site, rendered)
+        .filter(|(_, p)| p.anchor.as_deref().is_some_and(|a| !a.is_empty()))
+        .flat_map(|(_, p)| candidate_files(&p.path))
         .collect()
+}
+
+/// The files a site path may name: `a/` is `a/index.html`; `a` is the file
+/// `a` or, as web servers redirect, the page `a/index.html`.
+fn candidate_files(path: &str) -> Vec<String> {
+    if path.is_empty() || path.ends_with('/') {
+        vec![format!("{path}index.html")]
+    } else {
+        vec![path.to_string(), format!("{path}/index.html")]
+    }
+}
+
+/// Checks every link and image to a URL path against what the build wrote:
+/// a page, an alias, a generated or static file, a file copied from
+/// `content/`; and each `#anchor` against the ids of the page written there.
+pub fn check_paths(site: &Site, rendered: &[Rendered], written: &Record) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for (i, p) in site_paths(site, rendered) {
+        let doc = &site.nodes[i].doc;
+        let Some(file) = candidate_files(&p.path)
+            .into_iter()
+            .find(|f| written.files.contains(f))
+        else {
+            errors.push(missing_path(doc, p, written));
+            continue;
+        };
+        let Some(anchor) = p.anchor.as_deref().filter(|a| !a.is_empty()) else {
+            continue;
+        };
+        if let Some(ids) = written.ids.get(&file)
+            && !ids.contains(anchor)
+        {
+            let (line, col) = body_position(doc, p.offset);
+            errors.push(
+                Diagnostic::error(
+                    &doc.shown,
+                    line,
+                    col,
+                    format!("không tìm thấy mục `#{anchor}` trong trang `/{}`", p.path),
+                )
+                .hint(anchor_hint(
+                    anchor,
+                    ids.iter().map(String::as_str),
+                    "một trang",
+                )),
+            );
+        }
+    }
+    errors
+}
+
+/// "Did you mean" for a missing anchor among the `ids` of a page (`page`
+/// names it in the fallback advice).
+fn anchor_hint<'a>(anchor: &str, ids: impl IntoIterator<Item = &'a str>, page: &str) -> String {
+    let near = closest(anchor, ids, 3);
+    if near.is_empty() {
+        format!("các mục của {page} được đặt mã từ tiêu đề; kiểm tra lại tên mục")
+    } else {
+        did_you_mean(near.iter().map(|n| format!("#{n}")))
+    }
+}
+
+fn missing_path(doc: &Document, p: &PathRef, written: &Record) -> Diagnostic {
+    let (line, col) = body_position(doc, p.offset);
+    let (message, fix) = match p.kind {
+        RefKind::Image => (
+            format!("không tìm thấy ảnh `{}`", p.dest),
+            "đặt ảnh cạnh tệp Markdown (`![mô tả](anh.png)`) hoặc trong `static/` (`/anh/x.png`, tính từ gốc trang web)",
+        ),
+        RefKind::Link => (
+            format!(
+                "liên kết `{}` không trỏ tới trang hay tệp nào của trang web",
+                p.dest
+            ),
+            "dẫn tới tệp Markdown (`../hoi-dap/cau-01.md`), tới một tệp cạnh trang hoặc trong `static/`",
+        ),
+    };
+    let shown: Vec<String> = written
+        .files
+        .iter()
+        .map(|f| f.strip_suffix("index.html").unwrap_or(f).to_string())
+        .collect();
+    let near = closest(&p.path, shown.iter().map(String::as_str), 3);
+    let hint = if near.is_empty() {
+        fix.to_string()
+    } else {
+        format!(
+            "{fix}; {}",
+            did_you_mean(near.iter().map(|n| format!("/{n}")))
+        )
+    };
+    Diagnostic::error(&doc.shown, line, col, message).hint(hint)
+}
+
+/// The files of `content/` to copy into the output: each file a document
+/// links to beside itself (copied beside its page), and every file of a page
+/// bundle. Output path → name on disk under `content/`. Two different files
+/// for one output path are an error.
+pub fn content_files(
+    site: &Site,
+    rendered: &[Rendered],
+) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let pages: HashSet<String> = site
+        .nodes
+        .iter()
+        .map(|n| format!("{}index.html", n.path))
+        .collect();
+    let mut add = |out: String, src: &str, doc: &Document, offset: Option<usize>| {
+        let clash = match files.get(&out) {
+            Some(other) if other != src => Some(format!("tệp `content/{other}`")),
+            _ if pages.contains(&out) => Some("một trang".to_string()),
+            _ => None,
+        };
+        match clash {
+            Some(other) => {
+                let (line, col) = offset.map_or((0, 0), |o| body_position(doc, o));
+                errors.push(
+                    Diagnostic::error(
+                        &doc.shown,
+                        line,
+                        col,
+                        format!(
+                            "tệp `content/{src}` được chép tới `/{out}`, trùng chỗ với {other}"
+                        ),
+                    )
+                    .hint("đổi tên một trong hai tệp"),
+                );
+            }
+            None => {
+                files.insert(out, src.to_string());
+            }
+        }
+    };
+    for (i, p) in site_paths(site, rendered) {
+        if let Some(disk) = p.asset.as_deref().and_then(|a| site.asset(a)) {
+            add(p.path.clone(), disk, &site.nodes[i].doc, Some(p.offset));
+        }
+    }
+    for (out, disk, i) in bundle_files(site) {
+        add(out, disk, &site.nodes[i].doc, None);
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every file of every page bundle (`foo/index.md` and what lies beside
+/// it, sub-folders included unless they hold documents of their own):
+/// (output path, name on disk, bundle node).
+fn bundle_files(site: &Site) -> Vec<(String, &str, usize)> {
+    let owners: HashMap<&str, usize> = site
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.doc.is_bundle() || n.doc.is_section)
+        .map(|(i, n)| (n.doc.dir(), i))
+        .collect();
+    let mut out = Vec::new();
+    for (rel, disk) in site.assets() {
+        let mut dir = rel;
+        let owner = loop {
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+            if let Some(&i) = owners.get(dir) {
+                break Some(i);
+            }
+            if dir.is_empty() {
+                break None;
+            }
+        };
+        let Some(i) = owner.filter(|&i| site.nodes[i].doc.is_bundle()) else {
+            continue;
+        };
+        let inside = &rel[site.nodes[i].doc.dir().len() + 1..];
+        out.push((format!("{}{inside}", site.nodes[i].path), disk, i));
+    }
+    out
 }
 
 /// Checks that every `#anchor` of every internal link exists in its target.
@@ -216,15 +633,11 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
             let doc = &site.nodes[i].doc;
             let target = &site.nodes[link.target].doc;
             let (line, col) = line_col(&doc.body, link.offset);
-            let near = closest(anchor, known.iter().copied(), 3);
-            let hint = if near.is_empty() {
-                format!(
-                    "các mục có trong `{}` được đặt mã từ tiêu đề; kiểm tra lại tên mục",
-                    target.shown.display()
-                )
-            } else {
-                did_you_mean(near.iter().map(|n| format!("#{n}")))
-            };
+            let hint = anchor_hint(
+                anchor,
+                known.iter().copied(),
+                &format!("`{}`", target.shown.display()),
+            );
             errors.push(
                 Diagnostic::error(
                     &doc.shown,
@@ -243,17 +656,24 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
 }
 
 fn anchor_ids(r: &Rendered) -> HashSet<&str> {
-    let mut ids: HashSet<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
     // Ids written into the HTML by the renderer or by raw HTML (`id="…"`).
-    let mut rest: &str = &r.html;
-    while let Some(pos) = rest.find(" id=\"") {
-        rest = &rest[pos + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(&rest[..end]);
-            rest = &rest[end..];
-        }
-    }
-    ids
+    r.headings
+        .iter()
+        .map(|h| h.id.as_str())
+        .chain(html_ids(&r.html))
+        .collect()
+}
+
+/// The values of the ` id="…"` attributes of some HTML.
+pub(crate) fn html_ids(html: &str) -> impl Iterator<Item = &str> {
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        let pos = rest.find(" id=\"")?;
+        let tail = &rest[pos + 5..];
+        let end = tail.find('"')?;
+        rest = &tail[end..];
+        Some(&tail[..end])
+    })
 }
 
 #[cfg(test)]

@@ -189,7 +189,7 @@ fn print_summary(report: &BuildReport, elapsed: Duration, timings: bool) {
         "Xong: {} trang, {} mục, {} cảnh báo trong {} ms{target}",
         report.pages,
         report.sections,
-        report.warnings.len(),
+        report.warnings.iter().filter(|w| w.is_warning()).count(),
         elapsed.as_millis()
     );
 }

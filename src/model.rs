@@ -767,7 +767,7 @@ fn check_value(
             Some(1000..=9999) => Ok(()),
             _ => Err(wrong("một năm (số có 4 chữ số)", &year_example(value))),
         },
-        FieldKind::Date => match value.as_str().and_then(Date::parse) {
+        FieldKind::Date => match value.as_str().and_then(|s| Date::parse(s).ok()) {
             Some(_) => Ok(()),
             None => Err(wrong("một ngày dạng năm-tháng-ngày", "2024-12-22")),
         },
@@ -801,9 +801,10 @@ fn check_value(
     }
 }
 
-/// In an entry of a list field, a key named after a declared type is a
-/// reference to a document of that type (`target: tfp-2030`), and the
-/// type's name plus `s` a list of them: each must exist.
+/// In an entry of a list field, a key named after a declared type, or
+/// ending in `_` and its name, is a reference to a document of that type
+/// (`target: tfp-2030`, `main_target: …`); the type's name plus `s` a list
+/// of them (`targets`, `also_targets`): each must exist.
 fn check_entry_refs(
     site: &Site,
     entry: &Value,
@@ -812,24 +813,42 @@ fn check_entry_refs(
     let Value::Mapping(map) = entry else {
         return Ok(());
     };
-    let types = &site.config.model.types;
     for (k, v) in map {
         let Some(k) = k.as_str() else { continue };
-        let checked = if types.contains_key(k) {
-            check_ref(site, k, v, at)
-        } else if let Some(kind) = k.strip_suffix('s').filter(|t| types.contains_key(*t)) {
-            v.as_sequence()
-                .into_iter()
-                .flatten()
-                .try_for_each(|item| check_ref(site, kind, item, at))
-        } else {
-            Ok(())
+        let Some((kind, many)) = entry_ref_type(&site.config.model, k) else {
+            continue;
+        };
+        let checked = match (many, v.as_sequence()) {
+            (false, _) => check_ref(site, kind, v, at),
+            (true, Some(items)) => items
+                .iter()
+                .try_for_each(|item| check_ref(site, kind, item, at)),
+            (true, None) => Err(None),
         };
         checked.map_err(|e| {
-            e.unwrap_or_else(|| at(format!("`{k}` phải là mã của một tài liệu loại `{k}`")))
+            e.unwrap_or_else(|| {
+                let (what, example) = if many {
+                    ("một danh sách mã", format!("{k}: [ma-1, ma-2]"))
+                } else {
+                    ("mã", format!("{k}: ma-tai-lieu"))
+                };
+                at(format!("`{k}` phải là {what} tài liệu loại `{kind}`"))
+                    .hint(format!("viết dạng `{example}`"))
+            })
         })?;
     }
     Ok(())
+}
+
+/// The declared type a key of a list entry references, and whether it holds
+/// a list of them (see `check_entry_refs`). A plural names a list of the
+/// singular type even when the plural is a type too (`targets`: the section
+/// listing them).
+fn entry_ref_type<'a>(model: &'a Model, key: &str) -> Option<(&'a str, bool)> {
+    let base = key.rsplit_once('_').map_or(key, |(_, last)| last);
+    let find = |name: &str| model.types.get_key_value(name).map(|(k, _)| k.as_str());
+    let plural = base.strip_suffix('s').and_then(find).map(|t| (t, true));
+    plural.or_else(|| find(base).map(|t| (t, false)))
 }
 
 /// The year a wrong year value probably means (`"năm 2035"` → `2035`),

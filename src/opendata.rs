@@ -142,7 +142,7 @@ fn field_json(f: &FieldDecl, v: &Yaml) -> Json {
     match f.kind {
         FieldKind::Date => v
             .as_str()
-            .and_then(crate::text::Date::parse)
+            .and_then(|s| crate::text::Date::parse(s).ok())
             .map_or(Json::Null, |d| json!(d.iso())),
         FieldKind::Text | FieldKind::Slug => key_text(v).map_or_else(|| to_json(v), Json::String),
         _ => to_json(v),

@@ -9,6 +9,7 @@ pub mod lock;
 mod spare;
 pub mod target;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -232,11 +233,24 @@ fn exchange(a: &Path, b: &Path) -> bool {
 }
 
 /// Where rendered files go: the staging folder (or nowhere, for `check`),
-/// with links made relative first when the output must be portable.
+/// with links made relative first when the output must be portable. Every
+/// path handed to it is recorded, in every mode, so links can be checked
+/// against the files the build writes.
 pub struct Writer<'a> {
     staging: Option<&'a Staging>,
     portable_base: Option<String>,
     collector: Option<&'a Collector<'a>>,
+    record: Mutex<Record>,
+}
+
+/// What a build wrote: every path, and the ids of the HTML files asked for.
+#[derive(Debug, Default)]
+pub struct Record {
+    /// Every file written (relative to the output folder).
+    pub files: HashSet<String>,
+    /// The ids (`id="…"`) of the HTML files in `want_ids` that were written.
+    pub ids: HashMap<String, HashSet<String>>,
+    want_ids: HashSet<String>,
 }
 
 /// File contents shared without copying (search scripts kept by serve).
@@ -255,6 +269,7 @@ pub struct Collector<'a> {
     wanted: OnceLock<Vec<bool>>,
     parts: OnceLock<PartTable>,
     reads: Mutex<Vec<(usize, Vec<Part>)>>,
+    prior: Option<PathBuf>,
 }
 
 impl<'a> Collector<'a> {
@@ -267,6 +282,16 @@ impl<'a> Collector<'a> {
             wanted: OnceLock::new(),
             parts: OnceLock::new(),
             reads: Mutex::new(Vec::new()),
+            prior: None,
+        }
+    }
+
+    /// Where the pages not rendered again are still on disk (the output of
+    /// the previous build), for the ids their links point to.
+    pub fn with_prior(self, output: &Path) -> Collector<'a> {
+        Collector {
+            prior: Some(output.to_path_buf()),
+            ..self
         }
     }
 
@@ -306,6 +331,7 @@ impl<'a> Writer<'a> {
             staging,
             portable_base,
             collector: None,
+            record: Mutex::default(),
         }
     }
 
@@ -315,6 +341,62 @@ impl<'a> Writer<'a> {
             staging: None,
             portable_base: None,
             collector: Some(collector),
+            record: Mutex::default(),
+        }
+    }
+
+    /// Asks for the ids of these HTML files when they are written.
+    pub fn want_ids(&self, files: HashSet<String>) {
+        self.lock().want_ids = files;
+    }
+
+    /// Records a path written without its bytes (`nqsite check`, where
+    /// nothing is written and costly files are not made).
+    pub fn note(&self, rel: &str) {
+        self.lock().files.insert(rel.to_string());
+    }
+
+    /// True when some file has already been written at `rel`.
+    pub fn has(&self, rel: &str) -> bool {
+        self.lock().files.contains(rel)
+    }
+
+    /// What was written; `pages` are the page files of the site, all
+    /// produced even when a collecting writer rendered only some (their ids
+    /// are then read from the previous output).
+    pub fn written(&self, pages: impl IntoIterator<Item = String>) -> Record {
+        let mut record = std::mem::take(&mut *self.lock());
+        record.files.extend(pages);
+        let prior = self.collector.and_then(|c| c.prior.as_ref());
+        let missing: Vec<String> = record
+            .want_ids
+            .iter()
+            .filter(|f| record.files.contains(*f) && !record.ids.contains_key(*f))
+            .cloned()
+            .collect();
+        for rel in missing {
+            if let Some(html) = prior.and_then(|dir| std::fs::read_to_string(dir.join(&rel)).ok()) {
+                record.ids.insert(
+                    rel,
+                    crate::links::html_ids(&html).map(String::from).collect(),
+                );
+            }
+        }
+        record
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Record> {
+        self.record.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn remember(&self, rel: &str, html: Option<&[u8]>) {
+        let mut record = self.lock();
+        record.files.insert(rel.to_string());
+        if let Some(html) = html.filter(|_| record.want_ids.contains(rel)) {
+            let ids = crate::links::html_ids(&String::from_utf8_lossy(html))
+                .map(String::from)
+                .collect();
+            record.ids.insert(rel.to_string(), ids);
         }
     }
 
@@ -354,6 +436,7 @@ impl<'a> Writer<'a> {
 
     /// Writes an HTML page at `rel` (`a/b/index.html`).
     pub fn html(&self, rel: &str, html: Vec<u8>) -> Result<(), Diagnostic> {
+        self.remember(rel, Some(&html));
         if let Some(c) = self.collector {
             c.push(rel, Bytes::new(html));
             return Ok(());
@@ -381,6 +464,7 @@ impl<'a> Writer<'a> {
 
     /// Writes any other file as is.
     pub fn file(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.remember(rel, None);
         if let Some(c) = self.collector {
             c.push(rel, Bytes::new(bytes.to_vec()));
             return Ok(());
@@ -391,6 +475,7 @@ impl<'a> Writer<'a> {
     /// Writes a file whose bytes are shared: a collecting writer keeps a
     /// reference instead of a copy.
     pub fn shared(&self, rel: &str, bytes: &Bytes) -> Result<(), Diagnostic> {
+        self.remember(rel, None);
         if let Some(c) = self.collector {
             c.push(rel, Bytes::clone(bytes));
             return Ok(());

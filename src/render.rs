@@ -43,6 +43,9 @@ pub struct Theme {
     macros: Vec<check::MacroSite>,
     /// Problems that do not stop the build (unknown keys in a strings override).
     pub warnings: Vec<Diagnostic>,
+    /// The ids the templates write as they are (`<main id="noi-dung">`):
+    /// Markdown headings take other ids, so a page never has one twice.
+    pub reserved_ids: BTreeSet<String>,
 }
 
 impl Theme {
@@ -125,6 +128,8 @@ impl Theme {
         // Escape the five HTML-special characters only: Tera's default also
         // escapes `/`, which bloats every URL without making anything safer.
         tera.set_escape_fn(crate::markdown::escape_attr);
+        tera.register_filter("nobreak", nobreak_filter);
+        tera.register_filter("numbers", numbers_filter);
         bound_range(&mut tera);
         guard_macro_depth(&mut tera);
         let mut macros = Vec::new();
@@ -149,6 +154,7 @@ impl Theme {
             assets,
             css_path,
             asset_paths,
+            reserved_ids: literal_ids(templates.values().map(|(t, _)| t.as_str())),
             sources: templates,
             macros,
             warnings,
@@ -302,6 +308,61 @@ impl Theme {
     pub fn strings(&self) -> &BTreeMap<String, String> {
         &self.strings
     }
+}
+
+/// The text of a template value (numbers as written, null as nothing).
+fn value_text(v: &tera::Value) -> String {
+    match v {
+        tera::Value::String(s) => s.clone(),
+        tera::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `{{ title | nobreak | safe }}`: the text escaped, with its document
+/// numbers (`57-NQ/TW`) kept on one line.
+/// Every `id="…"` of the templates whose value is written as it is (no
+/// `{{ }}` in it).
+fn literal_ids<'a>(templates: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for text in templates {
+        for (at, _) in text.match_indices("id=") {
+            let before = text[..at].chars().next_back();
+            if !before.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            let rest = &text[at + 3..];
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            if let Some((value, _)) = rest[1..].split_once(quote)
+                && !value.is_empty()
+                && !value.contains(['{', '}'])
+            {
+                ids.insert(value.to_string());
+            }
+        }
+    }
+    ids
+}
+
+fn nobreak_filter(
+    v: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let escaped = crate::markdown::escape_attr(&value_text(v));
+    Ok(tera::Value::String(
+        crate::text::nobreak_doc_numbers(&escaped).into_owned(),
+    ))
+}
+
+/// `{{ figure | numbers }}`: the numbers a figure writes (`"16-18%"` →
+/// `[16, 18]`), for charts.
+fn numbers_filter(
+    v: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    Ok(serde_json::json!(crate::text::numbers(&value_text(v))))
 }
 
 fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
@@ -660,6 +721,20 @@ const ENTITY_TEMPLATE: &str = "entity.html";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ids_templates_write_as_they_are_are_reserved() {
+        let ids = literal_ids(
+            [
+                r#"<main id="noi-dung"><h2 id='muc-luc'>x</h2><div data-id="x" id="{{ a }}-t">"#,
+                r#"<p id="muc-{{ loop.index }}"> <a id="">"#,
+            ]
+            .into_iter(),
+        );
+        assert_eq!(ids, ["muc-luc".to_string(), "noi-dung".to_string()].into());
+        let shipped = Theme::load(Path::new("/nonexistent"), Path::new("/nonexistent")).unwrap();
+        assert!(shipped.reserved_ids.contains("noi-dung"));
+    }
 
     /// Renders `text` as `page.html` on a thread with the stack of a rayon
     /// worker (2 MiB), as builds do.

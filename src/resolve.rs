@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::content::{Document, FrontMatter, SECTION_FILE};
+use crate::content::{BUNDLE_STEM, Document, FrontMatter, SECTION_FILE};
 use crate::diag::Diagnostic;
 use crate::model::Model;
 use crate::text::{collate, slugify};
@@ -40,6 +40,9 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
     by_rel: HashMap<String, usize>,
     entities: HashMap<(String, String), usize>,
+    /// The files of `content/` that are not Markdown, by their NFC path
+    /// relative to `content/` (what links name), with their name on disk.
+    assets: BTreeMap<String, String>,
 }
 
 /// Index of the home page in [`Site::nodes`].
@@ -93,6 +96,25 @@ impl Site {
         ids
     }
 
+    /// The name on disk (relative to `content/`) of a non-Markdown file of
+    /// `content/`, given its NFC path.
+    pub fn asset(&self, rel: &str) -> Option<&str> {
+        self.assets.get(rel).map(String::as_str)
+    }
+
+    /// Every non-Markdown file of `content/`: (NFC path, name on disk), sorted.
+    pub fn assets(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.assets.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Records the non-Markdown files of `content/` (paths as on disk).
+    pub fn add_assets(&mut self, assets: Vec<String>) {
+        self.assets = assets
+            .into_iter()
+            .map(|a| (crate::text::nfc(&a).into_owned(), a))
+            .collect();
+    }
+
     /// True if some document has this entity type.
     pub fn has_entity_type(&self, kind: &str) -> bool {
         self.entities.keys().any(|(k, _)| k == kind)
@@ -139,11 +161,8 @@ impl Site {
 pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut docs = docs;
-    let home_pos = docs.iter().position(|d| d.rel == SECTION_FILE);
-    let home = match home_pos {
-        Some(p) => docs.remove(p),
-        None => synthetic_home(&config),
-    };
+    let (home, mut home_errors) = take_home(&mut docs, &config);
+    errors.append(&mut home_errors);
     let mut nodes = vec![node(home, String::new())];
     for doc in docs {
         match doc_path(&doc) {
@@ -167,6 +186,7 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
         warnings: Vec::new(),
         by_rel,
         entities,
+        assets: BTreeMap::new(),
     };
     // Checked even when the site has other errors: every problem at once.
     let (mut field_errors, warnings) = crate::model::check_documents(&site);
@@ -176,6 +196,39 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
     }
     site.warnings = warnings;
     Ok(site)
+}
+
+/// Takes the home page out of `docs`: `content/_index.md`, else
+/// `content/index.md` (other generators' home), else a generated one.
+fn take_home(docs: &mut Vec<Document>, config: &Config) -> (Document, Vec<Diagnostic>) {
+    let index_md = format!("{BUNDLE_STEM}.md");
+    let section = docs.iter().position(|d| d.rel == SECTION_FILE);
+    let index = docs.iter().position(|d| d.rel == index_md);
+    let mut errors = Vec::new();
+    let home = match (section, index) {
+        (Some(s), Some(i)) => {
+            errors.push(
+                Diagnostic::error(
+                    &docs[i].shown,
+                    1,
+                    1,
+                    "cả `content/index.md` và `content/_index.md` đều là trang chủ",
+                )
+                .hint(
+                    "giữ một tệp: gộp nội dung vào `content/_index.md` rồi xoá `content/index.md`",
+                ),
+            );
+            docs.remove(s)
+        }
+        (Some(s), None) => docs.remove(s),
+        (None, Some(i)) => {
+            let mut home = docs.remove(i);
+            home.is_section = true;
+            home
+        }
+        (None, None) => synthetic_home(config),
+    };
+    (home, errors)
 }
 
 fn node(doc: Document, path: String) -> Node {
@@ -203,10 +256,17 @@ fn synthetic_home(config: &Config) -> Document {
     }
 }
 
-/// The URL path of a document from its folders and its slug.
+/// The URL path of a document from its folders and its slug. A page
+/// bundle (`foo/index.md`) is the page of its folder (`foo/`).
 fn doc_path(doc: &Document) -> Result<String, Diagnostic> {
+    let mut folders: Vec<&str> = doc.dir().split('/').filter(|p| !p.is_empty()).collect();
+    let name = if doc.is_bundle() {
+        folders.pop().unwrap_or(BUNDLE_STEM)
+    } else {
+        doc.stem()
+    };
     let mut path = String::new();
-    for part in doc.dir().split('/').filter(|p| !p.is_empty()) {
+    for part in folders {
         let slug = slugify(part);
         if slug.is_empty() {
             return Err(Diagnostic::error(
@@ -225,7 +285,7 @@ fn doc_path(doc: &Document) -> Result<String, Diagnostic> {
     }
     let slug = match &doc.fm.slug {
         Some(s) => checked_slug(s, doc)?,
-        None => slugify(doc.stem()),
+        None => slugify(name),
     };
     if slug.is_empty() {
         return Err(Diagnostic::error(&doc.shown, 0, 0, "tên tệp không tạo được đường dẫn URL")
@@ -321,13 +381,13 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut owners: HashMap<String, usize> = HashMap::new();
     for (i, n) in nodes.iter().enumerate() {
-        for alias in n.doc.fm.aliases.iter().filter(|a| alias_path(a).is_none()) {
+        for alias in n.doc.fm.aliases.iter().filter(|a| alias_file(a).is_none()) {
             errors.push(
                 Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
                     .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
             );
         }
-        for (path, line) in claimed_folders(n) {
+        for (path, line) in claimed_files(n) {
             if let Some(&first) = owners.get(&path) {
                 let other = &nodes[first].doc.shown;
                 errors.push(
@@ -336,7 +396,8 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
                         line,
                         1,
                         format!(
-                            "trùng đường dẫn URL `/{path}` với tệp `{}`",
+                            "trùng đường dẫn URL `/{}` với tệp `{}`",
+                            path.strip_suffix("index.html").unwrap_or(&path),
                             other.display()
                         ),
                     )
@@ -350,17 +411,20 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     errors
 }
 
-/// The folders a document's pages are written to (`<folder>/index.html`):
-/// its own, its paper variants' and its valid aliases', each with the line
-/// of the front matter that asks for it.
-fn claimed_folders(n: &Node) -> Vec<(String, usize)> {
+/// The page files a document is written to (`<folder>/index.html`, or an
+/// alias's `old/page.html`): its own, its paper variants' and its valid
+/// aliases', each with the line of the front matter that asks for it.
+fn claimed_files(n: &Node) -> Vec<(String, usize)> {
     let fm = &n.doc.fm;
-    let mut paths = vec![(n.path.clone(), fm.line_of("slug"))];
+    let mut paths = vec![(format!("{}index.html", n.path), fm.line_of("slug"))];
     for paper in crate::print::paper_variants(&fm.extra) {
-        paths.push((format!("{}{paper}/", n.path), fm.line_of("paper_variants")));
+        paths.push((
+            format!("{}{paper}/index.html", n.path),
+            fm.line_of("paper_variants"),
+        ));
     }
     for alias in &fm.aliases {
-        if let Some(p) = alias_path(alias) {
+        if let Some(p) = alias_file(alias) {
             paths.push((p, fm.line_of("aliases")));
         }
     }
@@ -369,7 +433,7 @@ fn claimed_folders(n: &Node) -> Vec<(String, usize)> {
 
 /// The files nqsite writes besides the pages (`robots.txt`, assets, static
 /// files…, paths inside the site) must not take the place of a page: a page
-/// folder where a file goes, or a file where a page's `index.html` goes.
+/// folder where a file goes, or a file where a page goes.
 /// The error is at the document (and line) asking for the page.
 pub(crate) fn check_generated<'a>(
     site: &Site,
@@ -379,31 +443,23 @@ pub(crate) fn check_generated<'a>(
         .nodes
         .iter()
         .enumerate()
-        .flat_map(|(i, n)| {
-            claimed_folders(n)
-                .into_iter()
-                .map(move |(p, l)| (p, (i, l)))
-        })
+        .flat_map(|(i, n)| claimed_files(n).into_iter().map(move |(p, l)| (p, (i, l))))
         .collect();
     for rel in files {
         let below = format!("{rel}/");
-        let hit = claims
-            .range(below.clone()..)
-            .next()
-            .filter(|(p, _)| p.starts_with(&below))
-            .or_else(|| {
-                rel.strip_suffix("index.html")
-                    .filter(|d| d.is_empty() || d.ends_with('/'))
-                    .and_then(|d| claims.get_key_value(d))
-            });
-        if let Some((folder, &(i, line))) = hit {
+        let hit = claims.get_key_value(rel).or_else(|| {
+            claims
+                .range(below.clone()..)
+                .next()
+                .filter(|(p, _)| p.starts_with(&below))
+        });
+        if let Some((file, &(i, line))) = hit {
+            let page = file.strip_suffix("index.html").unwrap_or(file);
             return Err(Diagnostic::error(
                 &site.nodes[i].doc.shown,
                 line,
                 1,
-                format!(
-                    "trang `/{folder}` của tài liệu này trùng chỗ với tệp `{rel}` mà nqsite ghi ra"
-                ),
+                format!("trang `/{page}` của tài liệu này trùng chỗ với tệp `{rel}` mà nqsite ghi ra"),
             )
             .hint(
                 "đổi `slug` hoặc alias: các tên nqsite dùng là 404.html, sitemap.xml, robots.txt, \
@@ -414,8 +470,10 @@ pub(crate) fn check_generated<'a>(
     Ok(())
 }
 
-/// Normalises an alias to a site path (`old/page/`), or `None` if unsafe.
-pub fn alias_path(alias: &str) -> Option<String> {
+/// The file an alias is written to, or `None` if unsafe: `/old/page/` is
+/// `old/page/index.html`; an alias ending in `.html` (`/old/page.html`, as
+/// other generators and old portals name pages) is that file.
+pub fn alias_file(alias: &str) -> Option<String> {
     let parts: Vec<&str> = alias.split('/').filter(|p| !p.is_empty()).collect();
     let safe = |p: &&str| {
         *p != "."
@@ -426,7 +484,13 @@ pub fn alias_path(alias: &str) -> Option<String> {
     if parts.is_empty() || !parts.iter().all(safe) || alias.contains('\\') {
         return None;
     }
-    Some(format!("{}/", parts.join("/")))
+    let path = parts.join("/");
+    let is_file = !alias.ends_with('/') && (path.ends_with(".html") || path.ends_with(".htm"));
+    Some(if is_file {
+        path
+    } else {
+        format!("{path}/index.html")
+    })
 }
 
 /// Registers documents that carry `type` and a key (`id`, `number`, or the
@@ -439,8 +503,13 @@ fn register_entities(
     let mut errors = Vec::new();
     for i in 0..nodes.len() {
         let n = &nodes[i];
-        let Some((key, field)) = entity_key(model, &n.doc) else {
-            continue;
+        let (key, field) = match entity_key(model, &n.doc) {
+            Ok(Some(found)) => found,
+            Ok(None) => continue,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
         };
         if let Some(&first) = map.get(&key) {
             errors.push(
@@ -467,17 +536,92 @@ fn register_entities(
     (map, errors)
 }
 
+/// An entity key (`("target", "tfp-2030")`) and the field it was read from.
+pub type KeyOf<'m> = ((String, String), &'m str);
+
 /// The entity key of a document (its `type` and the value of its key
-/// field), with the name of that field.
-pub fn entity_key<'m>(model: &'m Model, doc: &Document) -> Option<((String, String), &'m str)> {
-    let kind = doc.fm.doc_type.as_ref()?;
-    let field = match model.get(kind) {
+/// field), with the name of that field; `Ok(None)` when it is no entity.
+/// The key must be usable in references: a slug (`an-ninh-mang-2030`, `3`),
+/// and a `number` key a positive integer. A key field the model declares is
+/// the model's to check, as its declaration says (`slug`, `integer`, `text`).
+pub fn entity_key<'m>(model: &'m Model, doc: &Document) -> Result<Option<KeyOf<'m>>, Diagnostic> {
+    let Some(kind) = doc.fm.doc_type.as_ref() else {
+        return Ok(None);
+    };
+    let decl = model.get(kind);
+    let field = match decl {
         Some(decl) => decl.key_field(&doc.fm),
         None if doc.fm.extra.contains_key("id") => "id",
         None => "number",
     };
-    let id = crate::model::key_text(doc.fm.extra.get(field)?)?;
-    Some(((kind.clone(), id), field))
+    let Some(value) = doc.fm.extra.get(field).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let declared = decl.is_some_and(|d| d.fields.contains_key(field));
+    let checked = match (declared, field) {
+        (true, _) => Ok(crate::model::key_text(value)),
+        (false, "number") => positive_number(value).map(Some),
+        (false, _) => slug_key(field, value).map(Some),
+    };
+    match checked {
+        Ok(id) => Ok(id.map(|id| ((kind.clone(), id), field))),
+        Err((message, hint)) => Err(Diagnostic::error(
+            &doc.shown,
+            doc.fm.line_of(field),
+            field.chars().count() + 3,
+            message,
+        )
+        .hint(hint)),
+    }
+}
+
+/// A key value that must already be in slug form (`field` names it).
+fn slug_key(field: &str, value: &serde_yaml::Value) -> Result<String, (String, String)> {
+    let raw = match value {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        _ => {
+            return Err((
+                format!(
+                    "`{field}` phải là một mã dạng chữ thường không dấu, chữ số và dấu gạch ngang"
+                ),
+                format!("ví dụ: `{field}: an-ninh-mang-2030`"),
+            ));
+        }
+    };
+    let slug = slugify(&raw);
+    if slug == raw {
+        return Ok(raw);
+    }
+    let hint = if slug.is_empty() {
+        format!(
+            "mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ `{field}: an-ninh-mang-2030`"
+        )
+    } else {
+        format!(
+            "dùng dạng không dấu, không dấu cách: `{field}: {slug}` (và sửa các tham chiếu tới mã này)"
+        )
+    };
+    Err((
+        format!(
+            "mã `{field}: {raw}` không hợp lệ: mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang"
+        ),
+        hint,
+    ))
+}
+
+/// A `number` that stands for the id: a positive integer, unquoted (`15`).
+fn positive_number(value: &serde_yaml::Value) -> Result<String, (String, String)> {
+    match value.as_u64() {
+        Some(n) if n > 0 => Ok(n.to_string()),
+        _ => Err((
+            format!(
+                "`number` phải là một số nguyên dương, nhưng đang là {}",
+                crate::content::front_matter::describe(value)
+            ),
+            "ví dụ: `number: 2`; văn bản mang số hiệu (như `57-NQ/TW`) cần thêm trường `id:` làm mã, ví dụ `id: 57-nq-tw`".into(),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -561,9 +705,20 @@ mod tests {
 
     #[test]
     fn alias_paths_are_normalised_and_checked() {
-        assert_eq!(alias_path("/old/page").as_deref(), Some("old/page/"));
-        assert_eq!(alias_path("../../etc"), None);
-        assert_eq!(alias_path("/"), None);
+        assert_eq!(
+            alias_file("/old/page").as_deref(),
+            Some("old/page/index.html")
+        );
+        assert_eq!(
+            alias_file("/old/page.html").as_deref(),
+            Some("old/page.html")
+        );
+        assert_eq!(
+            alias_file("/old/page.html/").as_deref(),
+            Some("old/page.html/index.html")
+        );
+        assert_eq!(alias_file("../../etc"), None);
+        assert_eq!(alias_file("/"), None);
     }
 
     #[test]

@@ -173,7 +173,7 @@ fn bad_dir(dir: &str) -> Diagnostic {
 
 /// Every document that parses (problems are for `build` to report).
 fn scan(root: &Path, content_dir: &Path) -> Vec<Document> {
-    let (files, _) = content::walk(content_dir, Path::new("content"));
+    let (files, _, _) = content::walk(content_dir, Path::new("content"));
     files
         .iter()
         .filter_map(|(path, rel)| {

@@ -91,35 +91,74 @@ pub fn collate(a: &str, b: &str) -> Ordering {
     collator().compare(a, b)
 }
 
-/// A calendar date as written in front matter (`YYYY-MM-DD`).
+/// A date as written in front matter: `YYYY-MM-DD`, or a full RFC 3339
+/// date-time (`2025-02-03T08:30:00+07:00`) whose time and zone are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Date {
-    /// Year, e.g. 2024.
+    /// Year, 1000 to 9999.
     pub year: u16,
     /// Month, 1 to 12.
     pub month: u8,
     /// Day of the month, 1 to 31.
     pub day: u8,
+    /// Time of day and offset from UTC, when given.
+    pub time: Option<Time>,
 }
 
+/// The time part of an RFC 3339 date-time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Time {
+    /// 0 to 23.
+    pub hour: u8,
+    /// 0 to 59.
+    pub minute: u8,
+    /// 0 to 59.
+    pub second: u8,
+    /// Fraction of a second, in nanoseconds.
+    pub nanos: u32,
+    /// Offset from UTC in minutes (`+07:00` is 420).
+    pub offset: i16,
+}
+
+/// Earliest and latest years accepted in a date.
+const YEARS: std::ops::RangeInclusive<u16> = 1000..=9999;
+
 impl Date {
-    /// Parses `YYYY-MM-DD`, optionally followed by a time (`T…` or ` …`),
-    /// which is ignored. Returns `None` for anything that is not a real date.
-    pub fn parse(s: &str) -> Option<Date> {
+    /// Parses `YYYY-MM-DD` or an RFC 3339 date-time (`T` or a space between
+    /// date and time, seconds required, fraction allowed, zone `Z` or
+    /// `±HH:MM` required). On failure says what is wrong, in Vietnamese.
+    pub fn parse(s: &str) -> Result<Date, String> {
         let s = s.trim();
-        let date_part = s.split(['T', ' ']).next()?;
-        let mut it = date_part.split('-');
-        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
-        if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return None;
-        }
-        let date = Date {
-            year: y.parse().ok()?,
-            month: m.parse().ok()?,
-            day: d.parse().ok()?,
+        let (date_part, time_part) = match s.find(['T', 't', ' ']) {
+            Some(i) => (&s[..i], Some(s[i + 1..].trim_start())),
+            None => (s, None),
         };
-        (date.month >= 1 && date.month <= 12 && date.day >= 1 && date.day <= date.days_in_month())
-            .then_some(date)
+        let [y, m, d] = fixed_fields(date_part, '-', [4, 2, 2])
+            .ok_or("ngày phải viết theo dạng năm-tháng-ngày (YYYY-MM-DD)")?;
+        let (year, month, day) = (y as u16, m as u8, d as u8);
+        if !YEARS.contains(&year) {
+            return Err(format!(
+                "năm {year} nằm ngoài khoảng {}–{}",
+                YEARS.start(),
+                YEARS.end()
+            ));
+        }
+        if !(1..=12).contains(&month) {
+            return Err(format!("không có tháng {month:02}"));
+        }
+        let mut date = Date {
+            year,
+            month,
+            day,
+            time: None,
+        };
+        if day == 0 || day > date.days_in_month() {
+            return Err(format!("tháng {month:02}/{year} không có ngày {day:02}"));
+        }
+        if let Some(t) = time_part {
+            date.time = Some(Time::parse(t)?);
+        }
+        Ok(date)
     }
 
     fn days_in_month(self) -> u8 {
@@ -135,7 +174,7 @@ impl Date {
         }
     }
 
-    /// Vietnamese short form: `22/12/2024`.
+    /// Vietnamese short form of the date as written: `22/12/2024`.
     pub fn vi(self) -> String {
         format!("{:02}/{:02}/{}", self.day, self.month, self.year)
     }
@@ -148,7 +187,7 @@ impl Date {
         )
     }
 
-    /// ISO 8601 form: `2024-12-22`.
+    /// ISO 8601 form of the date as written: `2024-12-22`.
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
@@ -178,8 +217,129 @@ impl Date {
             year: year.clamp(0, 9999) as u16,
             month: month as u8,
             day: day as u8,
+            time: None,
         }
     }
+
+    /// The RFC 3339 date-time (feeds, sitemaps): the time and zone as
+    /// written, or midnight UTC for a bare date (the same day everywhere
+    /// from UTC-0 to UTC+12 readers, Vietnam included).
+    pub fn rfc3339(self) -> String {
+        let Some(t) = self.time else {
+            return format!("{}T00:00:00Z", self.iso());
+        };
+        let mut out = format!(
+            "{}T{:02}:{:02}:{:02}",
+            self.iso(),
+            t.hour,
+            t.minute,
+            t.second
+        );
+        if t.nanos > 0 {
+            let frac = format!("{:09}", t.nanos);
+            out.push('.');
+            out.push_str(frac.trim_end_matches('0'));
+        }
+        if t.offset == 0 {
+            out.push('Z');
+        } else {
+            let sign = if t.offset < 0 { '-' } else { '+' };
+            let abs = t.offset.unsigned_abs();
+            out.push_str(&format!("{sign}{:02}:{:02}", abs / 60, abs % 60));
+        }
+        out
+    }
+
+    /// The instant, as seconds since 1970-01-01T00:00:00Z (a bare date is
+    /// midnight UTC), for ordering dates written in different zones.
+    pub fn instant(self) -> i64 {
+        let days = days_from_civil(self.year.into(), self.month.into(), self.day.into());
+        let (clock, offset) = self.time.map_or((0, 0), |t| {
+            let clock = i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second);
+            (clock, i64::from(t.offset) * 60)
+        });
+        days * 86_400 + clock - offset
+    }
+}
+
+impl Time {
+    /// Parses `HH:MM:SS[.fraction](Z|±HH:MM)`.
+    fn parse(s: &str) -> Result<Time, String> {
+        let zone_at = s.find(['Z', 'z', '+', '-']).ok_or(
+            "thiếu múi giờ sau giờ (ví dụ `+07:00` cho giờ Việt Nam, hoặc `Z` cho giờ UTC)",
+        )?;
+        let (clock, zone) = s.split_at(zone_at);
+        let (hms, frac) = match clock.split_once('.') {
+            Some((hms, frac)) => (hms, Some(frac)),
+            None => (clock, None),
+        };
+        let [hour, minute, second] = fixed_fields(hms, ':', [2, 2, 2])
+            .ok_or("giờ phải viết theo dạng giờ:phút:giây (HH:MM:SS)")?;
+        if hour > 23 || minute > 59 || second > 59 {
+            return Err(format!(
+                "không có giờ {hour:02}:{minute:02}:{second:02} (giờ 00–23, phút và giây 00–59)"
+            ));
+        }
+        let nanos = match frac {
+            None => 0,
+            Some(f) if (1..=9).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("{f:0<9}").parse().unwrap_or(0)
+            }
+            Some(_) => return Err("phần lẻ của giây phải là 1 đến 9 chữ số".into()),
+        };
+        Ok(Time {
+            hour: hour as u8,
+            minute: minute as u8,
+            second: second as u8,
+            nanos,
+            offset: parse_offset(zone)?,
+        })
+    }
+}
+
+/// `Z` or `±HH:MM` as minutes east of UTC.
+fn parse_offset(zone: &str) -> Result<i16, String> {
+    if zone.eq_ignore_ascii_case("z") {
+        return Ok(0);
+    }
+    let bad = || format!("múi giờ `{zone}` không hợp lệ: viết `Z` hoặc `+HH:MM`, ví dụ `+07:00`");
+    let (sign, rest) = match zone.split_at_checked(1) {
+        Some(("+", rest)) => (1, rest),
+        Some(("-", rest)) => (-1, rest),
+        _ => return Err(bad()),
+    };
+    let [h, m] = fixed_fields(rest, ':', [2, 2]).ok_or_else(bad)?;
+    if h > 23 || m > 59 {
+        return Err(bad());
+    }
+    Ok(sign * (h * 60 + m) as i16)
+}
+
+/// Splits `s` at `sep` into exactly `N` runs of ASCII digits of the given
+/// widths and reads them.
+fn fixed_fields<const N: usize>(s: &str, sep: char, widths: [usize; N]) -> Option<[u32; N]> {
+    let mut out = [0; N];
+    let mut parts = s.split(sep);
+    for (slot, width) in out.iter_mut().zip(widths) {
+        let p = parts.next()?;
+        if p.len() != width || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar
+/// (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Formats a number the Vietnamese way: `.` groups thousands, `,` marks
@@ -200,6 +360,151 @@ pub fn vi_number(n: f64, decimals: usize) -> String {
     } else {
         format!("{sign}{grouped},{frac}")
     }
+}
+
+/// Wraps every document number of an HTML text (`57-NQ/TW`, `01-HD/BTGTU`,
+/// `1131/QĐ-TTg`) in `<span class="nw">` so a line never breaks inside it.
+/// Only text between tags is touched, never a tag, an attribute or the
+/// content of `pre`, `code`, `script` and `style`.
+pub fn nobreak_doc_numbers(html: &str) -> std::borrow::Cow<'_, str> {
+    if !may_have_doc_number(html) {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::new();
+    let mut done = 0;
+    let mut skip: Option<&str> = None;
+    let mut i = 0;
+    let bytes = html.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            let end = html[i..].find('>').map_or(bytes.len(), |e| i + e + 1);
+            let tag = &html[i..end];
+            let name = tag.trim_start_matches(['<', '/']);
+            let name = &name[..name
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(name.len())];
+            match skip {
+                Some(open) if tag.starts_with("</") && name.eq_ignore_ascii_case(open) => {
+                    skip = None
+                }
+                None if !tag.starts_with("</") => {
+                    skip = ["pre", "code", "script", "style"]
+                        .into_iter()
+                        .find(|t| name.eq_ignore_ascii_case(t));
+                }
+                _ => {}
+            }
+            i = end;
+            continue;
+        }
+        let next = html[i..].find('<').map_or(bytes.len(), |n| i + n);
+        if skip.is_none() {
+            for r in doc_numbers(&html[i..next]) {
+                out.push_str(&html[done..i + r.start]);
+                out.push_str("<span class=\"nw\">");
+                out.push_str(&html[i + r.start..i + r.end]);
+                out.push_str("</span>");
+                done = i + r.end;
+            }
+        }
+        i = next;
+    }
+    if done == 0 {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    out.push_str(&html[done..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Byte ranges of the document numbers in a text: digits (with `/year`
+/// parts), then `-` or `/` and an upper-case code, then more such codes
+/// (`57-NQ/TW`, `193/2025/QH15`, `03/CT-TTg`); `5G`, `2025-2030` and
+/// `COVID-19` are not.
+fn doc_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
+    if !may_have_doc_number(text) {
+        return Vec::new();
+    }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let is_word = |k: usize| chars.get(k).is_some_and(|&(_, c)| c.is_alphanumeric());
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        let starts = chars[k].1.is_ascii_digit()
+            && !(k > 0 && (is_word(k - 1) || matches!(chars[k - 1].1, '/' | '-' | '.' | ',')));
+        if !starts {
+            k += 1;
+            continue;
+        }
+        let digits = |mut j: usize| {
+            while chars.get(j).is_some_and(|c| c.1.is_ascii_digit()) {
+                j += 1;
+            }
+            j
+        };
+        let mut j = digits(k);
+        // `/2025` parts of the number.
+        while chars.get(j).is_some_and(|c| c.1 == '/')
+            && chars.get(j + 1).is_some_and(|c| c.1.is_ascii_digit())
+        {
+            j = digits(j + 1);
+        }
+        let mut end = None;
+        // `-NQ`, `/TW`, `/QĐ-TTg`: a code starts with an upper-case letter.
+        while chars.get(j).is_some_and(|c| matches!(c.1, '-' | '/'))
+            && chars.get(j + 1).is_some_and(|c| c.1.is_uppercase())
+        {
+            j += 1;
+            while is_word(j) {
+                j += 1;
+            }
+            end = Some(j);
+        }
+        match end {
+            Some(e) if !is_word(e) => {
+                let stop = chars.get(e).map_or(text.len(), |c| c.0);
+                out.push(chars[k].0..stop);
+                k = e;
+            }
+            _ => k = j.max(k + 1),
+        }
+    }
+    out
+}
+
+/// A digit followed by `-` or `/`: what every document number has.
+fn may_have_doc_number(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && matches!(w[1], b'-' | b'/'))
+}
+
+/// The numbers written in a figure, in order, read the Vietnamese way
+/// (`0,7` → 0.7, `1.000` → 1000): `">55%"` → [55], `"16-18%/năm"` →
+/// [16, 18], `"Top 3 ASEAN"` → [3].
+pub fn numbers(text: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
+        let digit_after = chars.get(k + 1).is_some_and(char::is_ascii_digit);
+        let thousands = c == '.'
+            && chars
+                .get(k + 1..k + 4)
+                .is_some_and(|d| d.iter().all(char::is_ascii_digit))
+            && !chars.get(k + 4).is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() {
+            cur.push(c);
+        } else if !cur.is_empty() && c == ',' && digit_after && !cur.contains('.') {
+            cur.push('.');
+        } else if !cur.is_empty() && thousands {
+            // a thousands separator: nothing to keep
+        } else if !cur.is_empty() {
+            out.extend(cur.parse::<f64>().ok());
+            cur.clear();
+        }
+    }
+    out.extend(cur.parse::<f64>().ok());
+    out
 }
 
 /// Decodes `%XX` escapes (URL paths). `None` when an escape is cut short
@@ -225,6 +530,48 @@ pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_document_numbers_on_one_line() {
+        let wrap = |s: &str| nobreak_doc_numbers(s).into_owned();
+        assert_eq!(
+            wrap("Nghị quyết số 57-NQ/TW của Bộ Chính trị"),
+            "Nghị quyết số <span class=\"nw\">57-NQ/TW</span> của Bộ Chính trị"
+        );
+        assert_eq!(
+            wrap("Số 01-HD/BTGTU, 1131/QĐ-TTg và 193/2025/QH15."),
+            "Số <span class=\"nw\">01-HD/BTGTU</span>, <span class=\"nw\">1131/QĐ-TTg</span> và <span class=\"nw\">193/2025/QH15</span>."
+        );
+        for plain in [
+            "5G, 6G",
+            "2025-2030",
+            "COVID-19",
+            "16-18%/năm",
+            "22/12/2024",
+            "a-57-NQ",
+        ] {
+            assert_eq!(wrap(plain), plain);
+        }
+        assert_eq!(
+            wrap("<a href=\"/57-NQ/TW\" title=\"57-NQ/TW\">57-NQ/TW</a><code>57-NQ/TW</code>"),
+            "<a href=\"/57-NQ/TW\" title=\"57-NQ/TW\"><span class=\"nw\">57-NQ/TW</span></a><code>57-NQ/TW</code>"
+        );
+        assert!(matches!(
+            nobreak_doc_numbers("không có số"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn reads_the_numbers_of_a_figure() {
+        assert_eq!(numbers(">55%"), [55.0]);
+        assert_eq!(numbers("≥30% GDP"), [30.0]);
+        assert_eq!(numbers("+16-18%/năm"), [16.0, 18.0]);
+        assert_eq!(numbers(">0,7"), [0.7]);
+        assert_eq!(numbers("Top 3 ASEAN"), [3.0]);
+        assert_eq!(numbers("1.000 người, 2.5"), [1000.0, 2.0, 5.0]);
+        assert!(numbers("Toàn quốc").is_empty());
+    }
 
     #[test]
     fn percent_decoding_is_strict() {
@@ -285,14 +632,53 @@ mod tests {
         let d = Date::parse("2024-12-22").unwrap();
         assert_eq!(d.vi(), "22/12/2024");
         assert_eq!(d.vi_long(), "ngày 22 tháng 12 năm 2024");
+        assert_eq!(d.rfc3339(), "2024-12-22T00:00:00Z");
+        assert!(Date::parse("2025-02-30").is_err());
+        assert!(Date::parse("2024-02-29").is_ok());
+        assert!(Date::parse("1900-02-29").is_err());
+        assert!(Date::parse("22/12/2024").is_err());
+        assert!(Date::parse("hôm qua").is_err());
+        assert!(Date::parse("2024-1-05").is_err());
+    }
+
+    #[test]
+    fn keeps_the_time_and_zone_of_an_rfc3339_date() {
+        let d = Date::parse("2025-01-05T23:30:00+07:00").unwrap();
+        assert_eq!(d.vi(), "05/01/2025", "the local date as written");
+        assert_eq!(d.rfc3339(), "2025-01-05T23:30:00+07:00");
+        // 16:30 UTC on the 5th: later than midnight UTC the same day.
+        let utc = Date::parse("2025-01-05T16:30:00Z").unwrap();
+        assert_eq!(d.instant(), utc.instant());
         assert_eq!(
-            Date::parse("2025-01-05T08:00:00Z").unwrap().vi(),
-            "05/01/2025"
+            Date::parse("2025-01-05 08:00:00.250-03:30")
+                .unwrap()
+                .rfc3339(),
+            "2025-01-05T08:00:00.25-03:30"
         );
-        assert!(Date::parse("2025-02-30").is_none());
-        assert!(Date::parse("2024-02-29").is_some());
-        assert!(Date::parse("22/12/2024").is_none());
-        assert!(Date::parse("hôm qua").is_none());
+        assert_eq!(Date::parse("1970-01-02").unwrap().instant(), 86_400);
+    }
+
+    #[test]
+    fn rejects_impossible_years_times_and_zones() {
+        for bad in [
+            "0000-01-01",
+            "2025-02-03T25:61:00+99:00",
+            "2025-02-03T10:61:00+07:00",
+            "2025-02-03T10:00:00+99:00",
+            "2025-02-03T10:00:00",
+            "2025-02-03T10:00+07:00",
+            "2025-02-03T10:00:00.+07:00",
+            "2025-02-03T10:00:00+0700",
+            "2025-13-01",
+        ] {
+            assert!(Date::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Date::parse("0999-12-31").unwrap_err().contains("1000"));
+        assert!(
+            Date::parse("2025-02-03T10:00:00")
+                .unwrap_err()
+                .contains("múi giờ")
+        );
     }
 
     #[test]
@@ -340,6 +726,12 @@ mod properties {
             prop_assert_eq!(fold(&once), once.clone());
             let ascii: String = s.chars().filter(char::is_ascii).collect();
             prop_assert_eq!(fold(&ascii), ascii);
+        }
+
+        #[test]
+        fn nobreak_only_adds_spans(s in "[0-9A-ZĐa-z/<>\\- .]{0,40}") {
+            let out = nobreak_doc_numbers(&s).into_owned();
+            prop_assert_eq!(out.replace("<span class=\"nw\">", "").replace("</span>", ""), s);
         }
 
         #[test]

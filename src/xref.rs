@@ -4,7 +4,7 @@
 //! entity type plus `s`). Gives every document its incoming mentions (with an
 //! excerpt and the exact anchor) and its outgoing references.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde_yaml::Value;
 
@@ -47,23 +47,23 @@ pub fn build(site: &Site, rendered: &[Rendered]) -> Result<Xref, Vec<Diagnostic>
     let mut errors = Vec::new();
     for (i, r) in rendered.iter().enumerate() {
         let mut seen = BTreeSet::new();
+        // (target, excerpt) pairs already listed for this document: one
+        // mention per paragraph is enough. Kept in a set so that many links
+        // to one page cost linear time, not quadratic.
+        let mut listed: HashSet<(usize, String)> = HashSet::new();
         for (target, key_line) in front_matter_refs(site, i, &mut errors) {
             if target == i {
-                let doc = &site.nodes[i].doc;
-                errors.push(
-                    Diagnostic::error(
-                        &doc.shown,
-                        key_line,
-                        1,
-                        "tài liệu tự tham chiếu tới chính nó",
-                    )
-                    .hint("xoá mã của chính tài liệu này khỏi danh sách tham chiếu"),
-                );
+                errors.push(crate::links::self_reference(
+                    &site.nodes[i].doc,
+                    key_line,
+                    1,
+                ));
                 continue;
             }
             if seen.insert(target) {
                 xref.outgoing[i].push(target);
                 let excerpt = site.nodes[i].doc.fm.description.clone().unwrap_or_default();
+                listed.insert((target, excerpt.clone()));
                 xref.incoming[target].push(Mention {
                     from: i,
                     link_id: None,
@@ -72,6 +72,8 @@ pub fn build(site: &Site, rendered: &[Rendered]) -> Result<Xref, Vec<Diagnostic>
                 });
             }
         }
+        let lines = Lines::of(&r.text);
+        let mut inline: HashSet<usize> = HashSet::new();
         for link in r.links.iter() {
             if link.target == i || link.target >= n {
                 continue;
@@ -79,23 +81,21 @@ pub fn build(site: &Site, rendered: &[Rendered]) -> Result<Xref, Vec<Diagnostic>
             if seen.insert(link.target) {
                 xref.outgoing[i].push(link.target);
             }
-            let excerpt = excerpt(&r.text, link.text_pos);
-            let mention = Mention {
+            let excerpt = lines.excerpt(&r.text, link.text_pos);
+            if !listed.insert((link.target, excerpt.clone())) {
+                continue;
+            }
+            let list = &mut xref.incoming[link.target];
+            if inline.insert(link.target) {
+                // A front-matter mention of the same document is superseded by the inline one.
+                list.retain(|m| !(m.from == i && m.link_id.is_none()));
+            }
+            list.push(Mention {
                 from: i,
                 link_id: link.id.clone(),
                 near: link.near.clone(),
                 excerpt,
-            };
-            // One mention per paragraph is enough: skip repeats with the same excerpt.
-            let list = &mut xref.incoming[link.target];
-            if !list
-                .iter()
-                .any(|m| m.from == i && m.excerpt == mention.excerpt)
-            {
-                // A front-matter mention of the same document is superseded by the inline one.
-                list.retain(|m| !(m.from == i && m.link_id.is_none()));
-                list.push(mention);
-            }
+            });
         }
     }
     if errors.is_empty() {
@@ -170,18 +170,43 @@ fn unknown_id(
 
 /// The block of `text` around byte `pos`, cut to about a line.
 pub fn excerpt(text: &str, pos: usize) -> String {
-    let pos = floor(text, pos.min(text.len()));
-    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-    let block = &text[start..end];
-    let rel = pos - start;
+    Lines::of(text).excerpt(text, pos)
+}
+
+/// Where each line of a text starts, so that finding the line around a
+/// position costs a binary search instead of a scan back to its start.
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { starts }
+    }
+
+    /// The line around byte `pos`, cut to about [`EXCERPT_SIDE`] on each side.
+    fn excerpt(&self, text: &str, pos: usize) -> String {
+        let pos = floor(text, pos.min(text.len()));
+        let line = self.starts.partition_point(|&s| s <= pos) - 1;
+        let start = self.starts[line];
+        let end = self.starts.get(line + 1).map_or(text.len(), |&s| s - 1);
+        cut(&text[start..end], pos - start)
+    }
+}
+
+/// `block` cut to about [`EXCERPT_SIDE`] characters before `rel` and twice
+/// that after it, at word boundaries, with `…` where it was cut.
+fn cut(block: &str, rel: usize) -> String {
     let from = if rel > EXCERPT_SIDE {
-        word_start(block, rel - EXCERPT_SIDE)
+        word_start(block, rel - EXCERPT_SIDE, rel)
     } else {
         0
     };
     let to = if block.len() - rel > EXCERPT_SIDE * 2 {
-        word_end(block, rel + EXCERPT_SIDE * 2)
+        word_end(block, rel, rel + EXCERPT_SIDE * 2)
     } else {
         block.len()
     };
@@ -203,14 +228,16 @@ fn floor(s: &str, mut i: usize) -> usize {
     i
 }
 
-fn word_start(s: &str, i: usize) -> usize {
-    let i = floor(s, i);
-    s[i..].find(' ').map_or(i, |j| i + j + 1)
+/// Just after the first space in `s[i..limit]`, else `i`.
+fn word_start(s: &str, i: usize, limit: usize) -> usize {
+    let (i, limit) = (floor(s, i), floor(s, limit));
+    s[i..limit].find(' ').map_or(i, |j| i + j + 1)
 }
 
-fn word_end(s: &str, i: usize) -> usize {
-    let i = floor(s, i);
-    s[..i].rfind(' ').unwrap_or(i)
+/// The last space in `s[limit..i]`, else `i`.
+fn word_end(s: &str, limit: usize, i: usize) -> usize {
+    let (limit, i) = (floor(s, limit), floor(s, i));
+    s[limit..i].rfind(' ').map_or(i, |j| limit + j)
 }
 
 #[cfg(test)]
@@ -233,5 +260,13 @@ mod tests {
         assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
         assert!(e.contains("từ100"));
         assert!(e.chars().count() < 320);
+    }
+
+    #[test]
+    fn a_long_word_around_the_mention_is_cut_without_panicking() {
+        let text = format!("a {} b", "x".repeat(400));
+        let e = excerpt(&text, 200);
+        assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert!(e.len() <= EXCERPT_SIDE * 3 + 8, "{e}");
     }
 }

@@ -1,23 +1,32 @@
 //! Fuzzes the Markdown renderer and the link/reference classification it
 //! drives: every destination goes through a resolver that also exercises
-//! scheme splitting, path normalisation and percent decoding.
+//! scheme splitting, path normalisation and percent decoding, and raw HTML
+//! whose URL attributes are rewritten.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use nqsite::markdown::{LinkOutcome, render};
+use nqsite::markdown::{LinkOutcome, RefKind, render};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let resolve = |dest: &str| {
+    let resolve = |dest: &str, kind: RefKind| {
         if let Some(bytes) = nqsite::text::percent_decode(dest) {
             assert!(bytes.len() <= dest.len());
         }
         if dest.ends_with(".md") || dest.contains(':') {
             LinkOutcome::Internal { href: format!("/x/{}", dest.len()), target: 0, anchor: dest.split_once('#').map(|(_, a)| a.to_string()) }
+        } else if dest.starts_with('/') || kind == RefKind::Image {
+            LinkOutcome::Path { href: format!("/p{dest}"), path: dest.to_string(), anchor: None, asset: None }
         } else {
             LinkOutcome::Keep
         }
     };
-    let r = render(text, &resolve);
+    let r = render(text, &Default::default(), &resolve);
+    for p in &r.paths {
+        assert!(p.offset <= text.len());
+    }
+    for &o in &r.raw_html {
+        assert!(o <= text.len());
+    }
     for link in r.links.iter() {
         assert!(link.offset <= text.len());
         assert!(link.text_pos <= r.text.len());

@@ -11,5 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let folded = nqsite::text::fold(text);
     assert_eq!(nqsite::text::fold(&folded), folded);
     let _ = nqsite::text::collate(text, &folded);
-    let _ = nqsite::resolve::alias_path(text);
+    if let Some(file) = nqsite::resolve::alias_file(text) {
+        assert!(!file.split('/').any(|p| p == ".." || p == "." || p.is_empty()));
+    }
 });

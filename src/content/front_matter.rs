@@ -21,11 +21,13 @@ pub struct FrontMatter {
     pub weight: i64,
     /// Publication date.
     pub date: Option<Date>,
-    /// Free tags.
+    /// Date of the last change (`lastmod`), for the sitemap and the feed.
+    pub lastmod: Option<Date>,
+    /// Free tags (`categories`, as other generators name them, are added).
     pub tags: Vec<String>,
     /// Drafts are left out of the build.
     pub draft: bool,
-    /// One-sentence description.
+    /// One-sentence description (`summary` when there is no `description`).
     pub description: Option<String>,
     /// Overrides the URL slug taken from the file name.
     pub slug: Option<String>,
@@ -43,6 +45,12 @@ impl FrontMatter {
     /// A text field of the type-specific front matter (`group`, `figure`…).
     pub fn extra_str(&self, key: &str) -> Option<&str> {
         self.extra.get(key).and_then(|v| v.as_str())
+    }
+
+    /// The document's own author (`author:`), for the feed and `<meta>`;
+    /// kept in `extra` so templates read it as `page.extra.author`.
+    pub fn author(&self) -> Option<&str> {
+        self.extra_str("author").filter(|a| !a.trim().is_empty())
     }
 
     /// The line of `key` in the source file (1 if unknown).
@@ -195,14 +203,24 @@ impl Fields<'_> {
                 .hint("thêm dòng `title: \"Tiêu đề của trang\"` vào phần đầu YAML"),
             );
         }
+        let mut tags = self.strings("tags");
+        for c in self.strings("categories") {
+            if !tags.contains(&c) {
+                tags.push(c);
+            }
+        }
+        let description = self.string("description");
+        let summary = self.kept_string("summary");
+        self.kept_string("author");
         let fm = FrontMatter {
             title: title.unwrap_or_default(),
             doc_type: self.string("type"),
             weight: self.integer("weight").unwrap_or(0),
             date: self.date("date"),
-            tags: self.strings("tags"),
+            lastmod: self.date("lastmod"),
+            tags,
             draft: self.boolean("draft").unwrap_or(false),
-            description: self.string("description"),
+            description: description.or(summary),
             slug: self.string("slug"),
             aliases: self.strings("aliases"),
             template: self.string("template"),
@@ -261,6 +279,20 @@ impl Fields<'_> {
         }
     }
 
+    /// A text field left in `extra` for templates (`author`, `summary`),
+    /// whose type is still checked.
+    fn kept_string(&mut self, key: &str) -> Option<String> {
+        match self.map.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => {
+                let other = other.clone();
+                self.wrong_type(key, "một chuỗi văn bản", "\"…\"", &other);
+                None
+            }
+        }
+    }
+
     fn integer(&mut self, key: &str) -> Option<i64> {
         match self.map.remove(key)? {
             Value::Number(n) if n.as_i64().is_some() => n.as_i64(),
@@ -285,24 +317,24 @@ impl Fields<'_> {
 
     fn date(&mut self, key: &str) -> Option<Date> {
         match self.map.remove(key)? {
-            Value::String(s) => {
-                let date = Date::parse(&s);
-                if date.is_none() {
+            Value::String(s) => match Date::parse(&s) {
+                Ok(date) => Some(date),
+                Err(why) => {
                     let line = self.line(key);
                     self.errors.push(
                         Diagnostic::error(
                             self.shown,
                             line,
                             key.len() + 3,
-                            format!("`{s}` không phải là ngày hợp lệ"),
+                            format!("`{s}` không phải là ngày hợp lệ: {why}"),
                         )
                         .hint(format!(
-                            "ghi ngày theo dạng năm-tháng-ngày, ví dụ `{key}: 2024-12-22`"
+                            "ghi ngày theo dạng năm-tháng-ngày, ví dụ `{key}: 2024-12-22`, hoặc kèm giờ và múi giờ: `{key}: 2024-12-22T08:30:00+07:00`"
                         )),
                     );
+                    None
                 }
-                date
-            }
+            },
             Value::Null => None,
             other => {
                 self.wrong_type(key, "một ngày dạng năm-tháng-ngày", "2024-12-22", &other);

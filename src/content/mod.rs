@@ -16,6 +16,10 @@ pub use front_matter::FrontMatter;
 /// The name of the file that makes a folder a section.
 pub const SECTION_FILE: &str = "_index.md";
 
+/// The file name (without `.md`) of a page bundle's page; `content/index.md`
+/// may also be the home page.
+pub const BUNDLE_STEM: &str = "index";
+
 /// One content file, as read from disk.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -40,6 +44,12 @@ impl Document {
         self.rel.rsplit_once('/').map_or("", |(d, _)| d)
     }
 
+    /// True for a page bundle: `foo/index.md` is the page `foo/`, and the
+    /// files beside it are its own (copied with it).
+    pub fn is_bundle(&self) -> bool {
+        !self.is_section && self.stem() == BUNDLE_STEM && !self.dir().is_empty()
+    }
+
     /// The file name without `.md`.
     pub fn stem(&self) -> &str {
         let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
@@ -47,9 +57,19 @@ impl Document {
     }
 }
 
-/// Reads every Markdown file under `content_dir`. Drafts are dropped.
-/// Returns the documents sorted by path, or every problem found.
-pub fn load(root: &Path, content_dir: &Path) -> Result<Vec<Document>, Vec<Diagnostic>> {
+/// What `content/` holds.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// The Markdown documents, sorted by path (drafts dropped).
+    pub docs: Vec<Document>,
+    /// Every other file (images, PDFs…), relative to `content/` as named on
+    /// disk, sorted: pages link to them and they are copied beside the pages.
+    pub assets: Vec<String>,
+}
+
+/// Reads every Markdown file under `content_dir` and lists the other files.
+/// Drafts are dropped. Returns every problem found.
+pub fn load(root: &Path, content_dir: &Path) -> Result<Content, Vec<Diagnostic>> {
     let shown_root = content_dir
         .strip_prefix(root)
         .unwrap_or(content_dir)
@@ -62,7 +82,7 @@ pub fn load(root: &Path, content_dir: &Path) -> Result<Vec<Document>, Vec<Diagno
             )),
         ]);
     }
-    let (files, mut errors) = walk(content_dir, &shown_root);
+    let (files, assets, mut errors) = walk(content_dir, &shown_root);
     let results: Vec<Result<Document, Vec<Diagnostic>>> = files
         .par_iter()
         .map(|(path, rel)| read_document(root, path, rel, &shown_root))
@@ -76,7 +96,7 @@ pub fn load(root: &Path, content_dir: &Path) -> Result<Vec<Document>, Vec<Diagno
         }
     }
     if errors.is_empty() {
-        Ok(docs)
+        Ok(Content { docs, assets })
     } else {
         Err(errors)
     }
@@ -116,12 +136,14 @@ fn is_editor_only(fm: &FrontMatter) -> bool {
         .unwrap_or(false)
 }
 
-/// Lists the Markdown files (absolute path, relative path) in a stable order.
+/// Lists the Markdown files (absolute path, relative path) and the other
+/// files (relative path) in a stable order.
 pub(crate) fn walk(
     content_dir: &Path,
     shown_root: &Path,
-) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+) -> (Vec<(PathBuf, String)>, Vec<String>, Vec<Diagnostic>) {
     let mut files = Vec::new();
+    let mut assets = Vec::new();
     let mut errors = Vec::new();
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
@@ -137,15 +159,19 @@ pub(crate) fn walk(
                 continue;
             }
         };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
+        if !entry.file_type().is_file() {
             continue;
         }
+        let is_md = entry.path().extension().is_some_and(|x| x == "md");
         let rel_path = entry
             .path()
             .strip_prefix(content_dir)
             .unwrap_or(entry.path());
         match rel_path.to_str() {
+            Some(rel) if !is_md => assets.push(rel.replace('\\', "/")),
             Some(rel) => files.push((entry.path().to_path_buf(), rel.replace('\\', "/"))),
+            // A file no link can name (links are UTF-8): never copied.
+            None if !is_md => {}
             None => errors.push(
                 Diagnostic::error(
                     shown_root.join(rel_path),
@@ -157,7 +183,7 @@ pub(crate) fn walk(
             ),
         }
     }
-    (files, errors)
+    (files, assets, errors)
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

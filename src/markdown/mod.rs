@@ -6,11 +6,12 @@
 //! text keeps its quotes and dashes exactly as written.
 
 pub mod highlight;
+mod tags;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use pulldown_cmark::{
-    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 
@@ -25,6 +26,17 @@ pub struct Heading {
     pub id: String,
     /// The heading's plain text.
     pub text: String,
+}
+
+/// Where a destination was written: a link (`[a](…)`, `<a href>`) or an
+/// image (`![a](…)`, `<img src>`). Images take no typed references, and may
+/// be `data:image/…` URLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefKind {
+    /// A link.
+    Link,
+    /// An image (or another embedded resource of raw HTML: `src`, `poster`).
+    Image,
 }
 
 /// What a link destination turned out to be.
@@ -42,6 +54,20 @@ pub enum LinkOutcome {
         target: usize,
         /// Anchor inside the target, without `#`.
         anchor: Option<String>,
+    },
+    /// A URL path inside the built site (`/img/a.png`, `../cau-02/#x`,
+    /// `anh.png` beside the document): checked once every output file is known.
+    Path {
+        /// The href to write.
+        href: String,
+        /// The file or page of the built site it names: no base path, no
+        /// leading `/`, no query, `%XX` decoded (`hoi-dap/cau-02/`, `img/a.png`).
+        path: String,
+        /// Anchor inside the page, without `#`.
+        anchor: Option<String>,
+        /// For a file beside the document: its NFC path under `content/`,
+        /// copied to `path`.
+        asset: Option<String>,
     },
     /// A link that cannot be resolved.
     Broken {
@@ -82,6 +108,27 @@ pub struct BrokenLink {
     pub message: String,
     /// How to fix it.
     pub hint: String,
+    /// Found in an attribute of raw HTML.
+    pub in_html: bool,
+}
+
+/// A URL path found in a body ([`LinkOutcome::Path`]), with its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathRef {
+    /// Byte offset of the link or image in the body.
+    pub offset: usize,
+    /// The destination as the author wrote it.
+    pub dest: String,
+    /// The file or page of the built site it names.
+    pub path: String,
+    /// Anchor inside the page.
+    pub anchor: Option<String>,
+    /// For a file beside the document: its path under `content/`.
+    pub asset: Option<String>,
+    /// Link or image.
+    pub kind: RefKind,
+    /// Found in an attribute of raw HTML.
+    pub in_html: bool,
 }
 
 /// The result of rendering one document.
@@ -96,6 +143,10 @@ pub struct Rendered {
     pub links: std::sync::Arc<Vec<FoundLink>>,
     /// Links that could not be resolved.
     pub broken: Vec<BrokenLink>,
+    /// Links and images to pages and files of the built site.
+    pub paths: Vec<PathRef>,
+    /// Byte offsets of the raw HTML (other than comments) in the body.
+    pub raw_html: Vec<usize>,
     /// Plain text of the body (for search and descriptions).
     pub text: std::sync::Arc<str>,
     /// True if the body has a fenced code block.
@@ -109,22 +160,37 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders `body`; `resolve` decides what each link destination points to.
-pub fn render(body: &str, resolve: &dyn Fn(&str) -> LinkOutcome) -> Rendered {
+/// Decides what a destination written in a body points to.
+pub type Resolve<'a> = dyn Fn(&str, RefKind) -> LinkOutcome + 'a;
+
+/// Renders `body`; `resolve` decides what each link and image destination
+/// points to. Raw HTML is kept as written (its `href`, `src`… resolved like
+/// Markdown links) and its place recorded: whether it is allowed is the
+/// site's decision ([`crate::links`]). `reserved` are the ids the theme's
+/// templates give their own elements: a heading never takes one (see
+/// `render::Theme::reserved_ids`).
+pub fn render(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) -> Rendered {
     let mut r = Renderer {
         resolve,
+        used_ids: reserved.iter().map(|id| (id.clone(), 0)).collect(),
         ..Renderer::default_with(body.len())
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut html, r.events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
+    let html = match crate::text::nobreak_doc_numbers(&html) {
+        std::borrow::Cow::Owned(wrapped) => wrapped,
+        std::borrow::Cow::Borrowed(_) => html,
+    };
     Rendered {
         html: html.into(),
         headings: r.headings.into(),
         links: std::sync::Arc::new(r.links),
         broken: r.broken,
+        paths: r.paths,
+        raw_html: r.raw_html,
         text: r.text.into(),
         has_code: r.has_code,
     }
@@ -142,7 +208,7 @@ pub fn plain_text(md: &str) -> String {
 }
 
 struct Renderer<'a> {
-    resolve: &'a dyn Fn(&str) -> LinkOutcome,
+    resolve: &'a Resolve<'a>,
     events: Vec<Event<'a>>,
     heading: Option<HeadingBuf<'a>>,
     code: Option<(String, String)>,
@@ -152,11 +218,18 @@ struct Renderer<'a> {
     footnotes: HashMap<String, usize>,
     links: Vec<FoundLink>,
     broken: Vec<BrokenLink>,
+    paths: Vec<PathRef>,
+    raw_html: Vec<usize>,
+    /// An HTML block being gathered: its text and, for each of its lines,
+    /// (offset in the text, offset in the body).
+    html_block: Option<(String, Vec<(usize, usize)>)>,
     text: String,
     has_code: bool,
 }
 
 struct HeadingBuf<'a> {
+    /// Byte offset of the heading in the body.
+    offset: usize,
     level: HeadingLevel,
     id: Option<String>,
     classes: Vec<String>,
@@ -167,7 +240,7 @@ struct HeadingBuf<'a> {
 impl<'a> Renderer<'a> {
     fn default_with(len: usize) -> Self {
         Renderer {
-            resolve: &|_| LinkOutcome::Keep,
+            resolve: &|_, _| LinkOutcome::Keep,
             events: Vec::with_capacity(len / 16),
             heading: None,
             code: None,
@@ -177,6 +250,9 @@ impl<'a> Renderer<'a> {
             footnotes: HashMap::new(),
             links: Vec::new(),
             broken: Vec::new(),
+            paths: Vec::new(),
+            raw_html: Vec::new(),
+            html_block: None,
             text: String::with_capacity(len),
             has_code: false,
         }
@@ -196,6 +272,7 @@ impl<'a> Renderer<'a> {
                 level, id, classes, ..
             }) => {
                 self.heading = Some(HeadingBuf {
+                    offset,
                     level,
                     id: id.map(|s| s.to_string()),
                     classes: classes.iter().map(|c| c.to_string()).collect(),
@@ -226,6 +303,45 @@ impl<'a> Renderer<'a> {
             Event::End(TagEnd::Link) => {
                 self.link_stack.pop();
                 self.push(event);
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.image(&dest_url, offset).map_or(dest_url, CowStr::from);
+                self.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                self.html_block = Some((String::new(), Vec::new()));
+                self.push(event);
+            }
+            Event::Html(t) => match &mut self.html_block {
+                Some((text, lines)) => {
+                    lines.push((text.len(), offset));
+                    text.push_str(&t);
+                }
+                None => {
+                    let html = self.raw_html(&t, &[(0, offset)]);
+                    self.push(Event::Html(html.into()));
+                }
+            },
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((text, lines)) = self.html_block.take() {
+                    let html = self.raw_html(&text, &lines);
+                    self.push(Event::Html(html.into()));
+                }
+                self.push(event);
+            }
+            Event::InlineHtml(t) => {
+                let html = self.raw_html(&t, &[(0, offset)]);
+                self.push(Event::InlineHtml(html.into()));
             }
             Event::FootnoteReference(label) => {
                 let n = self.footnote_number(&label);
@@ -306,10 +422,22 @@ impl<'a> Renderer<'a> {
     fn end_heading(&mut self) {
         let Some(h) = self.heading.take() else { return };
         let wanted = h.id.clone().unwrap_or_else(|| slugify(&h.text));
+        if h.id.is_some() && self.used_ids.contains_key(&wanted) {
+            // An id the editor wrote is one links name: never renamed silently.
+            self.broken.push(BrokenLink {
+                offset: h.offset,
+                in_html: false,
+                message: format!("mã mục `{{#{wanted}}}` đã được dùng trên trang này"),
+                hint: format!(
+                    "mỗi mã mục chỉ dùng một lần trên một trang (giao diện cũng dùng một số mã); \
+                     đổi thành mã khác, ví dụ `{{#{wanted}-1}}`"
+                ),
+            });
+        }
         let id = self.unique_id(&wanted);
         let level = h.level as u8;
         let mut inner = String::new();
-        html::push_html(&mut inner, h.inner.into_iter());
+        pulldown_cmark::html::push_html(&mut inner, h.inner.into_iter());
         let class = if h.classes.is_empty() {
             String::new()
         } else {
@@ -357,7 +485,12 @@ impl<'a> Renderer<'a> {
                 id: id.clone(),
             })
         };
-        match (self.resolve)(&dest) {
+        if link_type == LinkType::Email {
+            // `<a@b.vn>`: pulldown-cmark writes the `mailto:` itself.
+            self.link_stack.push(None);
+            return keep(dest);
+        }
+        match (self.resolve)(&dest, RefKind::Link) {
             LinkOutcome::Keep => {
                 self.link_stack.push(None);
                 keep(dest)
@@ -366,14 +499,10 @@ impl<'a> Renderer<'a> {
                 self.link_stack.push(None);
                 keep(href.into())
             }
-            LinkOutcome::Broken { message, hint } => {
-                self.broken.push(BrokenLink {
-                    offset,
-                    message,
-                    hint,
-                });
+            outcome @ (LinkOutcome::Broken { .. } | LinkOutcome::Path { .. }) => {
+                let href = self.record(outcome, &dest, RefKind::Link, offset, false);
                 self.link_stack.push(None);
-                keep(dest)
+                keep(href.map_or(dest, CowStr::from))
             }
             LinkOutcome::Internal {
                 href,
@@ -418,6 +547,104 @@ impl<'a> Renderer<'a> {
     }
 }
 
+impl Renderer<'_> {
+    /// Resolves an image's source; returns the `src` to write when it changes.
+    fn image(&mut self, dest: &str, offset: usize) -> Option<String> {
+        let outcome = (self.resolve)(dest, RefKind::Image);
+        self.record(outcome, dest, RefKind::Image, offset, false)
+    }
+
+    /// Records a path or a broken destination; returns the href to write
+    /// instead of `dest`, if any.
+    fn record(
+        &mut self,
+        outcome: LinkOutcome,
+        dest: &str,
+        kind: RefKind,
+        offset: usize,
+        in_html: bool,
+    ) -> Option<String> {
+        match outcome {
+            LinkOutcome::Keep => None,
+            LinkOutcome::Rewrite(href) => Some(href),
+            LinkOutcome::Internal {
+                href,
+                target,
+                anchor,
+            } => {
+                // A link of raw HTML (`<a href="x.md#y">`): a mention without
+                // an id of its own, its anchor checked like any other.
+                self.links.push(FoundLink {
+                    target,
+                    anchor,
+                    offset,
+                    dest: dest.to_string(),
+                    text: String::new(),
+                    near: self.headings.last().map(|h| h.id.clone()),
+                    id: None,
+                    text_pos: self.text.len(),
+                });
+                Some(href)
+            }
+            LinkOutcome::Path {
+                href,
+                path,
+                anchor,
+                asset,
+            } => {
+                self.paths.push(PathRef {
+                    offset,
+                    dest: dest.to_string(),
+                    path,
+                    anchor,
+                    asset,
+                    kind,
+                    in_html,
+                });
+                Some(href)
+            }
+            LinkOutcome::Broken { message, hint } => {
+                self.broken.push(BrokenLink {
+                    offset,
+                    message,
+                    hint,
+                    in_html,
+                });
+                None
+            }
+        }
+    }
+
+    /// Raw HTML: comments pass as written; anything else is recorded (the
+    /// links stage decides whether the site allows it) and the URLs of its
+    /// `href`, `src`… attributes are resolved like Markdown links. `lines`
+    /// maps offsets in `html` to offsets in the body.
+    fn raw_html(&mut self, html: &str, lines: &[(usize, usize)]) -> String {
+        if tags::only_comments(html) {
+            return html.to_string();
+        }
+        let body_offset = |at: usize| {
+            let i = lines.partition_point(|&(start, _)| start <= at).max(1) - 1;
+            lines.get(i).map_or(0, |&(start, body)| body + at - start)
+        };
+        self.raw_html.push(body_offset(0));
+        let mut out = String::with_capacity(html.len());
+        let mut copied = 0;
+        for attr in tags::url_attributes(html) {
+            let dest = tags::unescape(&html[attr.value.clone()]);
+            let outcome = (self.resolve)(&dest, attr.kind);
+            let offset = body_offset(attr.value.start);
+            if let Some(href) = self.record(outcome, &dest, attr.kind, offset, true) {
+                out.push_str(&html[copied..attr.start]);
+                out.push_str(&format!("\"{}\"", escape_attr(&href)));
+                copied = attr.end;
+            }
+        }
+        out.push_str(&html[copied..]);
+        out
+    }
+}
+
 /// Escapes text for an HTML attribute value.
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -438,14 +665,14 @@ pub fn escape_attr(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn keep(_: &str) -> LinkOutcome {
+    fn keep(_: &str, _: RefKind) -> LinkOutcome {
         LinkOutcome::Keep
     }
 
     #[test]
     fn heading_ids_stay_unique_when_a_heading_looks_like_a_suffixed_id() {
         // Found by the markdown_links fuzz target: "8", "8", "8 1" used to give "8-1" twice.
-        let r = render("# 8\n\n# 8\n\n# 8 1\n\n# 8\n", &keep);
+        let r = render("# 8\n\n# 8\n\n# 8 1\n\n# 8\n", &Default::default(), &keep);
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["8", "8-1", "8-1-1", "8-2"]);
     }
@@ -456,7 +683,7 @@ mod tests {
             "../../tests/fuzz-regressions/markdown_links-duplicate-heading-id.bin"
         )];
         for input in inputs {
-            let r = render(&String::from_utf8_lossy(input), &keep);
+            let r = render(&String::from_utf8_lossy(input), &Default::default(), &keep);
             let ids: std::collections::HashSet<&str> =
                 r.headings.iter().map(|h| h.id.as_str()).collect();
             assert_eq!(ids.len(), r.headings.len());
@@ -467,6 +694,7 @@ mod tests {
     fn headings_get_unique_folded_ids() {
         let r = render(
             "# Đảng và Nhà nước\n\n## Đảng và Nhà nước\n\n## Riêng {#rieng}\n",
+            &Default::default(),
             &keep,
         );
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
@@ -475,10 +703,27 @@ mod tests {
     }
 
     #[test]
+    fn headings_never_take_an_id_the_theme_keeps_and_written_ids_are_never_renamed() {
+        let reserved = ["noi-dung".to_string()].into();
+        let r = render("## Nội dung\n\n## Khác {#noi-dung}\n", &reserved, &keep);
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["noi-dung-1", "noi-dung-2"]);
+        assert_eq!(r.broken.len(), 1, "{:?}", r.broken);
+        assert_eq!(r.broken[0].offset, "## Nội dung\n\n".len());
+        assert!(
+            r.broken[0].message.contains("`{#noi-dung}`"),
+            "{}",
+            r.broken[0].message
+        );
+        let twice = render("## A {#a}\n\n## B {#a}\n", &Default::default(), &keep);
+        assert_eq!(twice.broken.len(), 1, "{:?}", twice.broken);
+    }
+
+    #[test]
     fn renders_tables_footnotes_strikethrough_without_smart_quotes() {
         let md =
             "|a|b|\n|-|-|\n|1|2|\n\nCâu \"trích\" -- gạch ~~xoá~~ ASEAN[^1].\n\n[^1]: Nguồn.\n";
-        let r = render(md, &keep);
+        let r = render(md, &Default::default(), &keep);
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>xoá</del>"));
         assert!(r.html.contains("\"trích\" --"), "{}", r.html);
@@ -488,7 +733,7 @@ mod tests {
 
     #[test]
     fn rewrites_and_records_internal_links() {
-        let resolve = |d: &str| {
+        let resolve = |d: &str, _: RefKind| {
             if d == "a.md#x" {
                 LinkOutcome::Internal {
                     href: "/a/#x".into(),
@@ -502,7 +747,11 @@ mod tests {
                 }
             }
         };
-        let r = render("## Mở đầu\n\nXem [câu A](a.md#x) và [B](b.md).\n", &resolve);
+        let r = render(
+            "## Mở đầu\n\nXem [câu A](a.md#x) và [B](b.md).\n",
+            &Default::default(),
+            &resolve,
+        );
         assert!(
             r.html
                 .contains("<a href=\"/a/#x\" id=\"ref-a-md\">câu A</a>"),
@@ -521,7 +770,7 @@ mod tests {
 
     #[test]
     fn escapes_raw_text() {
-        let r = render("`<script>`", &keep);
+        let r = render("`<script>`", &Default::default(), &keep);
         assert!(r.html.contains("<code>&lt;script&gt;</code>"));
     }
 }

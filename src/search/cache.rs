@@ -272,7 +272,7 @@ mod tests {
         let rendered = site
             .nodes
             .iter()
-            .map(|n| markdown::render(&n.doc.body, &|_| LinkOutcome::Keep))
+            .map(|n| markdown::render(&n.doc.body, &Default::default(), &|_, _| LinkOutcome::Keep))
             .collect();
         (site, rendered)
     }

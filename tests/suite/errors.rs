@@ -64,6 +64,19 @@ fn errors_on_unclosed_quote() {
 }
 
 #[test]
+fn yaml_syntax_errors_are_translated_with_the_english_detail_after_them() {
+    fails_keeping_output(
+        |s| {
+            s.write("content/a.md", "---\ntitle: \"A\"\ntags: [a, b\n---\nx\n");
+        },
+        &[
+            "content/a.md:4:1: lỗi: YAML không hợp lệ: danh sách `[ … ]` chưa được đóng hoặc thiếu dấu phẩy giữa các phần tử (did not find expected ',' or ']', while parsing a flow sequence)",
+            "cách sửa: đóng danh sách bằng `]`",
+        ],
+    );
+}
+
+#[test]
 fn errors_on_missing_title_and_wrong_types_all_at_once() {
     let stderr = fails_keeping_output(
         |s| {
@@ -259,4 +272,36 @@ fn check_reports_errors_without_writing() {
     let run = site.run(&["check"]);
     run.assert_fails_with(&["content/a.md:4:1: lỗi: liên kết tới tệp không tồn tại"]);
     assert!(!site.public().exists());
+}
+
+#[test]
+fn errors_on_a_written_heading_id_the_theme_or_the_page_already_uses() {
+    fails_keeping_output(
+        |s| {
+            s.write(
+                "content/a.md",
+                "---\ntitle: A\n---\nMở đầu.\n\n## Phần chính {#noi-dung}\n",
+            );
+        },
+        &[
+            "content/a.md:6:1: lỗi: mã mục `{#noi-dung}` đã được dùng trên trang này",
+            "`{#noi-dung-1}`",
+        ],
+    );
+}
+
+#[test]
+fn a_heading_named_like_an_element_of_the_theme_gets_another_id() {
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n## Nội dung\n\nXem [phần này](#noi-dung-1).\n",
+    );
+    site.build().assert_ok();
+    let html = site.read("a/index.html");
+    assert_eq!(html.matches("id=\"noi-dung\"").count(), 1, "{html}");
+    assert!(
+        html.contains("<h2 id=\"noi-dung-1\">Nội dung</h2>"),
+        "{html}"
+    );
 }

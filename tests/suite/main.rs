@@ -2,11 +2,15 @@
 //! real `nqsite` binary and asserts on its output and messages.
 
 mod build;
+mod content;
+mod conventions;
 mod corpus2;
 mod errors;
 mod faults;
+mod feeds;
 mod harness;
 mod hostile;
+mod layout;
 mod pdf;
 mod portals;
 mod safety;

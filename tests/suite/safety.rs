@@ -753,13 +753,18 @@ fn site_yaml_that_is_a_folder_says_what_to_do() {
 
 #[test]
 fn an_alias_over_a_generated_file_names_the_content_file_and_line() {
-    for (alias, file) in [
-        ("/robots.txt", "robots.txt"),
-        ("/sitemap.xml/", "sitemap.xml"),
-        ("/404.html", "404.html"),
-        ("/favicon.svg", "favicon.svg"),
-        ("/ghi-chu.txt", "ghi-chu.txt"),
-        ("/search/manifest.js", "search/manifest.js"),
+    // An alias ending in `.html` is written as that file, not as a folder.
+    for (alias, page, file) in [
+        ("/robots.txt", "robots.txt/", "robots.txt"),
+        ("/sitemap.xml/", "sitemap.xml/", "sitemap.xml"),
+        ("/404.html", "404.html", "404.html"),
+        ("/favicon.svg", "favicon.svg/", "favicon.svg"),
+        ("/ghi-chu.txt", "ghi-chu.txt/", "ghi-chu.txt"),
+        (
+            "/search/manifest.js",
+            "search/manifest.js/",
+            "search/manifest.js",
+        ),
     ] {
         let site = SiteTest::fixture("basic");
         site.write(
@@ -768,7 +773,7 @@ fn an_alias_over_a_generated_file_names_the_content_file_and_line() {
         );
         for cmd in ["build", "check"] {
             site.run(&[cmd]).assert_fails_with(&[
-                &format!("content/gioi-thieu.md:3:1: lỗi: trang `/{file}/` của tài liệu này trùng chỗ với tệp `{file}`"),
+                &format!("content/gioi-thieu.md:3:1: lỗi: trang `/{page}` của tài liệu này trùng chỗ với tệp `{file}`"),
                 "cách sửa: đổi `slug` hoặc alias",
             ]);
         }

@@ -158,7 +158,7 @@ fn serve_answers_parallel_requests_with_types_and_injected_script() {
     std::thread::scope(|scope| {
         for _ in 0..16 {
             scope.spawn(|| {
-                for path in ["/", "/hoi-dap/cau-1/", "/muc-tieu/tfp/", "/sitemap.xml"] {
+                for path in ["/", "/hoi-dap/cau-1/", "/muc-tieu/tfp/", "/robots.txt"] {
                     assert_eq!(server.get(path).0, 200, "{path}");
                 }
             });
@@ -574,7 +574,7 @@ fn serve_holds_200_connections_at_2000_requests_a_second_while_rebuilding() {
         "/hoi-dap/cau-01/",
         "/gioi-thieu/",
         "/assets/",
-        "/sitemap.xml",
+        "/robots.txt",
         "/khong-co/",
     ];
     let clients: Vec<_> = (0..CLIENTS)

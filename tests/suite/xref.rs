@@ -111,3 +111,16 @@ fn target_pages_get_their_own_share_card() {
     let page = site.read("muc-tieu/tfp/index.html");
     assert!(page.contains("content=\"https://x.gov.vn/share/tfp-2030.png\""));
 }
+
+#[test]
+fn errors_on_an_inline_reference_to_the_document_itself() {
+    let site = SiteTest::fixture("xref");
+    site.write(
+        "content/hoi-dap/cau-2.md",
+        "---\ntitle: \"Câu 2\"\ntype: question\nnumber: 2\n---\nXem lại [câu này](question:2).\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/hoi-dap/cau-2.md:6:9: lỗi: tài liệu tự tham chiếu tới chính nó",
+        "`#mã-mục`",
+    ]);
+}
