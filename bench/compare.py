@@ -15,7 +15,18 @@ each timed run the page cache is synced, so no tool pays for the writeback
 of the one before it.
 
 It first times the shipped site (the repository's own content/) the same
-way, without Hugo: its goal is an absolute time.
+way, without Hugo: its goal is an absolute time. It is timed twice: clean
+builds into a new folder, and builds into an existing output (the editor's
+`nqsite build` again: the output is replaced, the replaced one recycled).
+
+For each size it also times `nqsite check` (every stage, nothing written),
+and with two sizes or more prints how nqsite's wall time, CPU time and
+memory grow from one size to the next (the largest against the one before).
+
+A `--sizes 100000` run takes about 15 minutes on the project's 2-core
+machine (the corpus, ~580 MB of Markdown, is generated first: ~5 minutes),
+and writes about 5 GB under bench/work/ (set NQSITE_BENCH_WORK to put it
+elsewhere).
 
 Usage: python3 bench/compare.py [--sizes 1000 10000] [--runs 5] [--shipped-runs 11]
 """
@@ -29,7 +40,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / "work"
+WORK = Path(os.environ.get("NQSITE_BENCH_WORK", ROOT / "bench" / "work"))
 
 
 def find_gen() -> Path:
@@ -90,21 +101,35 @@ def bench_size(n: int, runs: int, nqsite: str, hugo: str, gen: Path) -> dict:
             if run > 0:
                 results[name].append(sample)
     fresh(corpus / "out")
+    check = [nqsite, "check", "-q", "--root", str(corpus / "plain")]
+    results["check"] = [timed(check) for _ in range(runs + 1)][1:]
     return results
 
 
-def bench_shipped(nqsite: str, runs: int) -> list[float]:
-    """Wall times (s) of clean builds of the shipped site, after one warm-up."""
+def bench_shipped(nqsite: str, runs: int, clean: bool) -> list[float]:
+    """Wall times (s) of builds of the shipped site, after one warm-up:
+    into a new folder each time (`clean`), or into the existing output."""
     out = WORK / "shipped-out"
+    fresh(out)
+    fresh(out.with_name(f".{out.name}.nqsite-spare"))
     times = []
     for run in range(runs + 1):
-        fresh(out)
+        if clean:
+            fresh(out)
         start = time.perf_counter()
-        subprocess.run([nqsite, "build", "-q", "--root", str(ROOT), "--output", str(out)], check=True)
+        # Its warnings (a base_url without a host) are the site's, not the benchmark's.
+        subprocess.run([nqsite, "build", "-q", "--root", str(ROOT), "--output", str(out)], check=True,
+                       stderr=subprocess.DEVNULL)
         if run > 0:
             times.append(time.perf_counter() - start)
     fresh(out)
+    fresh(out.with_name(f".{out.name}.nqsite-spare"))
     return times
+
+
+def print_shipped(label: str, times: list[float]) -> None:
+    print(f"shipped site, {label}: median {statistics.median(times) * 1000:.0f} ms over {len(times)} builds "
+          f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
 
 
 def main() -> None:
@@ -119,12 +144,13 @@ def main() -> None:
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     nqsite = str(ROOT / "target" / "release" / "nqsite")
     hugo, gen = hugo_binary(), find_gen()
-    print(f"machine: {os.cpu_count()} cores; runs per tool: {args.runs} after a warm-up; medians")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; "
+          f"runs per tool: {args.runs} after a warm-up; medians")
     WORK.mkdir(parents=True, exist_ok=True)
-    shipped = bench_shipped(nqsite, args.shipped_runs)
-    print(f"shipped site: median {statistics.median(shipped) * 1000:.0f} ms over {len(shipped)} clean builds "
-          f"(min {min(shipped) * 1000:.0f}, max {max(shipped) * 1000:.0f})")
+    print_shipped("into an existing output", bench_shipped(nqsite, args.shipped_runs, clean=False))
+    print_shipped("clean", bench_shipped(nqsite, args.shipped_runs, clean=True))
     print(f"{'pages':>6} {'tool':<7} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9}")
+    ours: dict[int, tuple] = {}
     for n in args.sizes:
         res = bench_size(n, args.runs, nqsite, hugo, gen)
         med = {t: tuple(statistics.median(s[i] for s in v) for i in range(3)) for t, v in res.items()}
@@ -133,7 +159,15 @@ def main() -> None:
         nq, hg, cp = med["nqsite"], med["hugo"], med["cp -r"]
         print(f"{n:>6} ratios: nqsite/hugo wall {nq[0] / hg[0]:.2f}, cpu {nq[1] / hg[1]:.2f}, "
               f"memory {nq[2] / hg[2]:.2f}; nqsite/cp-floor wall {nq[0] / max(cp[0], 1e-3):.2f}")
+        ours[n] = (nq, med["check"])
         sys.stdout.flush()
+    sizes = sorted(ours)
+    for small, big in zip(sizes, sizes[1:]):
+        (b, bc), (s, sc) = ours[big], ours[small]
+        print(f"growth {small} -> {big} pages (x{big / small:.0f}): build wall x{b[0] / s[0]:.1f}, "
+              f"cpu x{b[1] / s[1]:.1f}, memory x{b[2] / s[2]:.1f}; check wall x{bc[0] / sc[0]:.1f}, "
+              f"cpu x{bc[1] / sc[1]:.1f}")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":
