@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 use serde_yaml::Value as Yaml;
@@ -223,23 +224,30 @@ impl<'a> Contexts<'a> {
         theme: &Theme,
         xref: &'a Xref,
     ) -> Result<Contexts<'a>, crate::diag::Diagnostic> {
-        let links: Vec<LinkView> = (0..site.nodes.len()).map(|i| link_view(site, i)).collect();
+        let links: Vec<LinkView> = (0..site.nodes.len())
+            .into_par_iter()
+            .map(|i| link_view(site, i))
+            .collect();
         let base = base_context(site, theme, &links);
         let order = reading_order(site);
-        let mut listings = vec![String::new(); site.nodes.len()];
-        for (i, node) in site
+        let listings = site
             .nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.doc.is_section && !n.pages.is_empty())
-        {
-            let mut ctx = base.clone();
-            ctx.insert(
-                "pages",
-                &node.pages.iter().map(|&p| &links[p]).collect::<Vec<_>>(),
-            );
-            listings[i] = theme.render("partials/section_pages.html", &ctx, &node.doc.shown)?;
-        }
+            .par_iter()
+            .map(|node| {
+                if !node.doc.is_section || node.pages.is_empty() {
+                    return Ok(String::new());
+                }
+                let mut ctx = base.clone();
+                ctx.insert(
+                    "pages",
+                    &node.pages.iter().map(|&p| &links[p]).collect::<Vec<_>>(),
+                );
+                theme.render("partials/section_pages.html", &ctx, &node.doc.shown)
+            })
+            .collect::<Vec<_>>()
+            // The first section's error, whichever thread met it first.
+            .into_iter()
+            .collect::<Result<Vec<String>, _>>()?;
         let mut ctx = Contexts {
             site,
             xref,
@@ -251,7 +259,10 @@ impl<'a> Contexts<'a> {
             listings,
             booklets: Vec::new(),
         };
-        ctx.entities = (0..site.nodes.len()).map(|i| ctx.entity_view(i)).collect();
+        ctx.entities = (0..site.nodes.len())
+            .into_par_iter()
+            .map(|i| ctx.entity_view(i))
+            .collect();
         ctx.data = ctx.site_data();
         Ok(ctx)
     }
@@ -298,17 +309,17 @@ impl<'a> Contexts<'a> {
         PartTable {
             base: json(&self.base.clone().into_json()),
             data: json(&self.data),
-            entities: self.entities.iter().map(opt).collect(),
+            entities: self.entities.par_iter().map(opt).collect(),
             mentions: self
                 .xref
                 .incoming
-                .iter()
+                .par_iter()
                 .map(crate::fsutil::fingerprint)
                 .collect(),
             refs: self
                 .xref
                 .outgoing
-                .iter()
+                .par_iter()
                 .map(crate::fsutil::fingerprint)
                 .collect(),
             listings: self

@@ -421,9 +421,17 @@ pub(crate) fn write_site(
         // The index is built after the pages: beside them saved no time (writing
         // the pages is bound by the disk) and raised the peak memory.
         let mut errors = render_all();
-        let search = search::build(site, rendered, theme, search_cache);
-        if errors.is_empty() {
-            match write_extras(root, site, theme, &contexts, rendered, out).and_then(|()| {
+        // The other files are written while the index is built.
+        let (search, extras) = rayon::join(
+            || search::build(site, rendered, theme, search_cache),
+            || {
+                errors
+                    .is_empty()
+                    .then(|| write_extras(root, site, theme, &contexts, rendered, out))
+            },
+        );
+        if let Some(extras) = extras {
+            match extras.and_then(|()| {
                 search::write(&search, site, theme, &contexts, out).map_err(|e| vec![e])
             }) {
                 Ok(()) => {
