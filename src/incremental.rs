@@ -167,7 +167,7 @@ impl Session {
             theme: None,
             theme_generation: 0,
             bodies: HashMap::new(),
-            search: search::Cache::default(),
+            search: search::Cache::new(),
             written: HashMap::new(),
             prev: None,
         }

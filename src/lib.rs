@@ -299,7 +299,13 @@ pub(crate) fn write_site(
     // The index is built after the pages: beside them saved no time (writing
     // the pages is bound by the disk) and raised the peak memory.
     let mut errors = render_all();
-    let search = search::build(site, rendered, theme, search_cache);
+    let search = search::build(
+        site,
+        rendered,
+        theme,
+        &search::Weights::default(),
+        search_cache,
+    );
     if errors.is_empty()
         && let Err(e) = write_extras(root, site, theme, &contexts, out)
             .and_then(|()| search::write(&search, site, theme, &contexts, out))

@@ -28,6 +28,8 @@ pub struct Theme {
     pub asset_paths: BTreeMap<String, String>,
     /// Where each template came from, for messages.
     sources: BTreeMap<String, PathBuf>,
+    /// The search's synonyms and question words (`search-words.yaml`).
+    pub search_words: crate::search::Words,
 }
 
 impl Theme {
@@ -54,6 +56,7 @@ impl Theme {
             }
         }
         let mut errors = Vec::new();
+        let words = search_words(theme_dir, root, &mut errors);
         if theme_dir.is_dir() {
             overlay(
                 theme_dir,
@@ -93,6 +96,7 @@ impl Theme {
             css_path,
             asset_paths,
             sources,
+            search_words: words,
         })
     }
 
@@ -142,6 +146,37 @@ impl Theme {
     pub fn strings(&self) -> &BTreeMap<String, String> {
         &self.strings
     }
+}
+
+/// The search's words: the site's `search-words.yaml` if its theme folder
+/// has one (it replaces the built-in file), else the built-in one.
+fn search_words(
+    theme_dir: &Path,
+    root: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> crate::search::Words {
+    let file = crate::search::WORDS_FILE;
+    let own = theme_dir.join(file);
+    let (text, shown) = if own.is_file() {
+        let shown = own.strip_prefix(root).unwrap_or(&own).to_path_buf();
+        match fsutil::read_text(&own, &shown) {
+            Ok(text) => (text, shown),
+            Err(d) => {
+                errors.push(d);
+                return crate::search::Words::default();
+            }
+        }
+    } else {
+        let text = DEFAULT_THEME
+            .get_file(file)
+            .and_then(|f| f.contents_utf8())
+            .unwrap_or("");
+        (text.to_string(), Path::new("themes/default").join(file))
+    };
+    crate::search::Words::parse(&text, &shown).unwrap_or_else(|ds| {
+        errors.extend(ds);
+        crate::search::Words::default()
+    })
 }
 
 fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
