@@ -8,6 +8,7 @@ mod harness;
 mod hostile;
 mod pdf;
 mod portals;
+mod search;
 mod serve;
 mod shipped;
 mod xref;
