@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark: clean builds of the same generated corpus with nqsite and Hugo.
 
-For each size, ../shared/bench/gen_corpus.py writes one corpus in several
+Benchmarks are manual (scripts/test.sh does not run them) and need the corpus
+generator, which is not in the repository: gen_corpus.py is looked up in
+../shared/bench/ beside the checkout, or at the path in NQSITE_GEN.
+
+For each size, gen_corpus.py writes one corpus in several
 layouts (plain Markdown for nqsite, a complete Hugo site). Each tool builds
 its layout into an empty output folder, in alternation (nqsite, hugo,
 cp -r floor, nqsite, hugo, ...) after one warm-up run each, so machine noise
@@ -32,7 +36,8 @@ def find_gen() -> Path:
     for cand in [ROOT.parent / "shared" / "bench" / "gen_corpus.py", Path(os.environ.get("NQSITE_GEN", "/nonexistent"))]:
         if cand.is_file():
             return cand
-    sys.exit("gen_corpus.py not found: put shared/ beside the checkout or set NQSITE_GEN")
+    sys.exit("gen_corpus.py not found: the generator is not in the repository; put shared/bench/ beside "
+             "the checkout or set NQSITE_GEN=/path/to/gen_corpus.py")
 
 
 def hugo_binary() -> str:
@@ -103,7 +108,10 @@ def bench_shipped(nqsite: str, runs: int) -> list[float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Manual, not run by scripts/test.sh. The corpus generator is not in the repository: "
+               "gen_corpus.py is taken from ../shared/bench/ beside the checkout, or from NQSITE_GEN.")
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--shipped-runs", type=int, default=11)

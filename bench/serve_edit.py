@@ -7,22 +7,17 @@ Copies nothing: edits CONTENT_REL in place (restored at the end), appends a mark
 line, and polls the served output folder until PAGE_REL (relative to the output)
 holds the marker. Prints each run and the median, in milliseconds.
 """
-import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, os, statistics, sys, time
+
+from serving import DEFAULT_BIN, serving
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("root"); ap.add_argument("content"); ap.add_argument("page")
     ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "nqsite"))
+    ap.add_argument("--bin", default=DEFAULT_BIN)
     a = ap.parse_args()
-    out = tempfile.mkdtemp(prefix="nqsite-bench-")
-    served = os.path.join(out, "site")
-    proc = subprocess.Popen([a.bin, "serve", "--port", "0", "--root", a.root, "--output", served],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        if "http://" not in line:
-            sys.exit("serve did not start: " + line + proc.stderr.read())
+    with serving(a.bin, a.root) as (_, served):
         src = os.path.join(a.root, "content", a.content)
         page = os.path.join(served, a.page)
         original = open(src, encoding="utf-8").read()
@@ -48,10 +43,6 @@ def main():
         with open(src, "w", encoding="utf-8") as f:
             f.write(original)
         print(f"median: {statistics.median(times):.0f} ms over {len(times)} saves")
-    finally:
-        proc.terminate()
-        proc.wait()
-        shutil.rmtree(out, ignore_errors=True)
 
 if __name__ == "__main__":
     main()

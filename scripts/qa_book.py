@@ -2,7 +2,7 @@
 """Convert the PDF-to-text dump of the book "Hỏi - đáp về Nghị quyết số 57-NQ/TW"
 (seed 003) into the Markdown files described in docs/content-format.md.
 
-Usage:  python3 scripts/qa_book.py SOURCE.txt OUTDIR [--fidelity]
+Usage:  python3 scripts/qa_book.py SOURCE.txt OUTDIR
 
 Writes OUTDIR/_index.md, loi-noi-dau.md, phat-bieu.md, phan-N/_index.md and
 phan-N/cau-NN.md.  Standard library only (Python 3.11).
@@ -34,7 +34,6 @@ PDF artefacts removed or repaired (complete list):
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -226,6 +225,7 @@ class Note:
     label: str           # "1", "2", "*"
     lines: list[str] = field(default_factory=list)
     used: bool = False
+    no: int = 0          # source line of its first line
 
     @property
     def text(self) -> str:
@@ -274,6 +274,7 @@ class Parsed:
     toc: list[str]
     front: list[str]
     warnings: list[str]
+    front_src: list[Line] = field(default_factory=list)   # the front lines with their numbers
 
 
 def parse(raw_lines: list[str]) -> Parsed:
@@ -316,7 +317,7 @@ def parse(raw_lines: list[str]) -> Parsed:
             if m:
                 nid += 1
                 label = m.group(1) or m.group(3)
-                note = Note(nid, page, label, [m.group(2) if m.group(1) else m.group(4)])
+                note = Note(nid, page, label, [m.group(2) if m.group(1) else m.group(4)], no=i + 1)
                 notes[nid] = note
                 page_notes.setdefault(page, []).append(note)
                 last_note = note
@@ -375,7 +376,8 @@ def parse(raw_lines: list[str]) -> Parsed:
                     break
             if not placed:
                 warnings.append(f"page {pg}: no marker for note {note.label}: {note.text[:50]!r}")
-    return Parsed(body, notes, toc, front, warnings)
+    front_src = [Line(i + 1, 0, l.strip()) for i, l in enumerate(raw[:start]) if l.strip()]
+    return Parsed(body, notes, toc, front, warnings, front_src)
 
 
 # --------------------------------------------------------------------------
@@ -390,6 +392,7 @@ class Doc:
     part: int = 0
     section: int = 0
     meta: dict = field(default_factory=dict)
+    src: list = field(default_factory=list)   # every source Line it was made from, in order
 
 
 PART_NUM = {"nhất": 1, "hai": 2, "ba": 3}
@@ -403,12 +406,13 @@ def split_docs(p: Parsed) -> list[Doc]:
     cur: Doc | None = None
     part = 0
     section = 0
-    state = "preface"
+    starts: list[int] = []   # index of each doc's first source line
     while i < n:
         t = lines[i].text
         if t == "LỜI NÓI ĐẦU":
             cur = Doc("preface")
             docs.append(cur)
+            starts.append(i)
             i += 1
             continue
         if cur is not None and cur.kind == "preface" and re.match(r"^Tháng \d+ năm \d{4}$", t):
@@ -420,6 +424,7 @@ def split_docs(p: Parsed) -> list[Doc]:
                 signers.append(lines[i].text)
                 i += 1
             cur.meta["signed"] = signers
+            starts.append(i)
             # speech header: upper-case title lines up to the author line
             title = []
             while i < n and is_upper_line(lines[i].text) and not lines[i].text.startswith("GS."):
@@ -441,6 +446,7 @@ def split_docs(p: Parsed) -> list[Doc]:
         if m:
             part = PART_NUM[m.group(1)]
             section = 0
+            starts.append(i)
             i += 1
             heading = []
             while i < n and is_upper_line(lines[i].text) and not SECTION_START.match(lines[i].text):
@@ -453,6 +459,7 @@ def split_docs(p: Parsed) -> list[Doc]:
         if m and is_upper_line(t):
             section += 1
             heading = [t]
+            starts.append(i)
             i += 1
             while i < n and is_upper_line(lines[i].text) and not QUESTION_START.match(lines[i].text):
                 heading.append(lines[i].text)
@@ -462,6 +469,7 @@ def split_docs(p: Parsed) -> list[Doc]:
         m = QUESTION_START.match(t)
         if m and part:
             head = [t]
+            starts.append(i)
             i += 1
             while i < n and not ANSWER_LABEL.match(lines[i].text):
                 head.append(lines[i].text)
@@ -474,6 +482,8 @@ def split_docs(p: Parsed) -> list[Doc]:
         if cur is not None:
             cur.lines.append(t + ("  " if lines[i].hard else ""))
         i += 1
+    for k, d in enumerate(docs):
+        d.src = lines[starts[k]:starts[k + 1] if k + 1 < len(docs) else n]
     return docs
 
 
@@ -714,146 +724,8 @@ def convert(source: str, outdir: str) -> list[str]:
     return warnings
 
 
-# --------------------------------------------------------------------------
-# Fidelity check
-
-WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def source_streams(source: str) -> tuple[list[str], list[str]]:
-    """Words of the book body (LỜI NÓI ĐẦU .. before MỤC LỤC), NFC, without page
-    numbers, bare URL lines, separators, "Trả lời:" labels and the stray
-    glyphs: (running text, foot-note text)."""
-    with open(source, encoding="utf-8") as f:
-        raw = [clean_chars(nfc(l.rstrip("\n"))) for l in f]
-    start = next(i for i, l in enumerate(raw) if l.strip() == "LỜI NÓI ĐẦU")
-    end = next((i for i, l in enumerate(raw) if l.strip() == "MỤC LỤC" and i > start), len(raw))
-    text: list[str] = []
-    notes: list[str] = []
-    in_notes = False
-    for l in raw[start:end]:
-        s = l.strip()
-        if not s:
-            continue
-        if is_page_number(l) or l.startswith(" "):
-            in_notes = False
-        if is_page_number(l) or SEPARATOR.match(s):
-            in_notes = in_notes or bool(SEPARATOR.match(s))
-            continue
-        if in_notes:
-            notes.append(s)
-            continue
-        if BARE_URL.match(s) or s == "Trả lời:":
-            continue
-        text.append(s)
-    return WORD.findall(join_lines(text)), WORD.findall(join_lines(notes))
-
-
-def source_words(source: str) -> list[str]:
-    """All body words in source order (running text and notes as printed)."""
-    with open(source, encoding="utf-8") as f:
-        raw = [clean_chars(nfc(l.rstrip("\n"))) for l in f]
-    start = next(i for i, l in enumerate(raw) if l.strip() == "LỜI NÓI ĐẦU")
-    end = next((i for i, l in enumerate(raw) if l.strip() == "MỤC LỤC" and i > start), len(raw))
-    text = []
-    for l in raw[start:end]:
-        s = l.strip()
-        if not s or is_page_number(l) or BARE_URL.match(s) or SEPARATOR.match(s):
-            continue
-        if s == "Trả lời:":
-            continue  # dropped on purpose (the template prints it)
-        text.append(s)
-    return WORD.findall(join_lines(text))
-
-
-def output_streams(outdir: str, interleaved: list[str] | None = None) -> tuple[list[str], list[str]]:
-    """(running text words, foot-note definition words) of all output files
-    in reading order; front matter dropped except titles/headings."""
-    files = ["loi-noi-dau.md", "phat-bieu.md"]
-    for part in (1, 2, 3):
-        files.append(f"phan-{part}/_index.md")
-        qdir = os.path.join(outdir, f"phan-{part}")
-        files += sorted(f"phan-{part}/{f}" for f in os.listdir(qdir) if f.startswith("cau-"))
-    words: list[str] = []
-    notes: list[str] = []
-    sec_headings: list[str] = []
-    cur_section = 0
-    for rel in files:
-        with open(os.path.join(outdir, rel), encoding="utf-8") as f:
-            txt = f.read()
-        fm, _, body = txt.partition("\n---\n")
-        fmd = {}
-        for line in fm.splitlines():
-            mm = re.match(r'^(\w+): "(.*)"$', line)
-            if mm:
-                fmd[mm.group(1)] = mm.group(2).replace('\\"', '"').replace("\\\\", "\\")
-        pre: list[str] = []
-        pre_notes: list[str] = []
-        if rel == "phat-bieu.md":
-            pre = [fmd.get("title", ""), fmd.get("author", ""), fmd.get("author_title", "")]
-            pre_notes = [fmd.get("title_note", "")]
-        elif rel.endswith("_index.md"):
-            pre = [fmd.get("label", ""), fmd.get("heading", "")]
-            sec_headings = [m.group(1) for m in re.finditer(r'^    heading: "(.*)"$', fm, re.M)]
-            cur_section = 0
-        elif "cau-" in rel:
-            sm = re.search(r"^section: (\d+)$", fm, re.M)
-            sec = int(sm.group(1)) if sm else 0
-            if sec and sec != cur_section and sec <= len(sec_headings):
-                pre.append(sec_headings[sec - 1])
-                cur_section = sec
-            pre.append(fmd.get("title", ""))
-        elif rel == "loi-noi-dau.md":
-            pre = ["Lời nói đầu"]
-        defs = [l for l in body.splitlines() if re.match(r"^\[\^\d+\]: ", l)]
-        body = "\n".join(l for l in body.splitlines() if not re.match(r"^\[\^\d+\]: ", l))
-        body = re.sub(r"\[\^\d+\]", " ", body)
-        body = re.sub(r"^- ", "", body, flags=re.M)
-        body = body.replace("\\", "")
-        w = WORD.findall(" ".join(pre) + " " + body)
-        n = WORD.findall(" ".join(pre_notes + [re.sub(r"^\[\^\d+\]: ", "", d) for d in defs]))
-        words += w
-        notes += n
-        if interleaved is not None:   # each file's notes right after its text
-            interleaved += (n + w) if pre_notes else (w + n)
-    return words, notes
-
-
-def output_words(outdir: str) -> list[str]:
-    """All output words, file by file (each file's foot-notes after its text)."""
-    out: list[str] = []
-    output_streams(outdir, out)
-    return out
-
-
-def _lcs(a: list[str], b: list[str]) -> int:
-    sm = difflib.SequenceMatcher(None, [x.lower() for x in a], [x.lower() for x in b], autojunk=False)
-    return sum(bl.size for bl in sm.get_matching_blocks())
-
-
-def fidelity(source: str, outdir: str) -> dict:
-    """Share of source words found in order in the output.
-    'strict': the whole book as one word stream (foot-notes where the PDF
-    prints them, i.e. moved relative to the output, count as missing);
-    'by_stream': running text and foot-note text each compared in order."""
-    a_all = source_words(source)
-    b_all: list[str] = []
-    b_text, b_notes = output_streams(outdir, b_all)
-    strict = _lcs(a_all, b_all)
-    a_text, a_notes = source_streams(source)
-    m_text = _lcs(a_text, b_text)
-    m_notes = _lcs(a_notes, b_notes)
-    return {
-        "strict": strict / len(a_all), "strict_matched": strict, "total": len(a_all),
-        "text": m_text / len(a_text), "text_matched": m_text, "text_total": len(a_text),
-        "notes": m_notes / max(1, len(a_notes)), "notes_matched": m_notes, "notes_total": len(a_notes),
-        "by_stream": (m_text + m_notes) / (len(a_text) + len(a_notes)),
-        "extra_output_words": len(b_all) - strict,
-    }
-
-
 def main(argv: list[str]) -> int:
-    args = [a for a in argv[1:] if not a.startswith("--")]
+    args = argv[1:]
     if len(args) != 2:
         print(__doc__.splitlines()[3], file=sys.stderr)
         return 2
@@ -861,13 +733,8 @@ def main(argv: list[str]) -> int:
     warnings = convert(source, outdir)
     for w in warnings:
         print("warning:", w, file=sys.stderr)
-    if "--fidelity" in argv:
-        f = fidelity(source, outdir)
-        print(f"fidelity (one stream): {f['strict_matched']}/{f['total']} source words found in order"
-              f" = {f['strict']:.2%}")
-        print(f"fidelity (running text): {f['text_matched']}/{f['text_total']} = {f['text']:.2%};"
-              f" foot-notes: {f['notes_matched']}/{f['notes_total']} = {f['notes']:.2%};"
-              f" combined {f['by_stream']:.2%}; output words not in source order: {f['extra_output_words']}")
+    print("Check the result against the source with scripts/fidelity.py (it compares content/hoi-dap/**).",
+          file=sys.stderr)
     return 0
 
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project: Rust unit and integration tests, the
-# scripts' Python tests, the content fidelity check and the browser tests
-# (headless Debian Chromium driven by playwright-core). Installs what the
-# tests need first. Usage: bash scripts/test.sh
+# scripts' Python tests (with the mutation test of the fidelity gate), the
+# checks of the shipped corpus against sources/ (fidelity, shape, untagged
+# targets) and the browser tests (headless Debian Chromium driven by
+# playwright-core). Installs what the tests need first; needs nothing beside
+# the checkout. Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,11 +28,13 @@ cargo test --release --locked
 echo "== Fuzz targets still compile (running them: README, Fuzzing) =="
 cargo check --manifest-path fuzz/Cargo.toml --locked --target-dir target/fuzz-check
 
-echo "== Python tests (scripts/) =="
+echo "== Python tests (scripts/, with the fidelity gate's mutation test) =="
 python3 -m unittest discover -s scripts -p 'test_*.py'
 
-echo "== Content fidelity (share of each source's words found in order) =="
+echo "== The shipped corpus: every word against sources/, its shape, its untagged targets =="
 python3 scripts/fidelity.py --check
+python3 scripts/corpus_check.py
+python3 scripts/untagged_targets.py --check
 
 echo "== Browser tests (tests/browser, headless Chromium) =="
 (cd tests/browser && npm test)

@@ -26,7 +26,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Build, serve on loopback, rebuild on every change and reload the browser.
     Serve(ServeArgs),
-    /// Create a new content file with the right front matter and the next free number or id.
+    /// Create a content file of a declared type (or a free page), or start a new site (`new site DIR`).
     New(NewArgs),
 }
 
@@ -55,36 +55,36 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
-    /// Output folder (default: a folder in the system temp folder, never public/).
+    /// Output folder (default: a folder of this process in the system temp folder,
+    /// never public/, removed when the server stops).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Replace a non-empty --output folder that nqsite did not make (never a source folder).
+    #[arg(long)]
+    pub force: bool,
     /// Base URL of the preview (default: /).
     #[arg(short = 'u', long)]
     pub base_url: Option<String>,
 }
 
-/// What `nqsite new` creates.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum NewKind {
-    /// A question of the Q&A book (next number after the highest).
-    Question,
-    /// A guidance document.
-    Guidance,
-    /// A target of the resolution (id from the title and the year).
-    Target,
-    /// A free page.
-    Page,
-}
-
 /// Flags of `nqsite new`.
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
-    /// Kind of document.
-    pub kind: NewKind,
-    /// Site root: the folder holding content/.
+    /// A document type declared in `types:` of site.yaml (`nqsite new --list` shows them),
+    /// `page` for a free page, or `site` to start a new site in the folder given next.
+    #[arg(value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Site root: the folder holding content/ and site.yaml.
     #[arg(short, long, default_value = ".")]
     pub root: PathBuf,
-    /// The title (several words allowed).
+    /// Folder under content/ for the new file (default: where documents of the type are).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<String>,
+    /// List the types this site can create, with their labels.
+    #[arg(long)]
+    pub list: bool,
+    /// The title (several words allowed); for `new site`, the folder of the new site.
+    #[arg(value_name = "TITLE")]
     pub title: Vec<String>,
 }
 
@@ -93,9 +93,17 @@ pub struct NewArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Output folder (default: <root>/public). Replaced atomically on success.
+    /// Output folder (default: <root>/public). Replaced atomically on success; only a
+    /// folder nqsite made (it holds a .nqsite-output file), an empty or a missing one.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Replace a non-empty output folder or --zip file that nqsite did not make.
+    /// Never the site root, a folder holding it, or a source folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Fail at once when another build is writing into the output folder, instead of waiting.
+    #[arg(long)]
+    pub no_wait: bool,
     /// Base URL the site is served from, e.g. https://portal.gov.vn/nq57/ (overrides site.yaml).
     #[arg(short = 'u', long)]
     pub base_url: Option<String>,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::diag::Diagnostic;
 use crate::fsutil;
+use crate::model::{MatrixDecl, Model, TypeDecl};
 use crate::profile::Profile;
 
 /// The name of the configuration file at the site root.
@@ -24,20 +25,14 @@ struct RawConfig {
     theme: Option<String>,
     author: Option<String>,
     #[serde(default)]
-    types: std::collections::BTreeMap<String, TypeRule>,
+    types: indexmap::IndexMap<String, TypeDecl>,
+    matrix: Option<MatrixDecl>,
+    #[serde(default)]
+    strings: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     extra: serde_yaml::Mapping,
     #[serde(default)]
     editor_guide: bool,
-}
-
-/// What `site.yaml` requires of the documents of one `type`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TypeRule {
-    /// Front-matter keys every document of this type must have (non-empty).
-    #[serde(default)]
-    pub required: Vec<String>,
 }
 
 /// The validated configuration.
@@ -61,8 +56,12 @@ pub struct Config {
     pub extra: serde_yaml::Mapping,
     /// Build the editors' guide too (sections marked `editor_only: true`).
     pub editor_guide: bool,
-    /// Required fields per document type.
-    pub types: std::collections::BTreeMap<String, TypeRule>,
+    /// The document model: types, fields, views.
+    pub model: Model,
+    /// Overrides of the theme's UI strings (`strings.yaml`), for this site.
+    pub strings: std::collections::BTreeMap<String, String>,
+    /// Where each override of `strings` is written in `site.yaml` (line).
+    pub strings_lines: std::collections::BTreeMap<String, usize>,
     /// The province profile in use (`--profile`).
     pub profile: Option<Profile>,
 }
@@ -78,7 +77,9 @@ impl Default for Config {
             base_path: "/".into(),
             origin: None,
             extra: Default::default(),
-            types: Default::default(),
+            model: Model::default(),
+            strings: Default::default(),
+            strings_lines: Default::default(),
             editor_guide: false,
             profile: None,
         }
@@ -95,7 +96,8 @@ impl Config {
     ) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         let mut config = if path.exists() {
-            let text = fsutil::read_text(&path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+            let text =
+                fsutil::read_text(root, &path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
             Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?
         } else {
             Config::default()
@@ -128,7 +130,17 @@ impl Config {
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             author: raw.author,
             extra: raw.extra,
-            types: raw.types,
+            model: Model {
+                types: raw.types,
+                matrix: raw.matrix,
+            }
+            .normalised(),
+            strings_lines: raw
+                .strings
+                .keys()
+                .map(|k| (k.clone(), nested_key_line(text, "strings", k)))
+                .collect(),
+            strings: raw.strings,
             editor_guide: raw.editor_guide,
             ..Config::default()
         };
@@ -144,6 +156,9 @@ impl Config {
                 format!("tên giao diện `{}` không hợp lệ", config.theme),
             )
             .hint("`theme` là tên một thư mục trong `themes/`, ví dụ `theme: default`"));
+        }
+        if let Some(e) = config.model.check(text, shown).into_iter().next() {
+            return Err(e);
         }
         if let Some(url) = raw.base_url {
             config.set_base_url(&url).map_err(|msg| {
@@ -238,6 +253,24 @@ pub fn key_line(text: &str, key: &str) -> usize {
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
         .map_or(0, |i| i + 1)
+}
+
+/// The 1-based line of `key` inside the top-level mapping `parent` (0 if absent).
+fn nested_key_line(text: &str, parent: &str, key: &str) -> usize {
+    let start = key_line(text, parent);
+    if start == 0 {
+        return 0;
+    }
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .take_while(|(_, l)| l.is_empty() || l.starts_with([' ', '#']))
+        .find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+        .map_or(start, |(i, _)| i + 1)
 }
 
 /// Turns a serde_yaml error into a Vietnamese diagnostic; `line_offset` is the

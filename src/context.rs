@@ -1,13 +1,20 @@
 //! Template contexts: what a template knows about the page it renders, the
-//! site, and — for index pages — the site's typed data (targets by group,
-//! task groups with their questions, the book's table of contents, the
-//! cross-reference matrix). Shared parts are computed once per build.
+//! site, and — for sections and the types declared as views — the site's
+//! collections: every declared type's documents in reading order, grouped as
+//! the type declares, each with its references and backlinks, and the
+//! cross-reference matrix. Nothing here names a document type: what a type
+//! has and shows comes from [`crate::model`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{Value as Json, json};
+use serde_yaml::Value as Yaml;
 use tera::Context;
 
 use crate::markdown::{Heading, Rendered};
+use crate::model::{FieldKind, Model, TypeDecl, group_entry, key_text};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 use crate::xref::Xref;
@@ -41,8 +48,11 @@ struct SectionView<'a> {
 #[derive(Serialize)]
 struct SubsectionView<'a> {
     title: &'a str,
+    short_title: &'a str,
     href: &'a str,
     pages: Vec<&'a LinkView>,
+    /// The pages grouped by the list of groups the section declares.
+    groups: Vec<Json>,
 }
 
 /// A place where the page is mentioned.
@@ -72,6 +82,10 @@ struct PageView<'a> {
     content: &'a str,
     toc: Vec<&'a Heading>,
     extra: &'a serde_yaml::Mapping,
+    /// The declared fields, resolved: references as links (to the exact
+    /// place that mentions this page when there is one), groups as their
+    /// entry, dates as `{iso, vi}`, the rest as written.
+    fields: serde_json::Map<String, Json>,
     is_home: bool,
     is_section: bool,
     breadcrumbs: Vec<LinkView>,
@@ -79,44 +93,102 @@ struct PageView<'a> {
     next: Option<LinkView>,
     section: Option<SectionView<'a>>,
     pages: Vec<&'a LinkView>,
+    /// For sections: the pages grouped by the groups the section declares.
+    groups: Vec<Json>,
+    /// For sections whose pages have a declared type: that type's documents
+    /// under the section, grouped as the type declares
+    /// (`{type, label, plural, items, grouped}`).
+    collection: Option<Json>,
     subsections: Vec<SubsectionView<'a>>,
     /// Where this page is mentioned ("Được đề cập tại").
     mentions: Vec<MentionView>,
     /// The typed documents this page references.
     refs: Vec<Json>,
-    /// For questions: up to five questions sharing references.
+    /// Documents of the same type sharing the most references (`related:`).
     related: Vec<LinkView>,
-    /// schema.org JSON-LD describing the document (questions, guidances, the resolution).
+    /// schema.org JSON-LD, as the type declares it.
     jsonld: Option<String>,
     /// The share image (1200×630): href, and absolute URL when the site has an origin.
     share_image: Json,
-    /// For documents with a `group` (targets): that group's title and question.
-    group: Json,
-    /// The document named by `source:` (a guidance id), linked to the exact
-    /// place where it mentions this page when it does.
-    source: Option<Json>,
 }
 
-/// Fingerprints of the context parts that many pages share. `nqsite serve`
-/// compares them between builds to tell which pages can have changed.
+/// A part of the site that a page's context is built from. A page's
+/// context records every part it reads ([`Reads`]); `nqsite serve` renders
+/// a page again only when a part it read last time has changed, so what a
+/// page depends on is never written down a second time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Part {
+    /// The site, its declared types, the strings, the assets, the menu.
+    Base,
+    /// The collections (`data`).
+    Data,
+    /// A document's path and front matter.
+    Head(usize),
+    /// A document's body.
+    Body(usize),
+    /// A typed document's view (its fields, references and backlinks).
+    Entity(usize),
+    /// The places that mention a document.
+    Mentions(usize),
+    /// The documents a document references.
+    Refs(usize),
+    /// A section's rendered page list.
+    Listing(usize),
+    /// A booklet page's documents and bodies.
+    Booklet(usize),
+}
+
+/// The parts one page's context read.
+#[derive(Debug, Default)]
+pub struct Reads(RefCell<Vec<Part>>);
+
+impl Reads {
+    fn add(&self, part: Part) {
+        self.0.borrow_mut().push(part);
+    }
+
+    /// The parts read, sorted, each once.
+    pub fn into_parts(self) -> Vec<Part> {
+        let mut parts = self.0.into_inner();
+        parts.sort_unstable();
+        parts.dedup();
+        parts
+    }
+}
+
+/// Fingerprints of the parts the contexts compute. A document's head and
+/// body are fingerprinted where they are read (`nqsite serve` keeps them);
+/// [`PartTable::get`] answers `None` for those.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SharedParts {
-    /// Site, strings, assets: given to every page.
-    pub base: u64,
-    /// The typed data given to sections and data pages.
-    pub data: u64,
-    /// Each node's booklet (0 for none).
-    pub booklets: Vec<u64>,
+pub struct PartTable {
+    base: u64,
+    data: u64,
+    entities: Vec<u64>,
+    mentions: Vec<u64>,
+    refs: Vec<u64>,
+    listings: Vec<u64>,
+    booklets: Vec<u64>,
 }
 
-/// Page types whose templates need the site's typed data.
-pub(crate) const DATA_TYPES: &[&str] = &["infographic", "matrix", "print"];
+impl PartTable {
+    /// The fingerprint of `part`, or `None` for heads and bodies.
+    pub fn get(&self, part: Part) -> Option<u64> {
+        let at = |v: &[u64], i: usize| Some(v.get(i).copied().unwrap_or(0));
+        match part {
+            Part::Base => Some(self.base),
+            Part::Data => Some(self.data),
+            Part::Head(_) | Part::Body(_) => None,
+            Part::Entity(i) => at(&self.entities, i),
+            Part::Mentions(i) => at(&self.mentions, i),
+            Part::Refs(i) => at(&self.refs, i),
+            Part::Listing(i) => at(&self.listings, i),
+            Part::Booklet(i) => at(&self.booklets, i),
+        }
+    }
+}
 
 /// Most top-level sections shown in the site menu.
 const MENU_MAX: usize = 8;
-
-/// Most related questions shown on a question page.
-const RELATED_MAX: usize = 5;
 
 /// Builds contexts for every page; computed once per site.
 pub struct Contexts<'a> {
@@ -125,9 +197,11 @@ pub struct Contexts<'a> {
     base: Context,
     links: Vec<LinkView>,
     entities: Vec<Option<Json>>,
+    /// Each node's position in reading order.
+    order: Vec<usize>,
     data: Json,
     listings: Vec<String>,
-    /// For `type: print` pages: the section's documents with their bodies.
+    /// For booklet pages: the section's documents with their bodies.
     booklets: Vec<Option<Json>>,
 }
 
@@ -139,41 +213,8 @@ impl<'a> Contexts<'a> {
         xref: &'a Xref,
     ) -> Result<Contexts<'a>, crate::diag::Diagnostic> {
         let links: Vec<LinkView> = (0..site.nodes.len()).map(|i| link_view(site, i)).collect();
-        let menu: Vec<&LinkView> = site.nodes[HOME]
-            .subsections
-            .iter()
-            .take(MENU_MAX)
-            .map(|&i| &links[i])
-            .collect();
-        let mut base = Context::new();
-        base.insert(
-            "site",
-            &json!({
-                "title": site_title(site),
-                "description": site.config.description,
-                "base_path": site.config.base_path,
-                "language": site.config.language,
-                "author": site.config.author,
-                "menu": menu,
-                "extra": site.config.extra,
-                "profile": profile_view(site, &links),
-                "portable": false,
-            }),
-        );
-        base.insert("t", theme.strings());
-        let base_path = &site.config.base_path;
-        let files: std::collections::BTreeMap<&str, String> = theme
-            .asset_paths
-            .iter()
-            .map(|(name, path)| (name.as_str(), format!("{base_path}{path}")))
-            .collect();
-        base.insert(
-            "assets",
-            &json!({ "css": format!("{base_path}{}", theme.css_path), "files": files }),
-        );
-        let entities: Vec<Option<Json>> = (0..site.nodes.len())
-            .map(|i| entity_view(site, i, &links[i]))
-            .collect();
+        let base = base_context(site, theme, &links);
+        let order = reading_order(site);
         let mut listings = vec![String::new(); site.nodes.len()];
         for (i, node) in site
             .nodes
@@ -193,13 +234,19 @@ impl<'a> Contexts<'a> {
             xref,
             base,
             links,
-            entities,
+            entities: Vec::new(),
+            order,
             data: Json::Null,
             listings,
             booklets: Vec::new(),
         };
+        ctx.entities = (0..site.nodes.len()).map(|i| ctx.entity_view(i)).collect();
         ctx.data = ctx.site_data();
         Ok(ctx)
+    }
+
+    fn model(&self) -> &'a Model {
+        &self.site.config.model
     }
 
     /// The cross-reference graph the contexts were built from.
@@ -227,36 +274,86 @@ impl<'a> Contexts<'a> {
         }
     }
 
-    /// Gives `type: print` pages the rendered bodies of their section
+    /// Gives booklet pages the rendered bodies of their section
     /// (`booklet` in templates, see [`crate::print::booklets`]).
     pub fn set_bodies(&mut self, rendered: &[Rendered]) {
         self.booklets = crate::print::booklets(self.site, rendered);
     }
 
-    /// Fingerprints of the shared parts (see [`SharedParts`]).
-    pub fn fingerprints(&self) -> SharedParts {
-        let fp = |v: &Json| crate::fsutil::hash64(&serde_json::to_vec(v).unwrap_or_default());
-        SharedParts {
-            base: fp(&self.base.clone().into_json()),
-            data: fp(&self.data),
-            booklets: self
-                .booklets
+    /// Fingerprints of the parts pages read (see [`Part`]).
+    pub fn parts(&self) -> PartTable {
+        let json = |v: &Json| crate::fsutil::hash64(&serde_json::to_vec(v).unwrap_or_default());
+        let opt = |v: &Option<Json>| v.as_ref().map_or(0, json);
+        let debug = |v: &dyn std::fmt::Debug| crate::fsutil::hash64(format!("{v:?}").as_bytes());
+        PartTable {
+            base: json(&self.base.clone().into_json()),
+            data: json(&self.data),
+            entities: self.entities.iter().map(opt).collect(),
+            mentions: self.xref.incoming.iter().map(|m| debug(m)).collect(),
+            refs: self.xref.outgoing.iter().map(|o| debug(o)).collect(),
+            listings: self
+                .listings
                 .iter()
-                .map(|b| b.as_ref().map_or(0, fp))
+                .map(|l| crate::fsutil::hash64(l.as_bytes()))
                 .collect(),
+            booklets: self.booklets.iter().map(opt).collect(),
         }
     }
 
-    /// The full context for node `i`.
-    pub fn page(&self, i: usize, rendered: &Rendered) -> Context {
+    fn link(&self, j: usize, r: &Reads) -> &LinkView {
+        r.add(Part::Head(j));
+        &self.links[j]
+    }
+
+    fn entity_read(&self, j: usize, r: &Reads) -> Option<&Json> {
+        r.add(Part::Entity(j));
+        self.entities[j].as_ref()
+    }
+
+    fn incoming(&self, j: usize, r: &Reads) -> &[crate::xref::Mention] {
+        r.add(Part::Mentions(j));
+        &self.xref.incoming[j]
+    }
+
+    fn outgoing(&self, j: usize, r: &Reads) -> &[usize] {
+        r.add(Part::Refs(j));
+        &self.xref.outgoing[j]
+    }
+
+    /// The front matter of node `j` and its ancestors, which group lists
+    /// are looked up in.
+    fn read_lineage(&self, j: usize, r: &Reads) {
+        r.add(Part::Head(j));
+        for a in self.site.ancestors(j) {
+            r.add(Part::Head(a));
+        }
+    }
+
+    /// True if node `i`'s template receives the collections (`data`).
+    pub fn gets_data(&self, i: usize) -> bool {
+        let doc = &self.site.nodes[i].doc;
+        doc.is_section || self.model().is_view(doc.fm.doc_type.as_deref())
+    }
+
+    /// The full context for node `i`, with the parts it read.
+    pub fn page(&self, i: usize, rendered: &Rendered) -> (Context, Reads) {
+        let r = Reads::default();
+        let ctx = self.page_read(i, rendered, &r);
+        (ctx, r)
+    }
+
+    fn page_read(&self, i: usize, rendered: &Rendered, r: &Reads) -> Context {
         let site = self.site;
         let node = &site.nodes[i];
         let fm = &node.doc.fm;
-        let (prev, next) = self.siblings(i);
+        r.add(Part::Base);
+        r.add(Part::Head(i));
+        r.add(Part::Body(i));
+        let (prev, next) = self.siblings(i, r);
         let section = node
             .parent
             .filter(|_| !node.doc.is_section)
-            .map(|p| self.section_view(p));
+            .map(|p| self.section_view(p, r));
         let view = PageView {
             title: &fm.title,
             href: site.href(i),
@@ -274,35 +371,37 @@ impl<'a> Contexts<'a> {
             content: &rendered.html,
             toc: rendered.headings.iter().filter(|h| h.level <= 3).collect(),
             extra: &fm.extra,
+            fields: self.fields(i, r),
             is_home: i == HOME,
             is_section: node.doc.is_section,
             breadcrumbs: site
                 .ancestors(i)
                 .into_iter()
-                .map(|a| self.links[a].clone())
+                .map(|a| self.link(a, r).clone())
                 .collect(),
-            prev: prev.map(|p| self.links[p].clone()),
-            next: next.map(|n| self.links[n].clone()),
+            prev: prev.map(|p| self.link(p, r).clone()),
+            next: next.map(|n| self.link(n, r).clone()),
             section,
-            pages: node.pages.iter().map(|&p| &self.links[p]).collect(),
+            pages: node.pages.iter().map(|&p| self.link(p, r)).collect(),
+            groups: self.section_groups(i, r),
+            collection: self.collection(i, r),
             subsections: node
                 .subsections
                 .iter()
-                .map(|&s| self.subsection_view(s))
+                .map(|&s| self.subsection_view(s, r))
                 .collect(),
-            mentions: self.mentions(i),
-            refs: self.xref.outgoing[i]
+            mentions: self.mentions(i, r),
+            refs: self
+                .outgoing(i, r)
                 .iter()
-                .filter_map(|&t| self.entities[t].clone())
+                .filter_map(|&t| self.entity_read(t, r).cloned())
                 .collect(),
             related: self
-                .related(i)
+                .related(i, r)
                 .into_iter()
-                .map(|q| self.links[q].clone())
+                .map(|q| self.link(q, r).clone())
                 .collect(),
-            source: self.source(i),
             jsonld: self.jsonld(i, rendered),
-            group: self.group_of(i),
             share_image: {
                 let path = share_path(site, i);
                 let absolute = site
@@ -315,33 +414,39 @@ impl<'a> Contexts<'a> {
         };
         let mut ctx = self.base.clone();
         ctx.insert("page", &view);
-        if node.doc.is_section
-            || fm
-                .doc_type
-                .as_deref()
-                .is_some_and(|t| DATA_TYPES.contains(&t))
-        {
+        if self.gets_data(i) {
+            r.add(Part::Data);
             ctx.insert("data", &self.data);
         }
         if let Some(Some(booklet)) = self.booklets.get(i) {
+            r.add(Part::Booklet(i));
             ctx.insert("booklet", booklet);
         }
         ctx
     }
 
-    /// Previous and next page: within the same `group` when the page has one
-    /// (targets), else within the section.
-    fn siblings(&self, i: usize) -> (Option<usize>, Option<usize>) {
+    /// Previous and next page: for a type that declares `group_by`, its
+    /// neighbours in the innermost group of its collection (the same year
+    /// and group); else its neighbours in the section.
+    fn siblings(&self, i: usize, r: &Reads) -> (Option<usize>, Option<usize>) {
         let site = self.site;
-        let group = site.nodes[i].doc.fm.extra_str("group");
-        let (Some(group), Some(parent)) = (group, site.nodes[i].parent) else {
+        let fm = &site.nodes[i].doc.fm;
+        let Some(decl) = self.model().of(fm).filter(|d| !d.group_by.is_empty()) else {
             return site.siblings(i);
         };
-        let same: Vec<usize> = site.nodes[parent]
-            .pages
-            .iter()
-            .copied()
-            .filter(|&p| site.nodes[p].doc.fm.extra_str("group") == Some(group))
+        let key = |j: usize| -> Vec<Option<String>> {
+            r.add(Part::Head(j));
+            let extra = &site.nodes[j].doc.fm.extra;
+            decl.group_by
+                .iter()
+                .map(|f| extra.get(f).and_then(key_text))
+                .collect()
+        };
+        let mine = key(i);
+        let same: Vec<usize> = self
+            .nodes_of_type(fm.doc_type.as_deref().unwrap_or(""))
+            .into_iter()
+            .filter(|&j| key(j) == mine)
             .collect();
         match same.iter().position(|&x| x == i) {
             Some(pos) => (
@@ -352,41 +457,44 @@ impl<'a> Contexts<'a> {
         }
     }
 
-    fn section_view(&self, s: usize) -> SectionView<'_> {
+    fn section_view(&self, s: usize, r: &Reads) -> SectionView<'_> {
+        r.add(Part::Listing(s));
+        let link = self.link(s, r);
         SectionView {
-            title: &self.links[s].title,
-            href: &self.links[s].href,
+            title: &link.title,
+            href: &link.href,
             listing: &self.listings[s],
         }
     }
 
-    fn subsection_view(&self, s: usize) -> SubsectionView<'_> {
+    fn subsection_view(&self, s: usize, r: &Reads) -> SubsectionView<'_> {
+        let link = self.link(s, r);
         SubsectionView {
-            title: &self.links[s].title,
-            href: &self.links[s].href,
+            title: &link.title,
+            short_title: &link.short_title,
+            href: &link.href,
             pages: self.site.nodes[s]
                 .pages
                 .iter()
-                .map(|&p| &self.links[p])
+                .map(|&p| self.link(p, r))
                 .collect(),
+            groups: self.section_groups(s, r),
         }
     }
 
-    fn mentions(&self, i: usize) -> Vec<MentionView> {
-        self.xref.incoming[i]
+    fn mentions(&self, i: usize, r: &Reads) -> Vec<MentionView> {
+        self.incoming(i, r)
             .iter()
             .map(|m| {
-                let from = &self.links[m.from];
-                let anchor = m.link_id.as_ref().or(m.near.as_ref());
+                let from = self.link(m.from, r);
                 let context = self.site.nodes[m.from]
                     .parent
                     .filter(|&p| p != HOME)
-                    .map(|p| self.links[p].short_title.clone())
+                    .map(|p| self.link(p, r).short_title.clone())
                     .unwrap_or_default();
                 MentionView {
                     title: from.title.clone(),
-                    href: anchor
-                        .map_or_else(|| from.href.clone(), |a| format!("{}#{a}", from.href)),
+                    href: self.mention_href(m, r),
                     excerpt: m.excerpt.clone(),
                     doc_type: from.doc_type.clone(),
                     context,
@@ -395,233 +503,377 @@ impl<'a> Contexts<'a> {
             .collect()
     }
 
-    fn source(&self, i: usize) -> Option<Json> {
-        let id = self.site.nodes[i].doc.fm.extra.get("source")?.as_str()?;
-        let s = self.site.entity("guidance", id)?;
-        let mention = self.xref.incoming[i].iter().find(|m| m.from == s);
-        let href = match mention.and_then(|m| m.link_id.as_ref()) {
-            Some(a) => format!("{}#{a}", self.links[s].href),
-            None => self.links[s].href.clone(),
-        };
-        Some(
-            json!({ "title": self.links[s].title, "short_title": self.links[s].short_title, "href": href }),
-        )
+    /// The href of a mention: the mentioning page, at the mention's anchor.
+    fn mention_href(&self, m: &crate::xref::Mention, r: &Reads) -> String {
+        let base = &self.link(m.from, r).href;
+        match m.link_id.as_ref().or(m.near.as_ref()) {
+            Some(a) => format!("{base}#{a}"),
+            None => base.clone(),
+        }
     }
 
-    /// schema.org data for search engines, serialised so it cannot close its
-    /// `<script>` element (`<` is written as `\u003c`).
+    /// The declared fields of node `i`, resolved for templates.
+    fn fields(&self, i: usize, r: &Reads) -> serde_json::Map<String, Json> {
+        let fm = &self.site.nodes[i].doc.fm;
+        let mut out = serde_json::Map::new();
+        let Some(decl) = self.model().of(fm) else {
+            return out;
+        };
+        for (name, f) in &decl.fields {
+            let Some(value) = fm.extra.get(name).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let resolved = match f.kind {
+                FieldKind::Ref => self.reference(i, f.to.as_deref(), value, r),
+                FieldKind::Refs => Json::Array(
+                    value
+                        .as_sequence()
+                        .into_iter()
+                        .flatten()
+                        .map(|v| self.reference(i, f.to.as_deref(), v, r))
+                        .collect(),
+                ),
+                FieldKind::Group => {
+                    let (list, by) = f.group_list();
+                    self.read_lineage(i, r);
+                    key_text(value)
+                        .and_then(|k| group_entry(self.site, i, list, by, &k))
+                        .map_or(Json::Null, |e| self.entry_view(e, by, r))
+                }
+                FieldKind::Date => {
+                    let date = value.as_str().and_then(crate::text::Date::parse);
+                    date.map_or(Json::Null, |d| json!({ "iso": d.iso(), "vi": d.vi() }))
+                }
+                _ => serde_json::to_value(value).unwrap_or(Json::Null),
+            };
+            out.insert(name.clone(), resolved);
+        }
+        out
+    }
+
+    /// A reference from node `i`: the referenced document's link, pointing
+    /// at the place where it mentions `i` when it does.
+    fn reference(&self, i: usize, to: Option<&str>, value: &Yaml, r: &Reads) -> Json {
+        let Some(t) = key_text(value).and_then(|k| self.site.entity(to?, &k)) else {
+            return Json::Null;
+        };
+        let link = self.link(t, r);
+        let mention = self
+            .incoming(i, r)
+            .iter()
+            .find(|m| m.from == t && m.link_id.is_some());
+        let href = mention.map_or_else(|| link.href.clone(), |m| self.mention_href(m, r));
+        json!({ "key": key_text(value), "title": link.title, "short_title": link.short_title, "href": href, "type": link.doc_type })
+    }
+
+    /// An entry of a group list, for templates: every value of the entry;
+    /// a key named after a declared type is a reference to a document of
+    /// that type and becomes its view (`question: 15`).
+    fn entry_view(&self, entry: &Yaml, by: &str, r: &Reads) -> Json {
+        let mut v = serde_json::to_value(entry).unwrap_or(Json::Null);
+        if let Some(map) = v.as_object_mut() {
+            for (k, val) in map.iter_mut() {
+                let target = self
+                    .model()
+                    .types
+                    .contains_key(k)
+                    .then(|| serde_yaml::to_value(&*val).ok())
+                    .flatten()
+                    .and_then(|id| key_text(&id))
+                    .and_then(|id| self.site.entity(k, &id));
+                if let Some(t) = target {
+                    *val = self
+                        .entity_read(t, r)
+                        .cloned()
+                        .unwrap_or_else(|| json!(self.link(t, r)));
+                }
+            }
+            let key = entry.get(by).and_then(key_text);
+            map.insert("key".into(), json!(key));
+            if !map.contains_key("title") {
+                map.insert("title".into(), json!(key));
+            }
+        }
+        v
+    }
+
+    /// The pages of section `s` grouped by the list of groups `s` declares,
+    /// in the list's order; pages in no group of the list come last, in a
+    /// group whose key is null (never dropped).
+    fn section_groups(&self, s: usize, r: &Reads) -> Vec<Json> {
+        let site = self.site;
+        let node = &site.nodes[s];
+        if !node.doc.is_section {
+            return Vec::new();
+        }
+        r.add(Part::Head(s));
+        let field = node.pages.iter().find_map(|&p| {
+            r.add(Part::Head(p));
+            let (name, f) = self.model().of(&site.nodes[p].doc.fm)?.group_field()?;
+            let (list, by) = f.group_list();
+            node.doc.fm.extra.get(list)?.as_sequence()?;
+            Some((name, list, by))
+        });
+        let Some((name, list, by)) = field else {
+            return Vec::new();
+        };
+        let key_of = |p: usize| {
+            r.add(Part::Head(p));
+            site.nodes[p].doc.fm.extra.get(name).and_then(key_text)
+        };
+        let entries = node.doc.fm.extra.get(list).and_then(Yaml::as_sequence);
+        let mut placed = vec![false; node.pages.len()];
+        let mut out: Vec<Json> = entries
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let key = e.get(by).and_then(key_text);
+                let items: Vec<&LinkView> = node
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| key.is_some() && key_of(**p) == key)
+                    .map(|(k, &p)| {
+                        placed[k] = true;
+                        self.link(p, r)
+                    })
+                    .collect();
+                let mut v = self.entry_view(e, by, r);
+                v["items"] = json!(items);
+                v
+            })
+            .collect();
+        let rest: Vec<&LinkView> = node
+            .pages
+            .iter()
+            .zip(&placed)
+            .filter(|(_, placed)| !**placed)
+            .map(|(&p, _)| self.link(p, r))
+            .collect();
+        if !rest.is_empty() {
+            out.push(json!({ "key": null, "title": null, "items": rest }));
+        }
+        out
+    }
+
+    /// The documents under section `s` of the declared type of its first
+    /// typed page, grouped as that type declares.
+    fn collection(&self, s: usize, r: &Reads) -> Option<Json> {
+        let site = self.site;
+        if !site.nodes[s].doc.is_section {
+            return None;
+        }
+        let under = descendants(site, s);
+        let kind = site.nodes[s].pages.iter().find_map(|&p| {
+            r.add(Part::Head(p));
+            site.nodes[p].doc.fm.doc_type.as_deref()
+        })?;
+        let decl = self.model().get(kind)?;
+        let mut nodes: Vec<usize> = under
+            .into_iter()
+            .filter(|&j| {
+                r.add(Part::Head(j));
+                site.nodes[j].doc.fm.doc_type.as_deref() == Some(kind)
+            })
+            .collect();
+        nodes.sort_by_key(|&j| self.order[j]);
+        let items: Vec<&Json> = nodes
+            .iter()
+            .filter_map(|&j| self.entity_read(j, r))
+            .collect();
+        Some(json!({
+            "type": kind,
+            "label": decl.label,
+            "plural": decl.plural.as_ref().or(decl.label.as_ref()),
+            "items": items,
+            "grouped": self.grouped(&nodes, decl, &decl.group_by, r),
+        }))
+    }
+
+    /// schema.org data, as the document's type declares it, serialised so it
+    /// cannot close its `<script>` element (`<` is written as `\u003c`).
+    /// It reads only the document's own head and body.
     fn jsonld(&self, i: usize, rendered: &Rendered) -> Option<String> {
         let site = self.site;
         let fm = &site.nodes[i].doc.fm;
-        let extra = |k: &str| fm.extra_str(k);
-        let url = site.config.absolute(&site.nodes[i].path);
-        let date = fm.date.map(|d| d.iso());
-        let value = match fm.doc_type.as_deref()? {
-            "question" => json!({
-                "@context": "https://schema.org", "@type": "FAQPage", "inLanguage": site.config.language, "url": url,
-                "mainEntity": [{
-                    "@type": "Question", "name": extra("question").unwrap_or(&fm.title),
-                    "acceptedAnswer": { "@type": "Answer", "text": rendered.text.trim() },
-                }],
-            }),
-            "guidance" | "speech" | "preface" => json!({
-                "@context": "https://schema.org", "@type": "Article", "inLanguage": site.config.language, "url": url,
-                "headline": fm.title, "datePublished": date,
-                "author": extra("issuer").or(extra("author")).map(|a| json!({ "@type": "Organization", "name": a })),
-            }),
-            "resolution" => json!({
-                "@context": "https://schema.org", "@type": "Legislation", "inLanguage": site.config.language, "url": url,
-                "name": fm.title, "legislationIdentifier": extra("number"), "legislationDate": date,
-                "legislationPassedBy": extra("issuer").map(|a| json!({ "@type": "Organization", "name": a })),
-            }),
-            _ => return None,
+        let skeleton = self.model().of(fm)?.jsonld.as_ref()?;
+        let lookup = |name: &str| -> Option<Json> {
+            match name {
+                "title" => Some(json!(fm.title)),
+                "url" => Some(json!(site.config.absolute(&site.nodes[i].path))),
+                "date" => fm.date.map(|d| json!(d.iso())),
+                "description" => fm.description.as_ref().map(|d| json!(d)),
+                "text" => Some(json!(rendered.text.trim())),
+                "language" => Some(json!(site.config.language)),
+                _ => scalar_json(fm.extra.get(name)?),
+            }
         };
+        let value = crate::model::fill_json(skeleton, &lookup)?;
         Some(serde_json::to_string(&value).ok()?.replace('<', "\\u003c"))
     }
 
-    /// The entry of `groups:` (declared by a section) named by the page's `group`.
-    fn group_of(&self, i: usize) -> Json {
-        let Some(id) = self.site.nodes[i].doc.fm.extra_str("group") else {
-            return Json::Null;
-        };
-        let groups = self.data.get("groups").and_then(Json::as_array);
-        groups
-            .and_then(|gs| gs.iter().find(|g| g["id"] == id))
-            .map(|g| json!({ "id": g["id"], "title": g["title"], "question": g["question"] }))
-            .unwrap_or(Json::Null)
-    }
-
-    /// Questions sharing the most references with question `i`.
-    fn related(&self, i: usize) -> Vec<usize> {
+    /// Documents of the same type sharing the most references with `i`
+    /// (references to documents of its own type do not count).
+    fn related(&self, i: usize, r: &Reads) -> Vec<usize> {
         let site = self.site;
-        if site.nodes[i].doc.fm.doc_type.as_deref() != Some("question") {
+        let fm = &site.nodes[i].doc.fm;
+        let Some(max) = self.model().of(fm).and_then(|d| d.related) else {
             return Vec::new();
-        }
-        let mine = &self.xref.outgoing[i];
-        let is_question = |j: usize| site.nodes[j].doc.fm.doc_type.as_deref() == Some("question");
+        };
+        let same = |j: usize| {
+            r.add(Part::Head(j));
+            site.nodes[j].doc.fm.doc_type == fm.doc_type
+        };
+        let mine = self.outgoing(i, r);
         let mut scored: Vec<(usize, usize)> = (0..site.nodes.len())
-            .filter(|&j| j != i && is_question(j))
+            .filter(|&j| j != i && same(j))
             .map(|j| {
-                (
-                    self.xref.outgoing[j]
-                        .iter()
-                        .filter(|t| mine.contains(t) && !is_question(**t))
-                        .count(),
-                    j,
-                )
+                let shared = self
+                    .outgoing(j, r)
+                    .iter()
+                    .filter(|t| mine.contains(t) && !same(**t))
+                    .count();
+                (shared, j)
             })
             .filter(|(score, _)| *score > 0)
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored
-            .into_iter()
-            .take(RELATED_MAX)
-            .map(|(_, j)| j)
-            .collect()
+        scored.into_iter().take(max).map(|(_, j)| j).collect()
     }
 
-    /// Typed data for index pages: targets by group, task groups with their
-    /// questions, the book's parts, and the cross-reference matrix.
+    /// The collections: every declared type's documents, in reading order
+    /// and grouped as declared, and the matrix.
     fn site_data(&self) -> Json {
-        json!({
-            "targets": self.of_type("target"),
-            "groups": self.groups(),
-            "tasks": self.with_mentioning("task", "question"),
-            "viewpoints": self.with_mentioning("viewpoint", "question"),
-            "book": self.book(),
-            "matrix": self.matrix(),
-            "resolution": self.nodes_of_type("resolution").first().map(|&r| {
-                let mut v = self.entities[r].clone().unwrap_or_else(|| json!({}));
-                v["date"] = json!(self.links[r].date);
-                v
-            }),
-        })
-    }
-
-    fn nodes_of_type(&self, kind: &str) -> Vec<usize> {
-        let mut out = Vec::new();
-        self.walk(crate::resolve::HOME, &mut |i| {
-            if self.site.nodes[i].doc.fm.doc_type.as_deref() == Some(kind) {
-                out.push(i);
-            }
-        });
-        out
-    }
-
-    /// Visits nodes in reading order: a section, its pages, then its subsections.
-    fn walk(&self, i: usize, f: &mut dyn FnMut(usize)) {
-        f(i);
-        for &p in &self.site.nodes[i].pages {
-            f(p);
-        }
-        for &s in &self.site.nodes[i].subsections {
-            self.walk(s, f);
-        }
-    }
-
-    fn of_type(&self, kind: &str) -> Vec<Json> {
-        self.nodes_of_type(kind)
-            .into_iter()
-            .filter_map(|i| self.entities[i].clone())
-            .collect()
-    }
-
-    /// Groups declared by a section's `groups:` list, each with its targets.
-    fn groups(&self) -> Vec<Json> {
-        let targets = self.nodes_of_type("target");
-        let mut out = Vec::new();
-        for node in &self.site.nodes {
-            let Some(serde_yaml::Value::Sequence(groups)) = node.doc.fm.extra.get("groups") else {
-                continue;
-            };
-            for g in groups {
-                let id = g.get("id").and_then(|v| v.as_str()).unwrap_or("");
-                let members: Vec<Json> = targets
-                    .iter()
-                    .filter(|&&t| self.site.nodes[t].doc.fm.extra_str("group") == Some(id))
-                    .filter_map(|&t| self.entities[t].clone())
-                    .collect();
-                let question = g.get("question").and_then(|q| match q {
-                    serde_yaml::Value::Number(n) => self.site.entity("question", &n.to_string()),
-                    _ => None,
-                });
-                out.push(json!({
-                    "id": id,
-                    "title": g.get("title").and_then(|v| v.as_str()).unwrap_or(id),
-                    "question": question.map(|q| &self.links[q]),
-                    "targets": members,
-                }));
-            }
-        }
-        out
-    }
-
-    /// Every entity of `kind` with the documents of type `from_type` that mention it.
-    fn with_mentioning(&self, kind: &str, from_type: &str) -> Vec<Json> {
-        self.nodes_of_type(kind)
-            .into_iter()
-            .filter_map(|i| {
-                let mut entity = self.entities[i].clone()?;
-                let mut from: Vec<usize> = self.xref.incoming[i]
-                    .iter()
-                    .map(|m| m.from)
-                    .filter(|&f| self.site.nodes[f].doc.fm.doc_type.as_deref() == Some(from_type))
-                    .collect();
-                from.sort_by_key(|&f| entity_number(self.site, f));
-                from.dedup();
-                entity["mentioned_by"] =
-                    json!(from.iter().map(|&f| &self.links[f]).collect::<Vec<_>>());
-                Some(entity)
-            })
-            .collect()
-    }
-
-    /// The book's parts (sections of type `part`), their sub-sections and questions.
-    fn book(&self) -> Vec<Json> {
-        self.nodes_of_type("part")
-            .into_iter()
-            .map(|p| {
-                let node = &self.site.nodes[p];
-                let questions: Vec<usize> = node.pages.clone();
-                let sections: Vec<Json> = match node.doc.fm.extra.get("sections") {
-                    Some(serde_yaml::Value::Sequence(secs)) => secs
-                        .iter()
-                        .map(|s| {
-                            let num = s.get("number").and_then(|v| v.as_i64());
-                            let qs: Vec<&LinkView> = questions
-                                .iter()
-                                .filter(|&&q| self.site.nodes[q].doc.fm.extra.get("section").and_then(|v| v.as_i64()) == num)
-                                .map(|&q| &self.links[q])
-                                .collect();
-                            json!({ "number": num, "title": s.get("title").and_then(|v| v.as_str()), "questions": qs })
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
+        let mut types = serde_json::Map::new();
+        for (name, decl) in &self.model().types {
+            let nodes = self.nodes_of_type(name);
+            let items: Vec<&Json> = nodes
+                .iter()
+                .filter_map(|&i| self.entities[i].as_ref())
+                .collect();
+            types.insert(
+                name.clone(),
                 json!({
-                    "part": &self.links[p],
-                    "number": node.doc.fm.extra.get("part").and_then(|v| v.as_i64()),
-                    "sections": sections,
-                    "questions": questions.iter().map(|&q| &self.links[q]).collect::<Vec<_>>(),
+                    "name": name,
+                    "label": decl.label,
+                    "plural": decl.plural.as_ref().or(decl.label.as_ref()),
+                    "items": items,
+                    "grouped": self.grouped(&nodes, decl, &decl.group_by, &Reads::default()),
+                }),
+            );
+        }
+        json!({ "types": types, "matrix": self.matrix() })
+    }
+
+    /// Nodes of `kind` in reading order.
+    fn nodes_of_type(&self, kind: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = (0..self.site.nodes.len())
+            .filter(|&i| self.site.nodes[i].doc.fm.doc_type.as_deref() == Some(kind))
+            .collect();
+        out.sort_by_key(|&i| self.order[i]);
+        out
+    }
+
+    /// `nodes` grouped by the first field of `by`, each group grouped by the
+    /// rest: `[{field, key, title, anchor, entry, items, groups}]`. Groups of
+    /// a `group` field follow their list's order; other values ascend.
+    fn grouped(&self, nodes: &[usize], decl: &TypeDecl, by: &[String], r: &Reads) -> Json {
+        self.grouped_under(nodes, decl, by, "", r)
+    }
+
+    fn grouped_under(
+        &self,
+        nodes: &[usize],
+        decl: &TypeDecl,
+        by: &[String],
+        parent: &str,
+        r: &Reads,
+    ) -> Json {
+        let Some((field, rest)) = by.split_first() else {
+            return json!([]);
+        };
+        let site = self.site;
+        let f = decl.fields.get(field);
+        let mut groups: Vec<(GroupKey, Json, Vec<usize>)> = Vec::new();
+        for &i in nodes {
+            let fm = &site.nodes[i].doc.fm;
+            self.read_lineage(i, r);
+            let (key, entry) = match f.map(|f| f.kind) {
+                Some(FieldKind::Group) => {
+                    let (list, by_key) = f.map(|f| f.group_list()).unwrap_or(("groups", "id"));
+                    let k = fm.extra.get(field).and_then(key_text);
+                    let found = crate::model::group_list(site, i, list).and_then(|(s, entries)| {
+                        let pos = entries
+                            .iter()
+                            .position(|e| e.get(by_key).and_then(key_text) == k)?;
+                        Some((s, pos, entries[pos].clone()))
+                    });
+                    match found {
+                        Some((s, pos, e)) => (
+                            GroupKey::Listed(self.order[s], pos),
+                            self.entry_view(&e, by_key, r),
+                        ),
+                        None => (GroupKey::Missing, Json::Null),
+                    }
+                }
+                _ if field == "date" => match fm.date {
+                    Some(d) => (GroupKey::Text(d.iso()), json!(d.vi())),
+                    None => (GroupKey::Missing, Json::Null),
+                },
+                _ => match fm.extra.get(field).filter(|v| !v.is_null()) {
+                    Some(v) => (group_key(v), scalar_json(v).unwrap_or(Json::Null)),
+                    None => (GroupKey::Missing, Json::Null),
+                },
+            };
+            match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, members)) => members.push(i),
+                None => groups.push((key, entry, vec![i])),
+            }
+        }
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+        let out: Vec<Json> = groups
+            .into_iter()
+            .map(|(key, entry, members)| {
+                let title = match &entry {
+                    Json::Object(o) => o.get("title").cloned().unwrap_or(Json::Null),
+                    other => other.clone(),
+                };
+                let key_json = match &entry {
+                    Json::Object(o) => o.get("key").cloned().unwrap_or(Json::Null),
+                    other => other.clone(),
+                };
+                let anchor = group_anchor(parent, field, f, &key_json);
+                json!({
+                    "field": field,
+                    "key": key_json,
+                    "title": title,
+                    "anchor": anchor,
+                    "entry": entry,
+                    "missing": key == GroupKey::Missing,
+                    "items": members.iter().filter_map(|&i| self.entity_read(i, r)).collect::<Vec<_>>(),
+                    "groups": self.grouped_under(&members, decl, rest, &anchor, r),
                 })
             })
-            .collect()
+            .collect();
+        Json::Array(out)
     }
 
-    /// Rows: targets and task groups. Columns: each guidance, each part of the
-    /// book, the speech. A cell counts the mentions from that column's documents.
+    /// Rows and columns as `site.yaml` declares them. A cell counts the
+    /// mentions of the row's document from the column's document and, for
+    /// a section, from the pages under it.
     fn matrix(&self) -> Json {
-        let mut columns: Vec<(usize, Vec<usize>)> = Vec::new();
-        for g in self.nodes_of_type("guidance") {
-            columns.push((g, vec![g]));
-        }
-        for p in self.nodes_of_type("part") {
-            columns.push((p, self.site.nodes[p].pages.clone()));
-        }
-        for s in self.nodes_of_type("speech") {
-            columns.push((s, vec![s]));
-        }
-        let rows: Vec<Json> = ["target", "task"]
+        let Some(decl) = &self.model().matrix else {
+            return Json::Null;
+        };
+        let site = self.site;
+        let columns: Vec<(usize, Vec<usize>)> = decl
+            .columns
+            .iter()
+            .flat_map(|kind| self.nodes_of_type(kind))
+            .map(|c| (c, descendants(site, c)))
+            .collect();
+        let rows: Vec<Json> = decl
+            .rows
             .iter()
             .flat_map(|kind| self.nodes_of_type(kind))
             .map(|r| {
@@ -632,13 +884,9 @@ impl<'a> Contexts<'a> {
                             .iter()
                             .filter(|m| docs.contains(&m.from))
                             .collect();
-                        let href = hits.first().map(|m| {
-                            let base = &self.links[m.from].href;
-                            match m.link_id.as_ref().or(m.near.as_ref()) {
-                                Some(a) => format!("{base}#{a}"),
-                                None => base.clone(),
-                            }
-                        });
+                        let href = hits
+                            .first()
+                            .map(|m| self.mention_href(m, &Reads::default()));
                         json!({ "count": hits.len(), "href": href })
                     })
                     .collect();
@@ -648,35 +896,223 @@ impl<'a> Contexts<'a> {
         let cols: Vec<&LinkView> = columns.iter().map(|(c, _)| &self.links[*c]).collect();
         json!({ "columns": cols, "rows": rows })
     }
+
+    /// The JSON view of a typed document: its key (null when it has none),
+    /// its link, its scalar front matter, the keys of what it references and the documents that
+    /// mention it, both by type.
+    fn entity_view(&self, i: usize) -> Option<Json> {
+        let site = self.site;
+        let kind = site.nodes[i].doc.fm.doc_type.as_ref()?;
+        let id = site.nodes[i].entity.as_ref().map(|(_, id)| id);
+        let link = &self.links[i];
+        let mut v = json!({
+            "kind": kind,
+            "id": id,
+            "title": link.title,
+            "short_title": link.short_title,
+            "href": link.href,
+            "date": link.date,
+            "date_iso": link.date_iso,
+        });
+        for (k, val) in &site.nodes[i].doc.fm.extra {
+            if let (Some(k), Some(val)) = (k.as_str(), scalar_json(val))
+                && v.get(k).is_none()
+            {
+                v[k] = val;
+            }
+        }
+        let mut refs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for &t in &self.xref.outgoing[i] {
+            if let Some((k, id)) = &site.nodes[t].entity {
+                refs.entry(k).or_default().push(id);
+            }
+        }
+        let mut from: Vec<usize> = self.xref.incoming[i].iter().map(|m| m.from).collect();
+        from.sort_by_key(|&f| self.order[f]);
+        from.dedup();
+        let mut backlinks: BTreeMap<&str, Vec<&LinkView>> = BTreeMap::new();
+        for f in from {
+            let kind = site.nodes[f].doc.fm.doc_type.as_deref().unwrap_or("");
+            backlinks.entry(kind).or_default().push(&self.links[f]);
+        }
+        v["refs"] = json!(refs);
+        v["backlinks"] = json!(backlinks);
+        Some(v)
+    }
 }
 
-/// A sort key for documents that carry a `number` (questions), else their weight.
-fn entity_number(site: &Site, i: usize) -> i64 {
-    let fm = &site.nodes[i].doc.fm;
-    fm.extra
-        .get("number")
-        .and_then(|v| v.as_i64())
-        .unwrap_or(fm.weight)
+/// How groups of a collection sort: listed groups in their list's order,
+/// then numbers ascending, then text in Vietnamese order, then documents
+/// without a value.
+#[derive(Debug, Clone, PartialEq)]
+enum GroupKey {
+    Listed(usize, usize),
+    Number(f64),
+    Text(String),
+    Missing,
 }
 
-/// The JSON view of a typed document: its link plus its scalar front matter.
-fn entity_view(site: &Site, i: usize, link: &LinkView) -> Option<Json> {
-    let (kind, id) = site.nodes[i].entity.as_ref()?;
-    let mut v = json!({
-        "kind": kind,
-        "id": id,
-        "title": link.title,
-        "short_title": link.short_title,
-        "href": link.href,
-    });
-    for (k, val) in &site.nodes[i].doc.fm.extra {
-        if let (Some(k), false) = (k.as_str(), val.is_sequence() || val.is_mapping())
-            && v.get(k).is_none()
-        {
-            v[k] = serde_json::to_value(val).unwrap_or(Json::Null);
+impl GroupKey {
+    fn rank(&self) -> u8 {
+        match self {
+            GroupKey::Listed(..) => 0,
+            GroupKey::Number(_) => 1,
+            GroupKey::Text(_) => 2,
+            GroupKey::Missing => 3,
         }
     }
-    Some(v)
+}
+
+impl Eq for GroupKey {}
+
+impl PartialOrd for GroupKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for GroupKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (GroupKey::Listed(a, b), GroupKey::Listed(c, d)) => (a, b).cmp(&(c, d)),
+            (GroupKey::Number(a), GroupKey::Number(b)) => a.total_cmp(b),
+            (GroupKey::Text(a), GroupKey::Text(b)) => crate::text::collate(a, b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+/// A page-unique anchor for a group: its key, after the slug of the
+/// field's label for values that are not group ids (`nam-2030`), after the
+/// parent group's anchor when nested.
+fn group_anchor(
+    parent: &str,
+    field: &str,
+    f: Option<&crate::model::FieldDecl>,
+    key: &Json,
+) -> String {
+    let key = match key {
+        Json::String(s) => crate::text::slug_or(s, "khac"),
+        Json::Null => "khac".to_string(),
+        other => crate::text::slug_or(&other.to_string(), "khac"),
+    };
+    let own = match f {
+        Some(f) if f.kind == FieldKind::Group => key,
+        _ => {
+            let label = f.and_then(|f| f.label.as_deref()).unwrap_or(field);
+            format!("{}-{key}", crate::text::slug_or(label, field))
+        }
+    };
+    if parent.is_empty() {
+        own
+    } else {
+        format!("{parent}-{own}")
+    }
+}
+
+fn group_key(v: &Yaml) -> GroupKey {
+    match v {
+        Yaml::Number(n) => GroupKey::Number(n.as_f64().unwrap_or(0.0)),
+        other => GroupKey::Text(key_text(other).unwrap_or_default()),
+    }
+}
+
+/// A scalar front-matter value as JSON (`None` for lists and mappings).
+fn scalar_json(v: &Yaml) -> Option<Json> {
+    if v.is_sequence() || v.is_mapping() {
+        return None;
+    }
+    serde_json::to_value(v).ok()
+}
+
+/// Node `i` and, for a section, every node under it.
+fn descendants(site: &Site, i: usize) -> Vec<usize> {
+    let mut out = vec![i];
+    let mut k = 0;
+    while k < out.len() {
+        let n = &site.nodes[out[k]];
+        out.extend(n.pages.iter().chain(&n.subsections));
+        k += 1;
+    }
+    out
+}
+
+/// Each node's position in reading order: a section, its pages, then its
+/// sub-sections, depth first from the home page.
+fn reading_order(site: &Site) -> Vec<usize> {
+    let mut order = vec![usize::MAX; site.nodes.len()];
+    let mut next = 0;
+    let mut stack = vec![HOME];
+    while let Some(i) = stack.pop() {
+        order[i] = next;
+        next += 1;
+        for &p in &site.nodes[i].pages {
+            order[p] = next;
+            next += 1;
+        }
+        stack.extend(site.nodes[i].subsections.iter().rev());
+    }
+    order
+}
+
+/// The context every page shares: the site, its declared types, the UI
+/// strings, the assets.
+fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
+    let menu: Vec<&LinkView> = site.nodes[HOME]
+        .subsections
+        .iter()
+        .take(MENU_MAX)
+        .map(|&i| &links[i])
+        .collect();
+    let mut base = Context::new();
+    base.insert(
+        "site",
+        &json!({
+            "title": site_title(site),
+            "description": site.config.description,
+            "base_path": site.config.base_path,
+            "language": site.config.language,
+            "author": site.config.author,
+            "menu": menu,
+            "extra": site.config.extra,
+            "types": types_view(&site.config.model),
+            "profile": profile_view(site, links),
+            "portable": false,
+        }),
+    );
+    base.insert("t", &theme.strings_for(&site.config));
+    let base_path = &site.config.base_path;
+    let files: BTreeMap<&str, String> = theme
+        .asset_paths
+        .iter()
+        .map(|(name, path)| (name.as_str(), format!("{base_path}{path}")))
+        .collect();
+    base.insert(
+        "assets",
+        &json!({ "css": format!("{base_path}{}", theme.css_path), "files": files }),
+    );
+    base
+}
+
+/// The declared types for templates: each declaration as written, plus
+/// `field_names`, its fields in declared order (a JSON object, as templates
+/// see `fields`, keeps its keys sorted).
+fn types_view(model: &Model) -> Json {
+    let types: serde_json::Map<String, Json> = model
+        .types
+        .iter()
+        .map(|(name, decl)| {
+            let mut v = serde_json::to_value(decl).unwrap_or(Json::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "field_names".into(),
+                    json!(decl.fields.keys().collect::<Vec<_>>()),
+                );
+            }
+            (name.clone(), v)
+        })
+        .collect();
+    Json::Object(types)
 }
 
 /// What templates know of the province profile in use (null without one).
@@ -693,15 +1129,18 @@ fn profile_view(site: &Site, links: &[LinkView]) -> Json {
         "logo": p.logo.as_ref().map(|(_, name)| format!("{base}assets/{name}")),
         "logo_alt": p.logo_alt.as_deref().or(p.office.as_deref()),
         "css": (!css.is_empty()).then(|| format!("{base}{}", crate::profile_css_path(&css))),
-        "local_guidance": p.local_guidance.as_deref().and_then(|id| site.entity("guidance", id)).map(|i| &links[i]),
+        "local_guidance": p.local_guidance.as_deref().and_then(|id| site.reference(id).ok()).map(|i| &links[i]),
     })
 }
 
-/// Where a node's share image is written: its own card for targets, the
-/// site's card for every other page.
+/// Where a node's share image is written: its own card when its type
+/// declares one, the site's card for every other page.
 pub fn share_path(site: &Site, i: usize) -> String {
-    match &site.nodes[i].entity {
-        Some((kind, id)) if kind == "target" => format!("share/{}.png", crate::text::slugify(id)),
+    let node = &site.nodes[i];
+    match (&node.entity, site.config.model.of(&node.doc.fm)) {
+        (Some((_, id)), Some(decl)) if decl.share.is_some() => {
+            format!("share/{}.png", crate::text::slugify(id))
+        }
         _ => "share/site.png".to_string(),
     }
 }

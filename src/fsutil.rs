@@ -1,16 +1,150 @@
 //! The only place that touches the filesystem for reading sources: every
-//! error names its path. Text is returned as NFC with `\n` line endings.
+//! error names its path, and a file whose real place (symlinks followed) is
+//! outside the site root is refused. Text is returned as NFC with `\n` line
+//! endings.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, line_col};
 use crate::text::nfc;
 
-/// Reads a UTF-8 text file: strips a BOM, turns CRLF into LF, normalises to NFC.
-/// `shown` is the path to use in messages.
-pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
-    decode_text(bytes, shown)
+/// Reads a UTF-8 text file of the site at `root`: strips a BOM, turns CRLF
+/// into LF, normalises to NFC. `shown` is the path to use in messages.
+pub fn read_text(root: &Path, path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    decode_text(read_bytes(root, path, shown)?, shown)
+}
+
+/// Reads a file of the site at `root` (content, static files, theme
+/// overrides, profiles, logos). A file that is, or lies behind, a symlink
+/// leading out of the root is refused: a site copied from elsewhere must not
+/// publish `/etc/passwd` through a link. Links that stay inside the root work.
+pub fn read_bytes(root: &Path, path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let mut file = open_inside(root, path, shown)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
+    Ok(bytes)
+}
+
+/// Checks that `path` is a file [`read_bytes`] would read.
+pub fn check_inside(root: &Path, path: &Path, shown: &Path) -> Result<(), Diagnostic> {
+    open_inside(root, path, shown).map(drop)
+}
+
+/// Opens a file of the site, refusing folders and files outside the root.
+fn open_inside(root: &Path, path: &Path, shown: &Path) -> Result<std::fs::File, Diagnostic> {
+    let io = |e: std::io::Error| Diagnostic::io(shown, "đọc tệp", &e);
+    let file = std::fs::File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.is_dir() {
+        return Err(Diagnostic::error(
+            shown,
+            0,
+            0,
+            format!("`{}` là một thư mục, không phải một tệp", shown.display()),
+        )
+        .hint(format!(
+            "ở chỗ này nqsite cần một tệp: đổi tên hoặc chuyển thư mục `{}` đi, rồi tạo tệp cùng tên",
+            shown.display()
+        )));
+    }
+    let real = opened_path(&file, path).map_err(io)?;
+    if !is_inside(root, &real) {
+        return Err(outside_root(shown, &real));
+    }
+    Ok(file)
+}
+
+/// The real path of an open file: what the kernel opened, so a link swapped
+/// between the check and the read cannot fool it (Linux); elsewhere the
+/// canonical form of `path`.
+fn opened_path(file: &std::fs::File, path: &Path) -> std::io::Result<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        if let Ok(p) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            return Ok(p);
+        }
+    }
+    let _ = file;
+    path.canonicalize()
+}
+
+/// True when `real` (a canonical path) lies inside `root`.
+fn is_inside(root: &Path, real: &Path) -> bool {
+    (root.is_absolute() && real.starts_with(root))
+        || root.canonicalize().is_ok_and(|r| real.starts_with(r))
+}
+
+fn outside_root(shown: &Path, real: &Path) -> Diagnostic {
+    Diagnostic::error(
+        shown,
+        0,
+        0,
+        format!(
+            "`{}` là (hoặc nằm sau) một liên kết tượng trưng trỏ ra ngoài thư mục trang web, tới `{}`: \
+             nqsite không đọc tệp ở ngoài thư mục trang web",
+            shown.display(),
+            real.display()
+        ),
+    )
+    .hint(
+        "chép tệp vào trong thư mục trang web thay cho liên kết tượng trưng, \
+         hoặc cho liên kết trỏ tới một tệp ở bên trong",
+    )
+}
+
+/// The absolute, symlink-free form of `path`, like `realpath`, except that
+/// the end of the path need not exist yet (an output folder about to be
+/// made): existing parts are resolved, links included (even one whose target
+/// is missing), the rest is taken as written, `..` removing the part before.
+pub fn real_path(path: &Path) -> std::io::Result<PathBuf> {
+    let start = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    // Parts still to walk, in reverse order so `pop` gives the next one.
+    let mut todo: Vec<OsString> = Vec::new();
+    push_parts(&mut todo, &start);
+    let mut real = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(part) = todo.pop() {
+        if part == ".." {
+            real.pop();
+            continue;
+        }
+        let next = real.join(&part);
+        match std::fs::symlink_metadata(&next) {
+            Ok(m) if m.file_type().is_symlink() => {
+                links += 1;
+                if links > 40 {
+                    return Err(std::io::Error::from_raw_os_error(libc::ELOOP));
+                }
+                let target = std::fs::read_link(&next)?;
+                if target.is_absolute() {
+                    real = PathBuf::from("/");
+                }
+                push_parts(&mut todo, &target);
+            }
+            _ => real = next,
+        }
+    }
+    Ok(real)
+}
+
+/// Pushes the parts of `path` onto `todo` (reversed), `.` dropped.
+fn push_parts(todo: &mut Vec<OsString>, path: &Path) {
+    let parts: Vec<OsString> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => None,
+        })
+        .collect();
+    todo.extend(parts.into_iter().rev());
 }
 
 /// Decodes bytes read from `shown` as UTF-8 text (see [`read_text`]).
@@ -104,6 +238,43 @@ mod tests {
         }
         assert_ne!(hash64(b"a"), hash64(b"a\0"));
         assert_ne!(hash64(&[0; 8]), hash64(&[0; 16]));
+    }
+
+    #[test]
+    fn real_path_resolves_links_and_tolerates_a_missing_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(base.join("a")).unwrap();
+        std::os::unix::fs::symlink(base.join("a"), base.join("l")).unwrap();
+        std::os::unix::fs::symlink("a/x/y", base.join("dangling")).unwrap();
+        assert_eq!(real_path(&base.join("l/new/")).unwrap(), base.join("a/new"));
+        assert_eq!(
+            real_path(&base.join("a/../l/./b")).unwrap(),
+            base.join("a/b")
+        );
+        assert_eq!(
+            real_path(&base.join("dangling")).unwrap(),
+            base.join("a/x/y")
+        );
+        assert_eq!(real_path(&base.join("no/../a")).unwrap(), base.join("a"));
+        std::os::unix::fs::symlink("loop", base.join("loop")).unwrap();
+        assert!(real_path(&base.join("loop")).is_err());
+    }
+
+    #[test]
+    fn refuses_a_file_behind_a_link_out_of_the_root() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret"), b"s").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("in.txt"), b"i").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), root.path().join("out")).unwrap();
+        std::os::unix::fs::symlink("in.txt", root.path().join("ok")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("dir")).unwrap();
+        let read = |rel: &str| read_bytes(root.path(), &root.path().join(rel), Path::new(rel));
+        assert_eq!(read("ok").unwrap(), b"i");
+        assert!(read("out").unwrap_err().message.contains("ra ngoài"));
+        assert!(read("dir/secret").unwrap_err().message.contains("ra ngoài"));
+        assert!(read(".").unwrap_err().message.contains("thư mục"));
     }
 
     #[test]

@@ -18,24 +18,23 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{self, Document};
-use crate::context::SharedParts;
+use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::links;
 use crate::markdown::{self, LinkOutcome, Rendered};
-use crate::output::{Bytes, Collector, Staging, Writer, write_file};
+use crate::output::{Bytes, Collector, OutputLock, Staging, Target, Wait, Writer, write_file};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
 use crate::search;
 use crate::xref::Xref;
-use crate::{BuildOptions, context, resolve_and_render, write_site};
+use crate::{BuildOptions, resolve_and_render, write_site};
 
 /// What changed on disk since the last build, as reported by the watcher.
 #[derive(Debug, Default, Clone)]
@@ -65,6 +64,8 @@ pub struct Rebuilt {
     pub millis: f64,
     /// Output files written (site-relative), for the browser's CSS swap.
     pub changed: Vec<String>,
+    /// Problems that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The state kept between builds.
@@ -130,12 +131,13 @@ struct CachedBody {
 }
 
 /// The template stage's result: the files, the pages rendered, the
-/// fingerprints of the shared context.
+/// fingerprints of the parts pages read, and what each rendered page read.
 #[derive(Default)]
 struct Pages {
     files: Vec<(String, Bytes)>,
     wanted: Vec<bool>,
-    shared: SharedParts,
+    parts: PartTable,
+    reads: Vec<(usize, Vec<Part>)>,
 }
 
 /// What the page plan compares between two builds.
@@ -147,10 +149,11 @@ struct Snapshot {
     structure: Vec<u64>,
     heads: Vec<u64>,
     bodies: Vec<u64>,
-    outgoing: Vec<Vec<String>>,
     config: u64,
     theme: u64,
-    shared: SharedParts,
+    parts: PartTable,
+    /// The parts each page's context read when it was last rendered.
+    reads: Vec<Vec<Part>>,
 }
 
 impl Session {
@@ -219,22 +222,31 @@ impl Session {
             .iter()
             .map(|n| self.fingerprints(&n.doc))
             .collect();
-        let snap = Snapshot::of(
-            &site,
-            &xref,
-            &fingerprints,
-            config_fp,
-            self.theme_generation,
-        );
+        let snap = Snapshot::of(&site, &fingerprints, config_fp, self.theme_generation);
         let Pages {
             files,
             wanted,
-            shared,
+            parts,
+            reads,
         } = self.render_pages(&site, &rendered, &xref, &snap)?;
         lap(started, "templates");
+        let warnings = self
+            .theme
+            .as_ref()
+            .map(|t| crate::site_warnings(&site, t))
+            .unwrap_or_default();
         let (written, removed, changed) = self.commit(files, &site, &wanted)?;
         lap(started, "write");
-        self.prev = Some(Snapshot { shared, ..snap });
+        let kept = self.prev.take().filter(|p| p.reads.len() == wanted.len());
+        let mut all_reads = kept.map_or_else(|| vec![Vec::new(); wanted.len()], |p| p.reads);
+        for (i, r) in reads {
+            all_reads[i] = r;
+        }
+        self.prev = Some(Snapshot {
+            parts,
+            reads: all_reads,
+            ..snap
+        });
         Ok(Rebuilt {
             rendered: wanted.iter().filter(|w| **w).count(),
             written,
@@ -242,6 +254,7 @@ impl Session {
             nodes: site.nodes.len(),
             millis: started.elapsed().as_secs_f64() * 1000.0,
             changed,
+            warnings,
         })
     }
 
@@ -276,7 +289,7 @@ impl Session {
                 match old.get(rel) {
                     Some(c) if c.stamp == stamp && !touched.contains(rel) => None,
                     _ => {
-                        let result = content::read_document(path, rel, &shown_root);
+                        let result = content::read_document(root, path, rel, &shown_root);
                         let fingerprints =
                             result.as_ref().map(Fingerprints::of).unwrap_or_default();
                         Some(CachedDoc {
@@ -361,18 +374,12 @@ impl Session {
         let Some(theme) = &self.theme else {
             return Ok(Pages::default());
         };
-        let shared = Mutex::new(SharedParts::default());
         let prev = if self.written.is_empty() {
             None
         } else {
             self.prev.as_ref()
         };
-        let planner = |parts: &SharedParts| {
-            if let Ok(mut s) = shared.lock() {
-                s.clone_from(parts);
-            }
-            plan(prev, snap, parts, site)
-        };
+        let planner = |parts: &PartTable| plan(prev, snap, parts);
         let collector = Collector::new(&planner);
         let writer = Writer::collecting(&collector);
         write_site(
@@ -386,10 +393,13 @@ impl Session {
             Some(&mut self.search),
         )?;
         let wanted = collector.wanted().to_vec();
+        let parts = collector.parts();
+        let reads = collector.take_reads();
         Ok(Pages {
             files: collector.into_files(),
             wanted,
-            shared: shared.into_inner().unwrap_or_else(|e| e.into_inner()),
+            parts,
+            reads,
         })
     }
 
@@ -400,8 +410,11 @@ impl Session {
         site: &Site,
         wanted: &[bool],
     ) -> Result<(usize, usize, Vec<String>), Vec<Diagnostic>> {
+        let target =
+            Target::new(&self.opts.root, &self.output, self.opts.force).map_err(|d| vec![d])?;
+        let lock = OutputLock::acquire(target.dir(), Wait::Yes).map_err(|d| vec![d])?;
         if self.written.is_empty() {
-            return self.commit_all(&files).map_err(|d| vec![d]);
+            return self.commit_all(&files, &target, &lock).map_err(|d| vec![d]);
         }
         let result = self.commit_changed(files, site, wanted);
         if result.is_err() {
@@ -415,8 +428,10 @@ impl Session {
     fn commit_all(
         &mut self,
         files: &[(String, Bytes)],
+        target: &Target,
+        lock: &OutputLock,
     ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
-        let staging = Staging::new(&self.output)?;
+        let staging = Staging::new(target, lock)?;
         for (rel, bytes) in files {
             if let Err(e) = staging.write(rel, bytes) {
                 staging.abort();
@@ -474,27 +489,25 @@ impl Session {
 }
 
 impl Snapshot {
-    fn of(
-        site: &Site,
-        xref: &Xref,
-        fingerprints: &[Fingerprints],
-        config: u64,
-        theme: u64,
-    ) -> Snapshot {
-        let rel = |i: usize| site.nodes[i].doc.rel.clone();
+    fn of(site: &Site, fingerprints: &[Fingerprints], config: u64, theme: u64) -> Snapshot {
         Snapshot {
-            rels: (0..site.nodes.len()).map(rel).collect(),
+            rels: site.nodes.iter().map(|n| n.doc.rel.clone()).collect(),
             structure: site.nodes.iter().map(structure_fingerprint).collect(),
             heads: fingerprints.iter().map(|f| f.head).collect(),
             bodies: fingerprints.iter().map(|f| f.body).collect(),
-            outgoing: xref
-                .outgoing
-                .iter()
-                .map(|o| o.iter().map(|&t| rel(t)).collect())
-                .collect(),
             config,
             theme,
-            shared: SharedParts::default(),
+            parts: PartTable::default(),
+            reads: Vec::new(),
+        }
+    }
+
+    /// True if `part` differs between `self` (the last build) and `now`.
+    fn changed(&self, now: &Snapshot, parts: &PartTable, part: Part) -> bool {
+        match part {
+            Part::Head(j) => self.heads.get(j) != now.heads.get(j),
+            Part::Body(j) => self.bodies.get(j) != now.bodies.get(j),
+            _ => self.parts.get(part) != parts.get(part),
         }
     }
 }
@@ -524,116 +537,28 @@ fn head_fingerprint(doc: &Document) -> u64 {
     hash64(format!("{}\u{0}{}\u{0}{:?}", doc.rel, doc.is_section, doc.fm).as_bytes())
 }
 
-/// Decides which pages to render. Everything, unless the previous build had
+/// Decides which pages to render: every page, unless the last build had
 /// the same documents in the same places ([`structure_fingerprint`]), the
-/// same configuration, theme and site-wide context, and no section's front
-/// matter changed. Then:
-/// - a changed body shows on its own page; on the pages it references,
-///   before and after (their "mentioned in" excerpts); when its references
-///   changed, on every question (related questions);
-/// - a page's changed front matter (title, date, weight, figures…) shows on
-///   its own page; on its section's page and every page of that section
-///   (listing, previous/next) and on the sections above (sub-section lists);
-///   on the pages it references (mentions) and the pages referencing it
-///   (their reference boxes); on every question if it is one (related
-///   questions); on the documents naming it as their `source`;
-/// - a change of the site's typed data (excerpts, the matrix, groups) shows
-///   on every section and data page; a booklet's, on its page.
-fn plan(prev: Option<&Snapshot>, snap: &Snapshot, shared: &SharedParts, site: &Site) -> Vec<bool> {
+/// same configuration and theme; then only the pages that read a part (see
+/// [`Part`]) that changed since. What a page reads is recorded while its
+/// context is built, so no rule about what depends on what is written here.
+fn plan(prev: Option<&Snapshot>, snap: &Snapshot, parts: &PartTable) -> Vec<bool> {
     let n = snap.rels.len();
     let Some(prev) = prev.filter(|p| {
         p.rels == snap.rels
             && p.structure == snap.structure
             && p.config == snap.config
             && p.theme == snap.theme
-            && p.shared.base == shared.base
-            && p.shared.booklets.len() == n
+            && p.reads.len() == n
     }) else {
         return vec![true; n];
     };
-    let heads: Vec<usize> = (0..n).filter(|&i| prev.heads[i] != snap.heads[i]).collect();
-    if heads.iter().any(|&i| site.nodes[i].doc.is_section) {
-        return vec![true; n];
-    }
-    let index: HashMap<&str, usize> = snap
-        .rels
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.as_str(), i))
-        .collect();
-    let mut wanted = vec![false; n];
-    let references = |wanted: &mut [bool], i: usize| {
-        for t in prev.outgoing[i].iter().chain(&snap.outgoing[i]) {
-            if let Some(&j) = index.get(t.as_str()) {
-                wanted[j] = true;
-            }
-        }
-    };
-    for i in (0..n).filter(|&i| prev.bodies[i] != snap.bodies[i]) {
-        wanted[i] = true;
-        references(&mut wanted, i);
-        if prev.outgoing[i] != snap.outgoing[i] {
-            mark(&mut wanted, site, |t| t == Some("question"), false);
-        }
-    }
-    for &i in &heads {
-        wanted[i] = true;
-        references(&mut wanted, i);
-        let rel = &snap.rels[i];
-        for (j, w) in wanted.iter_mut().enumerate() {
-            if prev.outgoing[j].contains(rel) || snap.outgoing[j].contains(rel) {
-                *w = true;
-            }
-        }
-        let node = &site.nodes[i];
-        if let Some(parent) = node.parent {
-            for &p in &site.nodes[parent].pages {
-                wanted[p] = true;
-            }
-        }
-        for a in site.ancestors(i) {
-            wanted[a] = true;
-        }
-        if node.doc.fm.doc_type.as_deref() == Some("question") {
-            mark(&mut wanted, site, |t| t == Some("question"), false);
-        }
-        if let Some((_, id)) = &node.entity {
-            for (j, other) in site.nodes.iter().enumerate() {
-                if other.doc.fm.extra_str("source") == Some(id) {
-                    wanted[j] = true;
-                }
-            }
-        }
-    }
-    if prev.shared.data != shared.data {
-        mark(
-            &mut wanted,
-            site,
-            |t| t.is_some_and(|t| context::DATA_TYPES.contains(&t)),
-            true,
-        );
-    }
-    for (i, (a, b)) in prev
-        .shared
-        .booklets
-        .iter()
-        .zip(&shared.booklets)
-        .enumerate()
-    {
-        if a != b {
-            wanted[i] = true;
-        }
-    }
-    wanted
-}
-
-/// Marks the nodes whose type passes `by_type` (and every section if `sections`).
-fn mark(wanted: &mut [bool], site: &Site, by_type: impl Fn(Option<&str>) -> bool, sections: bool) {
-    for (i, node) in site.nodes.iter().enumerate() {
-        if (sections && node.doc.is_section) || by_type(node.doc.fm.doc_type.as_deref()) {
-            wanted[i] = true;
-        }
-    }
+    (0..n)
+        .map(|i| {
+            let read = &prev.reads[i];
+            read.is_empty() || read.iter().any(|&part| prev.changed(snap, parts, part))
+        })
+        .collect()
 }
 
 /// The node whose page (or paper variant of it) an output file is.

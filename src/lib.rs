@@ -17,6 +17,7 @@ pub mod fsutil;
 pub mod incremental;
 pub mod links;
 pub mod markdown;
+pub mod model;
 pub mod opendata;
 pub mod output;
 pub mod pdf;
@@ -42,7 +43,7 @@ use crate::config::Config;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
-use crate::output::{Staging, Writer};
+use crate::output::{OutputLock, Staging, Target, Wait, Writer, ZipTarget};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 use crate::xref::Xref;
@@ -68,6 +69,38 @@ pub struct BuildOptions {
     pub editor_guide: bool,
     /// Also print the print pages to PDF with Chromium, if installed.
     pub pdf: bool,
+    /// Replace a non-empty output folder (or zip) that nqsite did not make.
+    /// Never a source of the site.
+    pub force: bool,
+    /// Fail at once when another build is writing into the output folder,
+    /// instead of waiting for it.
+    pub no_wait: bool,
+}
+
+/// Why a build failed, and what became of the output folder.
+#[derive(Debug)]
+pub struct Failure {
+    /// Every problem found, sorted by file and line.
+    pub errors: Vec<Diagnostic>,
+    /// True when the new site had been swapped in before a later step
+    /// (moving the zip into place) failed; false when the output folder is
+    /// exactly as it was.
+    pub site_replaced: bool,
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(errors: Vec<Diagnostic>) -> Failure {
+        Failure {
+            errors,
+            site_replaced: false,
+        }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(error: Diagnostic) -> Failure {
+        Failure::from(vec![error])
+    }
 }
 
 /// What a successful build did.
@@ -89,9 +122,10 @@ pub struct BuildReport {
 /// Called as pages are rendered: (done, total).
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
-/// Builds the site. On any error nothing is written and every problem found
+/// Builds the site. On any error the output folder is left as it was (see
+/// [`Failure::site_replaced`] for the one exception) and every problem found
 /// is returned, sorted by file and line.
-pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Vec<Diagnostic>> {
+pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Failure> {
     let mut timer = Timer::default();
     let result = run(opts, progress, &mut timer);
     result
@@ -99,9 +133,9 @@ pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport,
             r.timings = timer.stages;
             r
         })
-        .map_err(|mut errs| {
-            diag::sort(&mut errs);
-            errs
+        .map_err(|mut f| {
+            diag::sort(&mut f.errors);
+            f
         })
 }
 
@@ -140,8 +174,17 @@ fn run(
     opts: &BuildOptions,
     progress: Progress<'_>,
     timer: &mut Timer,
-) -> Result<BuildReport, Vec<Diagnostic>> {
+) -> Result<BuildReport, Failure> {
     timer.lap("start");
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join("public"));
+    // Where the site goes is checked before any work: a refused output
+    // costs nothing.
+    let places = (!opts.check_only)
+        .then(|| Places::check(opts, &output))
+        .transpose()?;
     let config = Config::load(
         &opts.root,
         opts.base_url.as_deref(),
@@ -153,59 +196,113 @@ fn run(
     let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
-        (l, t) => return Err(l.err().into_iter().chain(t.err()).flatten().collect()),
+        (l, t) => {
+            return Err(l
+                .err()
+                .into_iter()
+                .chain(t.err())
+                .flatten()
+                .collect::<Vec<_>>()
+                .into());
+        }
     };
     timer.lap("load");
     let (site, rendered, xref) =
         resolve_and_render(config, docs, render_bodies, &mut |stage| timer.lap(stage))?;
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.root.join("public"));
-    let staging = if opts.check_only {
-        None
-    } else {
-        Some(Staging::new(&output).map_err(|d| vec![d])?)
-    };
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
-    let writer = Writer::new(staging.as_ref(), portable_base);
+    let Some(places) = places else {
+        let writer = Writer::new(None, portable_base);
+        write_site(
+            &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
+        )?;
+        timer.lap("templates+write");
+        return Ok(BuildReport {
+            pages,
+            sections,
+            warnings: site_warnings(&site, &theme),
+            timings: Vec::new(),
+            output: None,
+        });
+    };
+    let wait = if opts.no_wait { Wait::No } else { Wait::Yes };
+    let lock = OutputLock::acquire(places.target.dir(), wait)?;
+    let staging = Staging::new(&places.target, &lock)?;
+    let writer = Writer::new(Some(&staging), portable_base);
     let written = write_site(
         &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
     );
     timer.lap("templates+write");
-    let mut warnings = Vec::new();
-    if let (Ok(()), Some(s), true) = (&written, &staging, opts.pdf) {
-        warnings = pdf::write_all(&site, s.dir());
+    if let Err(e) = written {
+        staging.abort();
+        return Err(e.into());
+    }
+    let mut warnings = site_warnings(&site, &theme);
+    if opts.pdf {
+        warnings.extend(pdf::write_all(&site, staging.dir()));
         timer.lap("pdf");
     }
-    match (written, staging) {
-        (Ok(()), Some(s)) => {
-            s.commit().map_err(|d| vec![d])?;
-            if let Some(zip) = &opts.zip {
-                let folder = output
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or("site");
-                portable::write_zip(&output, zip, folder).map_err(|d| vec![d])?;
-            }
-        }
-        (Ok(()), None) => {}
-        (Err(e), Some(s)) => {
-            s.abort();
-            return Err(e);
-        }
-        (Err(e), None) => return Err(e),
-    }
+    places.commit(staging, &output)?;
+    drop(lock);
     timer.lap("commit");
     Ok(BuildReport {
         pages,
         sections,
         warnings,
         timings: Vec::new(),
-        output: (!opts.check_only).then_some(output),
+        output: Some(output),
     })
+}
+
+/// Where a build writes: the output folder and the optional zip, both
+/// checked before anything is written.
+struct Places {
+    target: Target,
+    zip: Option<ZipTarget>,
+}
+
+impl Places {
+    fn check(opts: &BuildOptions, output: &Path) -> Result<Places, Diagnostic> {
+        let target = Target::new(&opts.root, output, opts.force)?;
+        let zip = opts
+            .zip
+            .as_deref()
+            .map(|z| ZipTarget::new(&opts.root, z, &target, opts.force))
+            .transpose()?;
+        Ok(Places { target, zip })
+    }
+
+    /// Writes the zip from the staging folder, swaps the staging folder in,
+    /// then moves the zip into place: any failure before the swap leaves the
+    /// previous output as it was.
+    fn commit(&self, staging: Staging, output: &Path) -> Result<(), Failure> {
+        if let Some(zip) = &self.zip {
+            let folder = output
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("site");
+            if let Err(e) = portable::write_zip(staging.dir(), zip.tmp(), folder) {
+                zip.discard();
+                staging.abort();
+                return Err(e.into());
+            }
+        }
+        if let Err(e) = staging.commit() {
+            self.zip.iter().for_each(ZipTarget::discard);
+            return Err(e.into());
+        }
+        match &self.zip {
+            Some(zip) => zip.commit().map_err(|e| {
+                zip.discard();
+                Failure {
+                    errors: vec![e],
+                    site_replaced: true,
+                }
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The middle of the pipeline, shared by `build` and `serve`: resolves the
@@ -218,8 +315,7 @@ pub(crate) fn resolve_and_render(
     render: impl FnOnce(&Site) -> Vec<Rendered>,
     lap: &mut dyn FnMut(&'static str),
 ) -> Result<(Site, Vec<Rendered>, Xref), Vec<Diagnostic>> {
-    let mut site = resolve::resolve(config, docs)?;
-    resolve::tag_entities(&mut site);
+    let site = resolve::resolve(config, docs)?;
     check_profile(&site)?;
     lap("resolve");
     let rendered = render(&site);
@@ -234,6 +330,15 @@ pub(crate) fn resolve_and_render(
     }
     lap("xref");
     Ok((site, rendered, xref))
+}
+
+/// The problems of a site and its theme that do not stop the build.
+pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+    let mut warnings = site.warnings.clone();
+    warnings.extend(theme.warnings.iter().cloned());
+    warnings.extend(theme.string_warnings(&site.config));
+    diag::sort(&mut warnings);
+    warnings
 }
 
 /// Renders every Markdown body in parallel.
@@ -272,62 +377,65 @@ pub(crate) fn write_site(
     progress: Progress<'_>,
     search_cache: Option<&mut search::Cache>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
-    // Pages name only the search manifest (fixed name), never the index's hash.
-    contexts.set_search(search::MANIFEST);
-    contexts.set_bodies(rendered);
-    out.plan(|| contexts.fingerprints());
-    let done = AtomicUsize::new(0);
-    let total = site.nodes.len();
-    let render_all = || -> Vec<Diagnostic> {
-        (0..total)
-            .into_par_iter()
-            .filter_map(|i| {
-                if !out.wants_page(i) {
-                    return None;
-                }
-                let result = render_page(site, theme, &contexts, &rendered[i], i)
-                    .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
-                    .and_then(|()| {
-                        write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
-                    });
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                result.err()
-            })
-            .collect()
-    };
-    // The index is built after the pages: beside them saved no time (writing
-    // the pages is bound by the disk) and raised the peak memory.
-    let mut errors = render_all();
-    let search = search::build(
-        site,
-        rendered,
-        theme,
-        &search::Weights::default(),
-        search_cache,
-    );
-    if errors.is_empty()
-        && let Err(e) = write_extras(root, site, theme, &contexts, out)
-            .and_then(|()| search::write(&search, site, theme, &contexts, out))
-    {
-        errors.push(e);
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    // Templates are rendered on threads whose stack holds the deepest
+    // nesting a theme may reach (see `render`).
+    render::on_render_threads(move || {
+        let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
+        // Pages name only the search manifest (fixed name), never the index's hash.
+        contexts.set_search(search::MANIFEST);
+        contexts.set_bodies(rendered);
+        out.plan(|| contexts.parts());
+        let done = AtomicUsize::new(0);
+        let total = site.nodes.len();
+        let render_all = || -> Vec<Diagnostic> {
+            (0..total)
+                .into_par_iter()
+                .filter_map(|i| {
+                    if !out.wants_page(i) {
+                        return None;
+                    }
+                    let result = render_page(site, theme, &contexts, &rendered[i], i, out)
+                        .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
+                        .and_then(|()| {
+                            write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
+                        });
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                    result.err()
+                })
+                .collect()
+        };
+        // The index is built after the pages: beside them saved no time (writing
+        // the pages is bound by the disk) and raised the peak memory.
+        let mut errors = render_all();
+        let search = search::build(site, rendered, theme, search_cache);
+        if errors.is_empty()
+            && let Err(e) = write_extras(root, site, theme, &contexts, out)
+                .and_then(|()| search::write(&search, site, theme, &contexts, out))
+        {
+            errors.push(e);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    })
 }
 
+/// Renders page `i`; the parts its context read go to `out` (serve keeps them).
 fn render_page(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
     rendered: &Rendered,
     i: usize,
+    out: &Writer<'_>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let template = render::template_for(site, theme, i)?;
-    let ctx = contexts.page(i, rendered);
+    let (ctx, reads) = contexts.page(i, rendered);
+    if out.keeps_reads() {
+        out.reads(i, reads.into_parts());
+    }
     theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)
 }
 
@@ -343,7 +451,7 @@ fn write_paper_variants(
 ) -> Result<(), Diagnostic> {
     for paper in print::paper_variants(&site.nodes[i].doc.fm.extra) {
         let template = render::template_for(site, theme, i)?;
-        let mut ctx = contexts.page(i, rendered);
+        let (mut ctx, _) = contexts.page(i, rendered);
         ctx.insert("paper", &paper);
         let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
         out.html(&out_path(&format!("{}{paper}/", site.nodes[i].path)), html)?;
@@ -379,18 +487,10 @@ fn write_extras(
     if !out.is_dry() {
         files.extend(share_images(root, site)?);
     }
+    let mut aliases = Vec::new();
     for (i, node) in site.nodes.iter().enumerate() {
-        if node.doc.fm.doc_type.as_deref() == Some("target")
-            && theme.has("embed.html")
-            && let (Some(entity), Some((_, id))) = (contexts.entity(i), &node.entity)
-        {
-            let mut ctx = contexts.base().clone();
-            ctx.insert("target", entity);
-            let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
-            files.push((
-                format!("embed/{}/index.html", text::slug_or(id, "x")),
-                html.into_bytes(),
-            ));
+        if let Some(html) = embed(site, theme, contexts, i)? {
+            files.push(html);
         }
         for alias in &node.doc.fm.aliases {
             let Some(path) = resolve::alias_path(alias) else {
@@ -398,7 +498,7 @@ fn write_extras(
             };
             let mut ctx = contexts.base().clone();
             ctx.insert("target", &site.href(i));
-            files.push((
+            aliases.push((
                 out_path(&path),
                 theme
                     .render("alias.html", &ctx, &node.doc.shown)?
@@ -406,26 +506,89 @@ fn write_extras(
             ));
         }
     }
+    let profile = profile_assets(root, &site.config)?;
+    let statics = site_static_files(root)?;
+    let generated = files.iter().map(|(rel, _)| rel.as_str());
+    let assets = theme
+        .assets
+        .iter()
+        .chain(&profile)
+        .map(|(rel, _)| rel.as_str());
+    let statics_rel = statics.iter().map(|(rel, _)| rel.as_str());
+    let fixed = [output::MARKER, search::MANIFEST];
+    resolve::check_generated(
+        site,
+        generated.chain(assets).chain(statics_rel).chain(fixed),
+    )?;
     if out.is_dry() {
         return Ok(());
     }
-    for (rel, bytes) in files {
+    for (rel, bytes) in files.into_iter().chain(aliases) {
         if rel.ends_with(".html") {
             out.html(&rel, bytes)?;
         } else {
             out.file(&rel, &bytes)?;
         }
     }
-    for (rel, bytes) in &theme.assets {
+    for (rel, bytes) in theme.assets.iter().chain(&profile) {
         out.file(rel, bytes)?;
     }
-    for (rel, bytes) in profile_assets(&site.config)? {
-        out.file(&rel, &bytes)?;
+    for (rel, path) in statics {
+        let shown = path.strip_prefix(root).unwrap_or(&path);
+        out.file(&rel, &fsutil::read_bytes(root, &path, shown)?)?;
     }
-    copy_site_static(root, out)
+    Ok(())
 }
 
-/// The share images (`share/site.png`, `share/<target>.png`), rendered in
+/// The embeddable card of a document whose type declares `embed: true`
+/// (`embed/<key>/index.html`).
+fn embed(
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    i: usize,
+) -> Result<Option<(String, Vec<u8>)>, Diagnostic> {
+    let node = &site.nodes[i];
+    let declared = site.config.model.of(&node.doc.fm).is_some_and(|d| d.embed);
+    let (Some(entity), Some((_, id)), true) = (contexts.entity(i), &node.entity, declared) else {
+        return Ok(None);
+    };
+    let mut ctx = contexts.base().clone();
+    ctx.insert("item", entity);
+    if let Some([kicker, headline, text]) = share_text(site, i) {
+        ctx.insert(
+            "card",
+            &serde_json::json!({ "kicker": kicker, "headline": headline, "text": text }),
+        );
+    }
+    let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
+    Ok(Some((
+        format!("embed/{}/index.html", text::slug_or(id, "x")),
+        html.into_bytes(),
+    )))
+}
+
+/// The text of node `i`'s own share card, as its type declares it
+/// (`share:`): kicker, headline and text, their `{field}`s filled. The
+/// share image and the embeddable card both show it.
+fn share_text(site: &Site, i: usize) -> Option<[String; 3]> {
+    let fm = &site.nodes[i].doc.fm;
+    let share = site.config.model.of(fm)?.share.as_ref()?;
+    let lookup = |name: &str| -> Option<String> {
+        match name {
+            "title" => Some(fm.title.clone()),
+            _ => fm.extra.get(name).and_then(model::key_text),
+        }
+    };
+    let fill = |template: &str| model::fill(template, &lookup).unwrap_or_default();
+    Some([
+        fill(&share.kicker),
+        fill(&share.headline),
+        fill(&share.text),
+    ])
+}
+
+/// The share images (`share/site.png`, `share/<key>.png`), rendered in
 /// parallel and cached by content under `<root>/.nqsite-cache/share/`.
 fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let accent = site
@@ -450,25 +613,16 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
             accent: accent.clone(),
         },
     )];
-    for (i, node) in site.nodes.iter().enumerate() {
-        if node.doc.fm.doc_type.as_deref() != Some("target") {
+    for i in 0..site.nodes.len() {
+        let Some([kicker, headline, text]) = share_text(site, i) else {
             continue;
-        }
-        let extra = |k: &str| node.doc.fm.extra_str(k).unwrap_or("").to_string();
-        let year = node
-            .doc
-            .fm
-            .extra
-            .get("year")
-            .and_then(|v| v.as_i64())
-            .map(|y| y.to_string())
-            .unwrap_or_default();
+        };
         cards.push((
             context::share_path(site, i),
             share::Card {
-                kicker: format!("MỤC TIÊU ĐẾN NĂM {year}"),
-                headline: extra("figure"),
-                text: extra("indicator"),
+                kicker: kicker.to_uppercase(),
+                headline,
+                text,
                 footer: footer.clone(),
                 accent: accent.clone(),
             },
@@ -487,13 +641,18 @@ fn share_images(root: &Path, site: &Site) -> Result<Vec<(String, Vec<u8>)>, Diag
         .collect()
 }
 
-/// Copies the site's own `static/` folder (if any) into the output root.
-fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
+/// The files of the site's own `static/` folder (if any): their path in
+/// the output and on disk.
+fn site_static_files(root: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let dir = root.join("static");
     if !dir.is_dir() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    let mut files = Vec::new();
+    for entry in walker {
         let entry = entry.map_err(|e| {
             let p = e.path().unwrap_or(&dir).to_path_buf();
             Diagnostic::error(
@@ -512,42 +671,57 @@ fn copy_site_static(root: &Path, out: &Writer<'_>) -> Result<(), Diagnostic> {
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
-        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let bytes =
-            std::fs::read(entry.path()).map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
-        out.file(&rel, &bytes)?;
+        files.push((rel, entry.into_path()));
     }
-    Ok(())
+    Ok(files)
 }
 
-/// The profile's `local_guidance` must name a guidance of the site.
+/// The profile's `local_guidance` must name one document of the site
+/// (`binh-phuoc`, or `guidance:binh-phuoc` when the key is not unique).
 fn check_profile(site: &Site) -> Result<(), Vec<Diagnostic>> {
     let Some(p) = &site.config.profile else {
         return Ok(());
     };
-    match &p.local_guidance {
-        Some(id) if site.entity("guidance", id).is_none() => Err(vec![
-            Diagnostic::error(
-                &p.shown,
-                p.local_guidance_line,
-                1,
-                format!("không có văn bản hướng dẫn nào mang mã `{id}`"),
-            )
-            .hint(links::unknown_id_hint(site, "guidance", id)),
-        ]),
-        _ => Ok(()),
-    }
+    let Some(id) = &p.local_guidance else {
+        return Ok(());
+    };
+    let Err(candidates) = site.reference(id) else {
+        return Ok(());
+    };
+    let at = |msg: String| Diagnostic::error(&p.shown, p.local_guidance_line, 1, msg);
+    Err(vec![if candidates.is_empty() {
+        let keys: Vec<String> = site
+            .nodes
+            .iter()
+            .filter_map(|n| n.entity.as_ref())
+            .map(|(_, k)| k.clone())
+            .collect();
+        let near = diag::closest(id, keys.iter().map(String::as_str), 3);
+        at(format!("không có văn bản nào mang mã `{id}`")).hint(if near.is_empty() {
+            "`local_guidance` là mã (`id`) của văn bản hướng dẫn của đơn vị".to_string()
+        } else {
+            diag::did_you_mean(near.iter().map(|n| format!("`local_guidance: {n}`")))
+        })
+    } else {
+        at(format!("mã `{id}` thuộc nhiều loại tài liệu")).hint(format!(
+            "ghi rõ loại: {}",
+            candidates
+                .iter()
+                .map(|c| format!("`local_guidance: {c}`"))
+                .collect::<Vec<_>>()
+                .join(" hoặc ")
+        ))
+    }])
 }
 
 /// The profile's logo and colour stylesheet, with their output names.
-fn profile_assets(config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+fn profile_assets(root: &Path, config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let Some(profile) = &config.profile else {
         return Ok(Vec::new());
     };
     let mut files = Vec::new();
     if let Some((path, name)) = &profile.logo {
-        let bytes =
-            std::fs::read(path).map_err(|e| Diagnostic::io(&profile.shown, "đọc logo", &e))?;
+        let bytes = fsutil::read_bytes(root, path, path.strip_prefix(root).unwrap_or(path))?;
         files.push((format!("assets/{name}"), bytes));
     }
     let css = profile.css();

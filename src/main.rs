@@ -27,6 +27,8 @@ fn main() -> ExitCode {
                 zip: a.zip,
                 editor_guide: a.editor_guide,
                 pdf: a.pdf,
+                force: a.force,
+                no_wait: a.no_wait,
             },
             a.timings,
         ),
@@ -56,12 +58,19 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(errors) => {
-            for e in &errors {
+        Err(failure) => {
+            for e in &failure.errors {
                 eprintln!("{e}");
             }
-            let n = errors.iter().filter(|e| e.is_error()).count();
-            eprintln!("Dựng trang thất bại: {n} lỗi. Thư mục kết quả cũ được giữ nguyên.");
+            let n = failure.errors.iter().filter(|e| e.is_error()).count();
+            if failure.site_replaced {
+                eprintln!(
+                    "Dựng trang thất bại: {n} lỗi. Trang web mới đã được ghi vào thư mục kết quả, \
+                     nhưng bước sau đó không xong (xem lỗi ở trên)."
+                );
+            } else {
+                eprintln!("Dựng trang thất bại: {n} lỗi. Thư mục kết quả cũ được giữ nguyên.");
+            }
             ExitCode::FAILURE
         }
     }
@@ -75,6 +84,7 @@ fn serve(a: cli::ServeArgs, quiet: bool) -> ExitCode {
             base_url: a.base_url,
             profile: a.site.profile,
             editor_guide: true,
+            force: a.force,
             ..Default::default()
         },
         bind: a.bind,
@@ -92,23 +102,69 @@ fn serve(a: cli::ServeArgs, quiet: bool) -> ExitCode {
 }
 
 fn new(a: cli::NewArgs) -> ExitCode {
-    use nqsite::scaffold::Kind;
-    let kind = match a.kind {
-        cli::NewKind::Question => Kind::Question,
-        cli::NewKind::Guidance => Kind::Guidance,
-        cli::NewKind::Target => Kind::Target,
-        cli::NewKind::Page => Kind::Page,
+    use nqsite::scaffold;
+    let result = match a.kind.as_deref() {
+        _ if a.list => list_types(&a.root),
+        None => list_types(&a.root).and(Err(vec![
+            nqsite::diag::Diagnostic::error("nqsite new", 0, 0, "thiếu loại tài liệu cần tạo")
+                .hint("ví dụ: `nqsite new question Câu hỏi mới?`; các loại tạo được ở trên"),
+        ])),
+        Some(scaffold::SITE) => new_site(&a.title),
+        Some(kind) => scaffold::create(&a.root, kind, &a.title, a.dir.as_deref()).map(|c| {
+            for s in &c.sections {
+                eprintln!("đã tạo mục mới: {}", s.display());
+            }
+            for n in &c.notes {
+                eprintln!("cần làm tiếp: {n}");
+            }
+            println!("{}", c.document.display());
+        }),
     };
-    match nqsite::scaffold::create(&a.root, kind, &a.title) {
-        Ok(path) => {
-            println!("{}", path.display());
-            ExitCode::SUCCESS
-        }
-        Err(msg) => {
-            eprintln!("lỗi: {msg}");
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+fn list_types(root: &std::path::Path) -> Result<(), Vec<nqsite::diag::Diagnostic>> {
+    let types = nqsite::scaffold::declared_types(root)?;
+    let width = types.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    println!("Các loại tài liệu tạo được bằng `nqsite new <loại> [tiêu đề…]`:");
+    for (name, label) in types {
+        println!("  {name:<width$}  {label}");
+    }
+    println!("Bắt đầu một trang mới: `nqsite new site THƯ_MỤC`.");
+    Ok(())
+}
+
+fn new_site(args: &[String]) -> Result<(), Vec<nqsite::diag::Diagnostic>> {
+    let [dir] = args else {
+        return Err(vec![
+            nqsite::diag::Diagnostic::error(
+                "nqsite new site",
+                0,
+                0,
+                "cần đúng một thư mục cho trang mới",
+            )
+            .hint("ví dụ: `nqsite new site nghi-quyet-moi`"),
+        ]);
+    };
+    let dir = std::path::Path::new(dir);
+    let files = nqsite::scaffold::create_site(dir).map_err(|d| vec![d])?;
+    println!("{}", dir.display());
+    eprintln!(
+        "Đã tạo trang mới ({} tệp) trong `{}`. Đọc `{}` để biết việc cần làm tiếp; xem trang: nqsite serve --root {} --open",
+        files.len(),
+        dir.display(),
+        dir.join("README.md").display(),
+        dir.display()
+    );
+    Ok(())
 }
 
 fn print_summary(report: &BuildReport, elapsed: Duration, timings: bool) {

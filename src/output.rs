@@ -1,13 +1,20 @@
 //! Write stage: the whole site is written into a staging folder beside the
 //! output folder and swapped in only once everything succeeded. A build that
 //! fails or is killed leaves the previous output exactly as it was.
+//!
+//! [`target`] decides whether an output folder may be replaced at all;
+//! [`lock`] lets one build at a time write into it.
 
-use std::ffi::OsString;
+pub mod lock;
+pub mod target;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use crate::context::SharedParts;
+use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
+pub use lock::{OutputLock, Wait};
+pub use target::{MARKER, Target, ZipTarget};
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
 pub struct Staging {
@@ -17,49 +24,39 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Prepares `.<name>.nqsite-tmp` beside `output`, cleaning up what an
-    /// interrupted earlier build may have left there.
-    pub fn new(output: &Path) -> Result<Staging, Diagnostic> {
-        let output = absolute(output);
-        let parent = output
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("/"));
-        let name = output
-            .file_name()
-            .map(OsString::from)
-            .unwrap_or_else(|| OsString::from("public"));
-        let sibling = |suffix: &str| {
-            let mut n = OsString::from(".");
-            n.push(&name);
-            n.push(suffix);
-            parent.join(n)
-        };
+    /// Prepares `.<name>.nqsite-tmp.<pid>` beside the output folder, holding
+    /// the [`MARKER`], after checking the output again and cleaning up what
+    /// killed builds left there. The caller holds the output's lock.
+    pub fn new(target: &Target, _lock: &OutputLock) -> Result<Staging, Diagnostic> {
+        let output = target.dir().to_path_buf();
+        let pid = std::process::id();
         let staging = Staging {
-            tmp: sibling(".nqsite-tmp"),
-            old: sibling(".nqsite-old"),
+            tmp: lock::owned_sibling(&output, "tmp", pid),
+            old: lock::owned_sibling(&output, "old", pid),
             output,
         };
-        std::fs::create_dir_all(&parent).map_err(|e| Diagnostic::io(&parent, "tạo thư mục", &e))?;
         staging.recover()?;
+        target.check()?;
         std::fs::create_dir(&staging.tmp)
             .map_err(|e| Diagnostic::io(&staging.tmp, "tạo thư mục tạm", &e))?;
+        staging.write(MARKER, target::MARKER_TEXT.as_bytes())?;
         Ok(staging)
     }
 
-    /// Undoes what a killed build left: a stale staging folder is removed; an
-    /// output moved aside but not replaced is moved back.
+    /// Undoes what killed builds left: an output moved aside but not
+    /// replaced is moved back, stale staging folders are removed. Only
+    /// folders of processes that are gone are touched.
     fn recover(&self) -> Result<(), Diagnostic> {
-        if self.old.exists() {
-            if self.output.exists() {
-                remove_dir(&self.old)?;
+        for old in lock::stale_siblings(&self.output, "old") {
+            if std::fs::symlink_metadata(&self.output).is_ok() {
+                remove(&old)?;
             } else {
-                std::fs::rename(&self.old, &self.output)
-                    .map_err(|e| Diagnostic::io(&self.old, "khôi phục thư mục kết quả cũ", &e))?;
+                std::fs::rename(&old, &self.output)
+                    .map_err(|e| Diagnostic::io(&old, "khôi phục thư mục kết quả cũ", &e))?;
             }
         }
-        if self.tmp.exists() {
-            remove_dir(&self.tmp)?;
+        for tmp in lock::stale_siblings(&self.output, "tmp") {
+            remove(&tmp)?;
         }
         Ok(())
     }
@@ -74,27 +71,34 @@ impl Staging {
         write_file(&self.tmp, rel, bytes)
     }
 
-    /// Swaps the staging folder in as the output folder.
+    /// Swaps the staging folder in as the output folder. On an error the
+    /// previous output is in place again.
     pub fn commit(self) -> Result<(), Diagnostic> {
-        if self.output.exists() {
-            if exchange(&self.tmp, &self.output) {
-                // `tmp` now holds the previous site.
-                return remove_dir(&self.tmp);
-            }
-            std::fs::rename(&self.output, &self.old)
-                .map_err(|e| Diagnostic::io(&self.output, "thay thư mục kết quả", &e))?;
-            std::fs::rename(&self.tmp, &self.output)
-                .map_err(|e| Diagnostic::io(&self.output, "thay thư mục kết quả", &e))?;
-            remove_dir(&self.old)
-        } else {
-            std::fs::rename(&self.tmp, &self.output)
-                .map_err(|e| Diagnostic::io(&self.output, "tạo thư mục kết quả", &e))
+        if std::fs::symlink_metadata(&self.output).is_err() {
+            return std::fs::rename(&self.tmp, &self.output).map_err(|e| {
+                let _ = remove(&self.tmp);
+                Diagnostic::io(&self.output, "tạo thư mục kết quả", &e)
+            });
         }
+        if exchange(&self.tmp, &self.output) {
+            // `tmp` now holds the previous site.
+            return remove(&self.tmp);
+        }
+        let fail = |e: std::io::Error| {
+            let _ = remove(&self.tmp);
+            Diagnostic::io(&self.output, "thay thư mục kết quả", &e)
+        };
+        std::fs::rename(&self.output, &self.old).map_err(fail)?;
+        if let Err(e) = std::fs::rename(&self.tmp, &self.output) {
+            let _ = std::fs::rename(&self.old, &self.output);
+            return Err(fail(e));
+        }
+        remove(&self.old)
     }
 
     /// Throws the staging folder away (the build failed).
     pub fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.tmp);
+        let _ = remove(&self.tmp);
     }
 }
 
@@ -115,18 +119,8 @@ pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic>
     std::fs::write(&path, bytes).map_err(|e| Diagnostic::io(&path, "ghi tệp", &e))
 }
 
-fn remove_dir(path: &Path) -> Result<(), Diagnostic> {
-    std::fs::remove_dir_all(path).map_err(|e| Diagnostic::io(path, "xoá thư mục", &e))
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    }
+fn remove(path: &Path) -> Result<(), Diagnostic> {
+    lock::remove_any(path).map_err(|e| Diagnostic::io(path, "xoá thư mục", &e))
 }
 
 /// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`).
@@ -166,9 +160,10 @@ pub struct Writer<'a> {
 /// File contents shared without copying (search scripts kept by serve).
 pub type Bytes = std::sync::Arc<Vec<u8>>;
 
-/// Which pages a collecting writer wants rendered, decided once the shared
-/// template context is known (its fingerprints tell which pages can have changed).
-pub type PagePlan<'a> = dyn Fn(&SharedParts) -> Vec<bool> + Sync + 'a;
+/// Which pages a collecting writer wants rendered, decided once the
+/// template contexts are known (the fingerprints of the parts pages read
+/// tell which pages can have changed).
+pub type PagePlan<'a> = dyn Fn(&PartTable) -> Vec<bool> + Sync + 'a;
 
 /// Receives the files of a build in memory instead of writing them (used by
 /// `nqsite serve`, which then writes only the files whose bytes changed).
@@ -176,6 +171,8 @@ pub struct Collector<'a> {
     files: Mutex<Vec<(String, Bytes)>>,
     plan: &'a PagePlan<'a>,
     wanted: OnceLock<Vec<bool>>,
+    parts: OnceLock<PartTable>,
+    reads: Mutex<Vec<(usize, Vec<Part>)>>,
 }
 
 impl<'a> Collector<'a> {
@@ -186,7 +183,19 @@ impl<'a> Collector<'a> {
             files: Mutex::new(Vec::new()),
             plan,
             wanted: OnceLock::new(),
+            parts: OnceLock::new(),
+            reads: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The fingerprints of the parts of this build (default before the plan).
+    pub fn parts(&self) -> PartTable {
+        self.parts.get().cloned().unwrap_or_default()
+    }
+
+    /// The parts each rendered page read, by node.
+    pub fn take_reads(&self) -> Vec<(usize, Vec<Part>)> {
+        std::mem::take(&mut *self.reads.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The collected files, sorted by path.
@@ -227,11 +236,28 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Called once the shared template context is ready; a collecting writer
+    /// Called once the template contexts are ready; a collecting writer
     /// decides here which pages it wants.
-    pub fn plan(&self, shared: impl FnOnce() -> SharedParts) {
+    pub fn plan(&self, parts: impl FnOnce() -> PartTable) {
         if let Some(c) = self.collector {
-            let _ = c.wanted.set((c.plan)(&shared()));
+            let parts = parts();
+            let _ = c.wanted.set((c.plan)(&parts));
+            let _ = c.parts.set(parts);
+        }
+    }
+
+    /// True when the parts each page reads are kept (`nqsite serve`).
+    pub fn keeps_reads(&self) -> bool {
+        self.collector.is_some()
+    }
+
+    /// Keeps the parts page `i`'s context read.
+    pub fn reads(&self, i: usize, parts: Vec<Part>) {
+        if let Some(c) = self.collector {
+            c.reads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, parts));
         }
     }
 
@@ -305,24 +331,38 @@ fn exchange(_: &Path, _: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// Stages a build of a (missing) site beside `out`; the lock is held
+    /// by the caller as long as the staging lives.
+    fn stage(out: &Path) -> (OutputLock, Staging) {
+        let root = out.with_file_name("site");
+        let target = Target::new(&root, out, false).unwrap();
+        let lock = OutputLock::acquire(target.dir(), Wait::No).unwrap();
+        let staging = Staging::new(&target, &lock).unwrap();
+        (lock, staging)
+    }
+
     #[test]
     fn commit_replaces_output_and_abort_keeps_it() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let s = Staging::new(&out).unwrap();
+        let (l, s) = stage(&out);
         s.write("a/index.html", b"one").unwrap();
         s.commit().unwrap();
+        drop(l);
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"one");
+        assert!(out.join(MARKER).is_file());
 
-        let s = Staging::new(&out).unwrap();
+        let (l, s) = stage(&out);
         s.write("b.txt", b"two").unwrap();
         s.abort();
+        drop(l);
         assert!(out.join("a/index.html").exists());
         assert!(!out.join("b.txt").exists());
 
-        let s = Staging::new(&out).unwrap();
+        let (l, s) = stage(&out);
         s.write("b.txt", b"two").unwrap();
         s.commit().unwrap();
+        drop(l);
         assert!(!out.join("a/index.html").exists());
         assert!(out.join("b.txt").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
@@ -333,13 +373,22 @@ mod tests {
     fn recovers_an_output_moved_aside_by_a_killed_build() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let old = dir.path().join(".public.nqsite-old");
+        let dead = 4_194_305;
+        let old = lock::owned_sibling(&out, "old", dead);
         std::fs::create_dir(&old).unwrap();
         std::fs::write(old.join("x"), b"prev").unwrap();
-        std::fs::create_dir(dir.path().join(".public.nqsite-tmp")).unwrap();
-        let s = Staging::new(&out).unwrap();
+        std::fs::write(old.join(MARKER), b"").unwrap();
+        std::fs::create_dir(lock::owned_sibling(&out, "tmp", dead)).unwrap();
+        std::fs::write(dir.path().join(".public.nqsite-tmp"), b"a file").unwrap();
+        let (l, s) = stage(&out);
         assert_eq!(std::fs::read(out.join("x")).unwrap(), b"prev");
         s.abort();
+        drop(l);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["public"]);
     }
 
     #[test]

@@ -17,14 +17,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostic;
-use crate::print::{PRINT_TYPE, paper_variants};
+use crate::print::paper_variants;
 use crate::resolve::Site;
 
 /// File name of the PDF written in a print page's folder.
 pub const PDF_NAME: &str = "ban-in.pdf";
-
-/// Page types printed to PDF.
-const PDF_TYPES: &[&str] = &["infographic", PRINT_TYPE];
 
 /// How long one page may take to print.
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -49,11 +46,7 @@ pub fn pages(site: &Site) -> Vec<String> {
     let mut dirs = Vec::new();
     for node in &site.nodes {
         let fm = &node.doc.fm;
-        if fm
-            .doc_type
-            .as_deref()
-            .is_some_and(|t| PDF_TYPES.contains(&t))
-        {
+        if site.config.model.of(fm).is_some_and(|d| d.pdf) {
             dirs.push(node.path.clone());
             for paper in paper_variants(&fm.extra) {
                 dirs.push(format!("{}{paper}/", node.path));

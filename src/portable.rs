@@ -83,7 +83,9 @@ fn rewrite_refresh(html: &str, up: &str, base_path: &str) -> String {
 }
 
 /// Writes every file under `dir` into a zip at `zip_path`, in sorted order
-/// with fixed timestamps so the same site gives the same bytes.
+/// with fixed timestamps so the same site gives the same bytes. The output
+/// folder's marker is left out; the zip's comment says nqsite wrote it, so
+/// the next build may replace it.
 pub fn write_zip(dir: &Path, zip_path: &Path, folder: &str) -> Result<(), Diagnostic> {
     let io = |e: std::io::Error| Diagnostic::io(zip_path, "ghi tệp zip", &e);
     let zerr = |e: zip::result::ZipError| {
@@ -100,6 +102,7 @@ pub fn write_zip(dir: &Path, zip_path: &Path, folder: &str) -> Result<(), Diagno
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
+        .filter(|e| e.depth() != 1 || e.file_name() != crate::output::MARKER)
         .collect();
     entries.sort_by(|a, b| a.path().cmp(b.path()));
     for entry in entries {
@@ -115,6 +118,8 @@ pub fn write_zip(dir: &Path, zip_path: &Path, folder: &str) -> Result<(), Diagno
             .map_err(zerr)?;
         zip.write_all(&bytes).map_err(io)?;
     }
+    zip.set_comment(crate::output::target::ZIP_COMMENT)
+        .map_err(zerr)?;
     zip.finish().map_err(zerr)?.flush().map_err(io)
 }
 

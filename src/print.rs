@@ -8,22 +8,23 @@ use serde_json::{Value as Json, json};
 use crate::markdown::Rendered;
 use crate::resolve::Site;
 
-/// Page type whose template prints its whole section on one page.
-pub const PRINT_TYPE: &str = "print";
-
-/// For every `type: print` node, the documents of its section in reading
+/// For every node whose type declares `booklet: true`, the documents of its section in reading
 /// order (the section itself, its pages, then its sub-sections, depth
 /// first), each with its rendered body. `None` for other nodes.
 pub fn booklets(site: &Site, rendered: &[Rendered]) -> Vec<Option<Json>> {
+    let is_booklet = |j: usize| {
+        let fm = &site.nodes[j].doc.fm;
+        site.config.model.of(fm).is_some_and(|d| d.booklet)
+    };
     (0..site.nodes.len())
         .map(|i| {
             let node = &site.nodes[i];
-            if node.doc.fm.doc_type.as_deref() != Some(PRINT_TYPE) {
+            if !is_booklet(i) {
                 return None;
             }
             let mut docs = Vec::new();
             walk(site, node.parent?, 0, &mut |j, depth| {
-                if site.nodes[j].doc.fm.doc_type.as_deref() != Some(PRINT_TYPE) {
+                if !is_booklet(j) {
                     docs.push(entry(site, rendered, j, depth));
                 }
             });

@@ -91,8 +91,20 @@ impl Profile {
                 ),
             ]);
         }
-        let text = fsutil::read_text(&path, &shown).map_err(|d| vec![d])?;
-        Profile::parse(&text, name, &shown, &path)
+        let text = fsutil::read_text(root, &path, &shown).map_err(|d| vec![d])?;
+        let profile = Profile::parse(&text, name, &shown, &path)?;
+        if let Some((logo, _)) = &profile.logo {
+            let logo_shown = logo.strip_prefix(root).unwrap_or(logo);
+            fsutil::check_inside(root, logo, logo_shown).map_err(|d| {
+                vec![Diagnostic {
+                    path: shown.clone(),
+                    line: key_line(&text, "logo"),
+                    column: 7,
+                    ..d
+                }]
+            })?;
+        }
+        Ok(profile)
     }
 
     /// Parses and validates the text of a profile found at `path`.
@@ -109,7 +121,16 @@ impl Profile {
             let file = path.parent().unwrap_or(Path::new(".")).join(l);
             let ext = Path::new(l).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
             let line = key_line(text, "logo");
-            if l.contains("..") || !file.is_file() {
+            let outside = Path::new(l)
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+            if outside {
+                errors.push(
+                    Diagnostic::error(shown, line, 7, format!("tệp logo `{l}` phải nằm trong thư mục `profiles/`"))
+                        .hint("chép tệp logo vào trong `profiles/`, ví dụ `profiles/logos/ten-tinh.svg`, và ghi đường dẫn tính từ `profiles/` (`logos/ten-tinh.svg`), không dùng `..` hay đường dẫn tuyệt đối"),
+                );
+                None
+            } else if !file.is_file() {
                 errors.push(
                     Diagnostic::error(shown, line, 7, format!("không tìm thấy tệp logo `{l}`"))
                         .hint("đặt tệp logo (SVG hoặc PNG) cạnh hồ sơ, ví dụ `profiles/logos/ten-tinh.svg`, và ghi đường dẫn tính từ thư mục `profiles/`"),

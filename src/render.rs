@@ -1,9 +1,20 @@
 //! Templates: load the theme (built into the binary, overridden file by file
 //! from the site's `themes/<name>/`), build each page's context and render it
 //! with Tera (autoescape on). Errors name the template file and line.
+//!
+//! Before Tera sees them, the templates are [`check`]ed for what would make
+//! rendering recurse without end, and every macro is instrumented so that
+//! macro calls nested deeper than [`MAX_MACRO_DEPTH`] stop the render with an
+//! error; pages are rendered on threads with a big stack
+//! ([`on_render_threads`]); `range` is bounded. No theme can abort the
+//! process.
 
-use std::collections::BTreeMap;
+mod check;
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use tera::{Context, Tera};
@@ -26,8 +37,12 @@ pub struct Theme {
     /// Output path of every static file, by its name in the theme
     /// (`style.css` → `assets/style.1a2b3c4d.css`).
     pub asset_paths: BTreeMap<String, String>,
-    /// Where each template came from, for messages.
-    sources: BTreeMap<String, PathBuf>,
+    /// Each template's text and where it came from, for messages.
+    sources: BTreeMap<String, check::Source>,
+    /// Every macro, by the id its depth guard carries.
+    macros: Vec<check::MacroSite>,
+    /// Problems that do not stop the build (unknown keys in a strings override).
+    pub warnings: Vec<Diagnostic>,
     /// The search's synonyms and question words (`search-words.yaml`).
     pub search_words: crate::search::Words,
 }
@@ -70,8 +85,43 @@ impl Theme {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let strings = parse_strings(&strings_text)?;
-        let sources = templates
+        let (strings, warnings) = parse_strings(&strings_text)?;
+        let mut theme = Theme::assemble(templates, statics, strings, warnings)?;
+        theme.search_words = words;
+        Ok(theme)
+    }
+
+    /// A theme made of `templates` (name, text) only, with the built-in
+    /// strings and no static files: for tests and fuzzing of templates.
+    pub fn from_templates(templates: Vec<(String, String)>) -> Result<Theme, Vec<Diagnostic>> {
+        let strings = DEFAULT_THEME
+            .get_file("strings.yaml")
+            .and_then(|f| f.contents_utf8())
+            .unwrap_or("");
+        let (strings, warnings) =
+            parse_strings(&[(strings.to_string(), PathBuf::from("strings.yaml"))])?;
+        let templates = templates
+            .into_iter()
+            .map(|(name, text)| {
+                let shown = PathBuf::from("templates").join(&name);
+                (name, (text, shown))
+            })
+            .collect();
+        Theme::assemble(templates, BTreeMap::new(), strings, warnings)
+    }
+
+    /// Checks and compiles the templates, hashes the static files.
+    fn assemble(
+        templates: BTreeMap<String, check::Source>,
+        statics: BTreeMap<String, Vec<u8>>,
+        strings: Strings,
+        warnings: Vec<Diagnostic>,
+    ) -> Result<Theme, Vec<Diagnostic>> {
+        let problems = check::check(&templates);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let shown: BTreeMap<String, PathBuf> = templates
             .iter()
             .map(|(k, (_, p))| (k.clone(), p.clone()))
             .collect();
@@ -80,9 +130,18 @@ impl Theme {
         // Escape the five HTML-special characters only: Tera's default also
         // escapes `/`, which bloats every URL without making anything safer.
         tera.set_escape_fn(crate::markdown::escape_attr);
-        let raw: Vec<(String, String)> = templates.into_iter().map(|(k, (t, _))| (k, t)).collect();
-        if let Err(e) = tera.add_raw_templates(raw) {
-            return Err(vec![template_error(&e, &sources)]);
+        bound_range(&mut tera);
+        guard_macro_depth(&mut tera);
+        let mut macros = Vec::new();
+        let instrumented: Vec<(&str, String)> = templates
+            .iter()
+            .map(|(k, (t, p))| (k.as_str(), check::instrument(t, p, GUARD, &mut macros)))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(instrumented) {
+            // Report the error on the text as written, not as instrumented.
+            let raw = templates.iter().map(|(k, (t, _))| (k.as_str(), t.as_str()));
+            let e = Tera::default().add_raw_templates(raw).err().unwrap_or(e);
+            return Err(vec![template_error(&e, &shown)]);
         }
         let (asset_paths, assets) = hash_assets(statics);
         let css_path = asset_paths
@@ -95,8 +154,10 @@ impl Theme {
             assets,
             css_path,
             asset_paths,
-            sources,
-            search_words: words,
+            sources: templates,
+            macros,
+            warnings,
+            search_words: crate::search::Words::default(),
         })
     }
 
@@ -107,6 +168,7 @@ impl Theme {
 
     /// Renders `template` with `ctx`; `page` names the document for messages.
     pub fn render(&self, template: &str, ctx: &Context, page: &Path) -> Result<String, Diagnostic> {
+        MACRO_DEPTH.with(|d| d.set(0));
         self.tera
             .render(template, ctx)
             .map_err(|e| self.render_error(template, page, &e))
@@ -121,25 +183,125 @@ impl Theme {
         page: &Path,
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
+        MACRO_DEPTH.with(|d| d.set(0));
         self.tera
             .render_to(template, ctx, &mut out)
             .map_err(|e| self.render_error(template, page, &e))?;
         Ok(out)
     }
 
+    /// A render error in Vietnamese, at the template (and line, when the
+    /// culprit can be found in its text), with Tera's English detail after.
     fn render_error(&self, template: &str, page: &Path, e: &tera::Error) -> Diagnostic {
-        let shown = self
-            .sources
-            .get(template)
-            .cloned()
-            .unwrap_or_else(|| PathBuf::from(template));
-        Diagnostic::error(
-            shown,
-            0,
-            0,
-            format!("lỗi khi dựng trang `{}`: {}", page.display(), chain(e)),
+        let detail = squeeze(&chain(e));
+        if let Some(d) = self.macro_depth_error(&detail, page) {
+            return d;
+        }
+        // Tera names the template the error happened in when it is a parent.
+        let at = between(&detail, "error happened in '", "'").unwrap_or(template);
+        let page = page.display();
+        let (what, culprit, hint) = if let Some(var) = between(&detail, "Variable `", "` not found")
+        {
+            (
+                format!("biến `{var}` không tồn tại trong mẫu `{at}` khi dựng trang `{page}`"),
+                Some(var),
+                "kiểm tra tên biến (chữ hoa, chữ thường, dấu chấm); với trường có thể thiếu, \
+                 dùng `{% if x is defined %}` hoặc bộ lọc `default`",
+            )
+        } else if let Some(name) = between(&detail, "Function '", "' not found") {
+            (
+                format!("hàm `{name}` không tồn tại (mẫu `{at}`, trang `{page}`)"),
+                Some(name),
+                "kiểm tra tên hàm; xem các hàm có sẵn trong tài liệu Tera",
+            )
+        } else if let Some(name) = between(&detail, "Template '", "' not found")
+            .map(|n| n.trim_matches(|c| matches!(c, '[' | ']' | '"' | '\'')))
+        {
+            (
+                format!("không có mẫu `{name}` (được gọi từ mẫu `{at}`, trang `{page}`)"),
+                Some(name),
+                "tạo mẫu đó trong `templates/` của giao diện, hoặc sửa tên trong `include`",
+            )
+        } else {
+            (
+                format!("lỗi khi dựng trang `{page}` bằng mẫu `{at}`"),
+                None,
+                "kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang",
+            )
+        };
+        let (shown, line, column) = self.locate(at, culprit);
+        Diagnostic::error(shown, line, column, format!("{what} (Tera: {detail})")).hint(hint)
+    }
+
+    /// The error of a macro stopped by its depth guard, at the macro.
+    fn macro_depth_error(&self, detail: &str, page: &Path) -> Option<Diagnostic> {
+        let id: usize = between(detail, DEPTH_MARK, "|")?.parse().ok()?;
+        let m = self.macros.get(id)?;
+        Some(
+            Diagnostic::error(
+                &m.shown,
+                m.line,
+                0,
+                format!(
+                    "macro `{}` được gọi lồng nhau quá {MAX_MACRO_DEPTH} tầng khi dựng trang `{}`: \
+                     có lẽ nó tự gọi lại chính nó mà không có điểm dừng",
+                    m.name,
+                    page.display()
+                ),
+            )
+            .hint(
+                "một macro gọi lại chính nó phải dừng được: chỉ gọi lại trong một `{% if %}` \
+                 và với phần dữ liệu nhỏ hơn (ví dụ các nhóm con `g.groups`), không với cùng giá trị",
+            ),
         )
-        .hint("kiểm tra biến và bộ lọc dùng trong mẫu; mẫu chỉ dùng được các trường có trong trang")
+    }
+
+    /// Where `culprit` first appears in template `at` or in the templates it
+    /// includes, extends or imports (nearest first); the template alone when
+    /// it cannot be found.
+    fn locate(&self, at: &str, culprit: Option<&str>) -> (PathBuf, usize, usize) {
+        let shown = |name: &str| {
+            self.sources
+                .get(name)
+                .map_or_else(|| PathBuf::from(name), |(_, p)| p.clone())
+        };
+        let Some(culprit) = culprit else {
+            return (shown(at), 0, 0);
+        };
+        let mut queue = std::collections::VecDeque::from([at.to_string()]);
+        let mut seen = BTreeSet::new();
+        while let Some(name) = queue.pop_front() {
+            let Some((text, path)) = self.sources.get(&name) else {
+                continue;
+            };
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            if let Some((line, col)) = check::find_word(text, culprit) {
+                return (path.clone(), line, col);
+            }
+            queue.extend(check::references(text));
+        }
+        (shown(at), 0, 0)
+    }
+
+    /// The UI strings with the site's own overrides (`strings:` in
+    /// `site.yaml`).
+    pub fn strings_for(&self, config: &crate::config::Config) -> BTreeMap<String, String> {
+        let mut strings = self.strings.clone();
+        strings.extend(config.strings.clone());
+        strings
+    }
+
+    /// Warnings for keys of `strings:` in `site.yaml` that the theme does not have.
+    pub fn string_warnings(&self, config: &crate::config::Config) -> Vec<Diagnostic> {
+        let line = |k: &str| config.strings_lines.get(k).copied().unwrap_or(0);
+        unknown_strings(
+            &self.strings,
+            config.strings.keys(),
+            Path::new(crate::config::CONFIG_FILE),
+            &line,
+        )
     }
 
     /// The UI strings (`t.*` in templates).
@@ -159,7 +321,7 @@ fn search_words(
     let own = theme_dir.join(file);
     let (text, shown) = if own.is_file() {
         let shown = own.strip_prefix(root).unwrap_or(&own).to_path_buf();
-        match fsutil::read_text(&own, &shown) {
+        match fsutil::read_text(root, &own, &shown) {
             Ok(text) => (text, shown),
             Err(d) => {
                 errors.push(d);
@@ -203,14 +365,17 @@ fn overlay(
     let shown_of = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let strings_path = theme_dir.join("strings.yaml");
     if strings_path.is_file() {
-        match fsutil::read_text(&strings_path, &shown_of(&strings_path)) {
+        match fsutil::read_text(root, &strings_path, &shown_of(&strings_path)) {
             Ok(text) => strings.push((text, shown_of(&strings_path))),
             Err(d) => errors.push(d),
         }
     }
     for (sub, is_template) in [("templates", true), ("static", false)] {
         let dir = theme_dir.join(sub);
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter() {
+        let walker = walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name();
+        for entry in walker {
             let entry = match entry {
                 Ok(e) if e.file_type().is_file() => e,
                 Ok(_) => continue,
@@ -240,34 +405,70 @@ fn overlay(
                 .replace('\\', "/");
             let shown = shown_of(entry.path());
             if is_template {
-                match fsutil::read_text(entry.path(), &shown) {
+                match fsutil::read_text(root, entry.path(), &shown) {
                     Ok(text) => {
                         templates.insert(rel, (text, shown));
                     }
                     Err(d) => errors.push(d),
                 }
             } else {
-                match std::fs::read(entry.path()) {
+                match fsutil::read_bytes(root, entry.path(), &shown) {
                     Ok(bytes) => {
                         statics.insert(rel, bytes);
                     }
-                    Err(e) => errors.push(Diagnostic::io(&shown, "đọc tệp", &e)),
+                    Err(d) => errors.push(d),
                 }
             }
         }
     }
 }
 
+/// UI strings by key.
+type Strings = BTreeMap<String, String>;
+
+/// Reads the built-in strings, then each override; a key an override adds
+/// that the built-in theme does not have is a warning (a misspelt key would
+/// otherwise change nothing, silently).
 fn parse_strings(
     sources: &[(String, PathBuf)],
-) -> Result<BTreeMap<String, String>, Vec<Diagnostic>> {
+) -> Result<(Strings, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut strings = BTreeMap::new();
-    for (text, shown) in sources {
+    let mut warnings = Vec::new();
+    for (n, (text, shown)) in sources.iter().enumerate() {
         let map: BTreeMap<String, String> = serde_yaml::from_str(text)
             .map_err(|e| vec![crate::config::yaml_error(&e, text, shown, 0)])?;
+        if n > 0 {
+            let line = |k: &str| crate::config::key_line(text, k);
+            warnings.extend(unknown_strings(&strings, map.keys(), shown, &line));
+        }
         strings.extend(map);
     }
-    Ok(strings)
+    Ok((strings, warnings))
+}
+
+/// Warnings for override keys that `known` does not have.
+fn unknown_strings<'k>(
+    known: &BTreeMap<String, String>,
+    keys: impl Iterator<Item = &'k String>,
+    shown: &Path,
+    line: &dyn Fn(&str) -> usize,
+) -> Vec<Diagnostic> {
+    keys.filter(|k| !known.contains_key(*k))
+        .map(|k| {
+            let near = crate::diag::closest(k, known.keys().map(String::as_str), 3);
+            Diagnostic::warning(
+                shown,
+                line(k),
+                1,
+                format!("chuỗi giao diện `{k}` không có trong giao diện: sẽ không được dùng"),
+            )
+            .hint(if near.is_empty() {
+                "xem các khoá có trong `themes/default/strings.yaml`".to_string()
+            } else {
+                crate::diag::did_you_mean(near.iter().map(|n| n.to_string()))
+            })
+        })
+        .collect()
 }
 
 /// A file of the output: path relative to the output root, and its bytes.
@@ -300,6 +501,108 @@ fn chain(e: &tera::Error) -> String {
         cur = c.source();
     }
     parts.join(": ")
+}
+
+/// The text between `start` and the next `end` in `s`.
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let len = s[from..].find(end)?;
+    Some(&s[from..from + len])
+}
+
+/// How deep macro calls may be nested: a macro walking nested groups goes
+/// a few levels; one calling itself without end is stopped here.
+pub(crate) const MAX_MACRO_DEPTH: usize = 64;
+
+/// Stack of the threads that render templates: [`MAX_MACRO_DEPTH`] macro
+/// calls, each nesting blocks and brackets [`check::MAX_NESTING`] deep, fit
+/// in 4 MiB (measured; a unit test renders that case); four times that.
+/// Reserved, not used: memory is taken only as deep as rendering goes.
+pub const RENDER_STACK: usize = 16 << 20;
+
+/// The names of the depth guard's Tera functions, called at the start and
+/// end of every macro body ([`check::instrument`]).
+const GUARD: (&str, &str) = ("__nqsite_enter", "__nqsite_leave");
+
+/// The start of the guard's error message, followed by the macro's id and `|`.
+const DEPTH_MARK: &str = "nqsite: macro nesting too deep, macro #";
+
+thread_local! {
+    /// How deep macro calls are nested in the render running on this thread.
+    static MACRO_DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Registers the depth guard's functions: `enter(id)` fails past
+/// [`MAX_MACRO_DEPTH`], `leave()` steps back out. Both print nothing.
+fn guard_macro_depth(tera: &mut Tera) {
+    let empty = || tera::Value::String(String::new());
+    tera.register_function(
+        GUARD.0,
+        move |args: &std::collections::HashMap<String, tera::Value>| {
+            let depth = MACRO_DEPTH.with(|d| {
+                d.set(d.get() + 1);
+                d.get()
+            });
+            if depth > MAX_MACRO_DEPTH {
+                let id = args.get("id").and_then(tera::Value::as_u64).unwrap_or(0);
+                return Err(tera::Error::msg(format!("{DEPTH_MARK}{id}|")));
+            }
+            Ok(empty())
+        },
+    );
+    tera.register_function(
+        GUARD.1,
+        move |_: &std::collections::HashMap<String, tera::Value>| {
+            MACRO_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+            Ok(empty())
+        },
+    );
+}
+
+/// Runs `f` (which renders pages, in parallel or not) on rayon threads with
+/// a [`RENDER_STACK`] stack; on the calling thread if they cannot be made.
+pub(crate) fn on_render_threads<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(RENDER_STACK)
+            .thread_name(|i| format!("nqsite-render-{i}"))
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
+/// Most numbers Tera's `range` may produce: a theme asking for more fails
+/// with an error instead of exhausting memory.
+const MAX_RANGE: i64 = 1_000_000;
+
+/// Replaces Tera's `range` by one that refuses more than [`MAX_RANGE`] numbers.
+fn bound_range(tera: &mut Tera) {
+    let Some(inner) = tera.functions.get("range").cloned() else {
+        return;
+    };
+    tera.register_function(
+        "range",
+        move |args: &std::collections::HashMap<String, tera::Value>| {
+            let arg = |k: &str, d: f64| args.get(k).and_then(tera::Value::as_f64).unwrap_or(d);
+            let (start, end, step) = (arg("start", 0.0), arg("end", 0.0), arg("step_by", 1.0));
+            let count = if step > 0.0 {
+                (end - start) / step
+            } else {
+                0.0
+            };
+            if count > MAX_RANGE as f64 {
+                return Err(tera::Error::msg(format!(
+                    "range() would produce {count:.0} numbers; at most {MAX_RANGE} are allowed"
+                )));
+            }
+            inner.call(args)
+        },
+    );
 }
 
 /// A template parse error, located at the template's file, line and column.
@@ -344,7 +647,8 @@ fn squeeze(text: &str) -> String {
 }
 
 /// Picks the template of a node: `template:` if set, `index.html` for home,
-/// `<type>.html` if the theme has it, else `section.html` or `page.html`.
+/// `<type>.html` if the theme has it, else `section.html`, `entity.html`
+/// for a declared type with fields, or `page.html`.
 pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diagnostic> {
     let doc = &site.nodes[i].doc;
     if let Some(t) = &doc.fm.template {
@@ -372,10 +676,150 @@ pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diag
             return Ok(name);
         }
     }
+    let declared = site
+        .config
+        .model
+        .of(&doc.fm)
+        .is_some_and(|d| !d.fields.is_empty());
     Ok(if doc.is_section {
         "section.html"
+    } else if declared && theme.has(ENTITY_TEMPLATE) {
+        ENTITY_TEMPLATE
     } else {
         "page.html"
     }
     .into())
+}
+
+/// The template of a document of a declared type that has none of its own.
+const ENTITY_TEMPLATE: &str = "entity.html";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders `text` as `page.html` on a thread with the stack of a rayon
+    /// worker (2 MiB), as builds do.
+    fn render_small_stack(text: String) -> Result<String, Vec<Diagnostic>> {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let theme = Theme::from_templates(vec![("page.html".into(), text)])?;
+                theme
+                    .render("page.html", &Context::new(), Path::new("content/a.md"))
+                    .map_err(|d| vec![d])
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_deepest_nesting_allowed_renders_on_a_worker_stack() {
+        let n = check::MAX_NESTING;
+        let blocks = format!("{}x{}", "{% if true %}".repeat(n), "{% endif %}".repeat(n));
+        assert_eq!(render_small_stack(blocks).unwrap(), "x");
+        let parens = format!("{{{{ {}1{} }}}}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(render_small_stack(parens).unwrap(), "1");
+    }
+
+    #[test]
+    fn missing_variables_are_reported_in_vietnamese_at_their_line() {
+        let theme = Theme::from_templates(vec![
+            ("page.html".into(), "a\n{% include \"p.html\" %}".into()),
+            ("p.html".into(), "\n\n  {{ page.nope }}".into()),
+        ])
+        .unwrap();
+        let e = theme
+            .render("page.html", &Context::new(), Path::new("content/a.md"))
+            .unwrap_err();
+        assert_eq!(
+            (e.path.to_str(), e.line, e.column),
+            (Some("templates/p.html"), 3, 6)
+        );
+        assert!(
+            e.message.starts_with("biến `page.nope` không tồn tại"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("Variable `page.nope` not found"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_macro_without_end_is_stopped_and_one_walking_groups_renders() {
+        let text = "{% import \"m.html\" as m %}{{ m::f(n=1) }}".to_string();
+        let macros = "\n{% macro f(n) %}{{ n }}{{ self::f(n=n) }}{% endmacro f %}\n\
+                      {% macro g(groups) -%}\n  {% for x in groups %}[{{ x.t }}{{ self::g(groups=x.groups) }}]{% endfor %}\n{%- endmacro g %}";
+        let theme = Theme::from_templates(vec![
+            ("page.html".into(), text),
+            ("m.html".into(), macros.into()),
+            (
+                "g.html".into(),
+                "{% import \"m.html\" as m %}{{ m::g(groups=gs) }}".into(),
+            ),
+        ])
+        .unwrap();
+        let e = on_render_threads(|| {
+            theme.render("page.html", &Context::new(), Path::new("content/a.md"))
+        })
+        .unwrap_err();
+        assert_eq!((e.path.to_str(), e.line), (Some("templates/m.html"), 2));
+        assert!(
+            e.message
+                .starts_with("macro `f` được gọi lồng nhau quá 64 tầng"),
+            "{}",
+            e.message
+        );
+        let mut ctx = Context::new();
+        let gs = serde_json::json!([{"t": "a", "groups": [{"t": "b", "groups": []}]}, {"t": "c", "groups": []}]);
+        ctx.insert("gs", &gs);
+        let out = theme
+            .render("g.html", &ctx, Path::new("content/a.md"))
+            .unwrap();
+        assert_eq!(out, "[a[b]][c]");
+    }
+
+    #[test]
+    fn the_deepest_macro_nesting_allowed_fits_the_render_stack() {
+        // Each level as deep as a template may nest: the macro, blocks, and
+        // brackets in the call (the brackets of `f(` counted).
+        let blocks = check::MAX_NESTING / 2 - 1;
+        let brackets = check::MAX_NESTING / 2 - 1;
+        let body = format!(
+            "{}{{{{ self::f(n={}n{}) }}}}{}",
+            "{% if true %}".repeat(blocks),
+            "(".repeat(brackets),
+            ")".repeat(brackets),
+            "{% endif %}".repeat(blocks)
+        );
+        let macros = format!("{{% macro f(n) %}}{body}{{% endmacro f %}}");
+        let theme = Theme::from_templates(vec![
+            (
+                "page.html".into(),
+                "{% import \"m.html\" as m %}{{ m::f(n=1) }}".into(),
+            ),
+            ("m.html".into(), macros),
+        ])
+        .unwrap();
+        let e = on_render_threads(|| {
+            theme.render("page.html", &Context::new(), Path::new("content/a.md"))
+        })
+        .unwrap_err();
+        assert!(e.message.contains("quá 64 tầng"), "{}", e.message);
+    }
+
+    #[test]
+    fn range_is_bounded() {
+        let e =
+            render_small_stack("{% for i in range(end=1e15) %}{% endfor %}".into()).unwrap_err();
+        assert!(e[0].message.contains("range"), "{}", e[0].message);
+        assert_eq!(
+            render_small_stack("{{ range(end=3) | length }}".into()).unwrap(),
+            "3"
+        );
+    }
 }

@@ -3,12 +3,13 @@
 //! duplicate URLs and slugs or aliases that would escape the output folder.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::content::{Document, FrontMatter, SECTION_FILE};
 use crate::diag::Diagnostic;
+use crate::model::Model;
 use crate::text::{collate, slugify};
 
 /// A document placed in the site.
@@ -35,6 +36,8 @@ pub struct Site {
     pub config: Config,
     /// Every document; index 0 is the home page.
     pub nodes: Vec<Node>,
+    /// Problems that do not stop the build (see [`crate::model::check_documents`]).
+    pub warnings: Vec<Diagnostic>,
     by_rel: HashMap<String, usize>,
     entities: HashMap<(String, String), usize>,
 }
@@ -53,6 +56,29 @@ impl Site {
         self.entities
             .get(&(kind.to_string(), id.to_string()))
             .copied()
+    }
+
+    /// The document a reference names: `type:key`, or a bare key that one
+    /// document of any type has. `Err` lists the `type:key` forms of an
+    /// ambiguous bare key (empty when nothing has it).
+    pub fn reference(&self, text: &str) -> Result<usize, Vec<String>> {
+        if let Some((kind, id)) = text.split_once(':') {
+            return self.entity(kind, id).ok_or_else(Vec::new);
+        }
+        let mut found: Vec<(&(String, String), usize)> = self
+            .entities
+            .iter()
+            .filter(|((_, id), _)| id == text)
+            .map(|(k, &i)| (k, i))
+            .collect();
+        found.sort();
+        match found.as_slice() {
+            [(_, i)] => Ok(*i),
+            many => Err(many
+                .iter()
+                .map(|((k, id), _)| format!("{k}:{id}"))
+                .collect()),
+        }
     }
 
     /// Every id registered for an entity type, sorted (for suggestions).
@@ -133,18 +159,23 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
     link_sections(&mut nodes, &by_rel);
     sort_children(&mut nodes);
     errors.extend(check_unique_paths(&nodes));
-    let (entities, mut entity_errors) = register_entities(&nodes);
+    let (entities, mut entity_errors) = register_entities(&config.model, &mut nodes);
     errors.append(&mut entity_errors);
-    errors.extend(check_required_fields(&config, &nodes));
+    let mut site = Site {
+        config,
+        nodes,
+        warnings: Vec::new(),
+        by_rel,
+        entities,
+    };
+    // Checked even when the site has other errors: every problem at once.
+    let (mut field_errors, warnings) = crate::model::check_documents(&site);
+    errors.append(&mut field_errors);
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Site {
-        config,
-        nodes,
-        by_rel,
-        entities,
-    })
+    site.warnings = warnings;
+    Ok(site)
 }
 
 fn node(doc: Document, path: String) -> Node {
@@ -285,55 +316,18 @@ fn order(a: &Document, b: &Document) -> Ordering {
         .then_with(|| a.rel.cmp(&b.rel))
 }
 
-/// Every document of a type listed in `site.yaml`'s `types:` has its required fields.
-fn check_required_fields(config: &Config, nodes: &[Node]) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    for n in nodes {
-        let Some(rule) = n.doc.fm.doc_type.as_ref().and_then(|t| config.types.get(t)) else {
-            continue;
-        };
-        for key in &rule.required {
-            let present = match n.doc.fm.extra.get(key.as_str()) {
-                None | Some(serde_yaml::Value::Null) => false,
-                Some(serde_yaml::Value::String(s)) => !s.trim().is_empty(),
-                Some(_) => true,
-            };
-            if !present {
-                let kind = n.doc.fm.doc_type.as_deref().unwrap_or("");
-                errors.push(
-                    Diagnostic::error(
-                        &n.doc.shown,
-                        2,
-                        1,
-                        format!("tài liệu loại `{kind}` thiếu trường bắt buộc `{key}`"),
-                    )
-                    .hint(format!(
-                        "thêm `{key}: …` vào phần đầu YAML (site.yaml yêu cầu các trường: {})",
-                        rule.required.join(", ")
-                    )),
-                );
-            }
-        }
-    }
-    errors
-}
-
 /// Every output path (pages and aliases) must be written by one document only.
 fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let mut owners: HashMap<String, usize> = HashMap::new();
     for (i, n) in nodes.iter().enumerate() {
-        let mut paths = vec![(n.path.clone(), n.doc.fm.line_of("slug"))];
-        for alias in &n.doc.fm.aliases {
-            match alias_path(alias) {
-                Some(p) => paths.push((p, n.doc.fm.line_of("aliases"))),
-                None => errors.push(
-                    Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
-                        .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
-                ),
-            }
+        for alias in n.doc.fm.aliases.iter().filter(|a| alias_path(a).is_none()) {
+            errors.push(
+                Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
+                    .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
+            );
         }
-        for (path, line) in paths {
+        for (path, line) in claimed_folders(n) {
             if let Some(&first) = owners.get(&path) {
                 let other = &nodes[first].doc.shown;
                 errors.push(
@@ -356,6 +350,70 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     errors
 }
 
+/// The folders a document's pages are written to (`<folder>/index.html`):
+/// its own, its paper variants' and its valid aliases', each with the line
+/// of the front matter that asks for it.
+fn claimed_folders(n: &Node) -> Vec<(String, usize)> {
+    let fm = &n.doc.fm;
+    let mut paths = vec![(n.path.clone(), fm.line_of("slug"))];
+    for paper in crate::print::paper_variants(&fm.extra) {
+        paths.push((format!("{}{paper}/", n.path), fm.line_of("paper_variants")));
+    }
+    for alias in &fm.aliases {
+        if let Some(p) = alias_path(alias) {
+            paths.push((p, fm.line_of("aliases")));
+        }
+    }
+    paths
+}
+
+/// The files nqsite writes besides the pages (`robots.txt`, assets, static
+/// files…, paths inside the site) must not take the place of a page: a page
+/// folder where a file goes, or a file where a page's `index.html` goes.
+/// The error is at the document (and line) asking for the page.
+pub(crate) fn check_generated<'a>(
+    site: &Site,
+    files: impl IntoIterator<Item = &'a str>,
+) -> Result<(), Diagnostic> {
+    let claims: BTreeMap<String, (usize, usize)> = site
+        .nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| {
+            claimed_folders(n)
+                .into_iter()
+                .map(move |(p, l)| (p, (i, l)))
+        })
+        .collect();
+    for rel in files {
+        let below = format!("{rel}/");
+        let hit = claims
+            .range(below.clone()..)
+            .next()
+            .filter(|(p, _)| p.starts_with(&below))
+            .or_else(|| {
+                rel.strip_suffix("index.html")
+                    .filter(|d| d.is_empty() || d.ends_with('/'))
+                    .and_then(|d| claims.get_key_value(d))
+            });
+        if let Some((folder, &(i, line))) = hit {
+            return Err(Diagnostic::error(
+                &site.nodes[i].doc.shown,
+                line,
+                1,
+                format!(
+                    "trang `/{folder}` của tài liệu này trùng chỗ với tệp `{rel}` mà nqsite ghi ra"
+                ),
+            )
+            .hint(
+                "đổi `slug` hoặc alias: các tên nqsite dùng là 404.html, sitemap.xml, robots.txt, \
+                 atom.xml, các thư mục assets/, data/, share/, search/, embed/ và các tệp trong static/",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Normalises an alias to a site path (`old/page/`), or `None` if unsafe.
 pub fn alias_path(alias: &str) -> Option<String> {
     let parts: Vec<&str> = alias.split('/').filter(|p| !p.is_empty()).collect();
@@ -371,20 +429,20 @@ pub fn alias_path(alias: &str) -> Option<String> {
     Some(format!("{}/", parts.join("/")))
 }
 
-/// Registers documents that carry `type` and an `id` (or a `number`).
-fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<Diagnostic>) {
+/// Registers documents that carry `type` and a key (`id`, `number`, or the
+/// field their type declares as `key`), and sets [`Node::entity`].
+fn register_entities(
+    model: &Model,
+    nodes: &mut [Node],
+) -> (HashMap<(String, String), usize>, Vec<Diagnostic>) {
     let mut map: HashMap<(String, String), usize> = HashMap::new();
     let mut errors = Vec::new();
-    for (i, n) in nodes.iter().enumerate() {
-        let Some(key) = entity_key(&n.doc) else {
+    for i in 0..nodes.len() {
+        let n = &nodes[i];
+        let Some((key, field)) = entity_key(model, &n.doc) else {
             continue;
         };
         if let Some(&first) = map.get(&key) {
-            let field = if n.doc.fm.extra.contains_key("id") {
-                "id"
-            } else {
-                "number"
-            };
             errors.push(
                 Diagnostic::error(
                     &n.doc.shown,
@@ -402,33 +460,24 @@ fn register_entities(nodes: &[Node]) -> (HashMap<(String, String), usize>, Vec<D
                 ),
             );
         } else {
-            map.insert(key, i);
+            map.insert(key.clone(), i);
+            nodes[i].entity = Some(key);
         }
     }
     (map, errors)
 }
 
-/// The entity key of a document, from its `type` and its `id` or `number`.
-pub fn entity_key(doc: &Document) -> Option<(String, String)> {
+/// The entity key of a document (its `type` and the value of its key
+/// field), with the name of that field.
+pub fn entity_key<'m>(model: &'m Model, doc: &Document) -> Option<((String, String), &'m str)> {
     let kind = doc.fm.doc_type.as_ref()?;
-    let id = doc
-        .fm
-        .extra
-        .get("id")
-        .or_else(|| doc.fm.extra.get("number"))?;
-    let id = match id {
-        serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        _ => return None,
+    let field = match model.get(kind) {
+        Some(decl) => decl.key_field(&doc.fm),
+        None if doc.fm.extra.contains_key("id") => "id",
+        None => "number",
     };
-    Some((kind.clone(), id))
-}
-
-/// Fills in `Node::entity` (kept separate so `resolve` stays readable).
-pub fn tag_entities(site: &mut Site) {
-    for n in &mut site.nodes {
-        n.entity = entity_key(&n.doc);
-    }
+    let id = crate::model::key_text(doc.fm.extra.get(field)?)?;
+    Some(((kind.clone(), id), field))
 }
 
 #[cfg(test)]

@@ -152,6 +152,34 @@ impl Date {
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
+
+    /// Today's date (UTC) from the system clock; 1970-01-01 if the clock
+    /// is set before it.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The date `days` days after 1970-01-01 (the civil-from-days
+    /// algorithm of the proleptic Gregorian calendar).
+    fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date {
+            year: year.clamp(0, 9999) as u16,
+            month: month as u8,
+            day: day as u8,
+        }
+    }
 }
 
 /// Formats a number the Vietnamese way: `.` groups thousands, `,` marks
@@ -265,6 +293,14 @@ mod tests {
         assert!(Date::parse("2024-02-29").is_some());
         assert!(Date::parse("22/12/2024").is_none());
         assert!(Date::parse("hôm qua").is_none());
+    }
+
+    #[test]
+    fn days_since_1970_are_calendar_dates() {
+        assert_eq!(Date::from_days(0).iso(), "1970-01-01");
+        assert_eq!(Date::from_days(11_016).iso(), "2000-02-29");
+        assert_eq!(Date::from_days(20_079).iso(), "2024-12-22");
+        assert_eq!(Date::from_days(20_454).iso(), "2026-01-01");
     }
 
     #[test]

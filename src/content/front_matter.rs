@@ -336,7 +336,7 @@ impl Fields<'_> {
 }
 
 /// A Vietnamese description of a YAML value, for type errors.
-fn describe(v: &Value) -> String {
+pub(crate) fn describe(v: &Value) -> String {
     match v {
         Value::Null => "rỗng".into(),
         Value::Bool(b) => format!("giá trị đúng/sai `{b}`"),

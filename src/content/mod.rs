@@ -65,7 +65,7 @@ pub fn load(root: &Path, content_dir: &Path) -> Result<Vec<Document>, Vec<Diagno
     let (files, mut errors) = walk(content_dir, &shown_root);
     let results: Vec<Result<Document, Vec<Diagnostic>>> = files
         .par_iter()
-        .map(|(path, rel)| read_document(path, rel, &shown_root))
+        .map(|(path, rel)| read_document(root, path, rel, &shown_root))
         .collect();
     let mut docs = Vec::with_capacity(results.len());
     for r in results {
@@ -200,14 +200,15 @@ fn walk_error(err: &walkdir::Error, content_dir: &Path, shown_root: &Path) -> Di
     }
 }
 
-/// Reads, decodes and splits one file.
+/// Reads, decodes and splits one file of the site at `root`.
 pub(crate) fn read_document(
+    root: &Path,
     path: &Path,
     rel: &str,
     shown_root: &Path,
 ) -> Result<Document, Vec<Diagnostic>> {
     let shown = shown_root.join(rel);
-    let text = fsutil::read_text(path, &shown).map_err(|d| vec![d])?;
+    let text = fsutil::read_text(root, path, &shown).map_err(|d| vec![d])?;
     parse_document(&text, rel, shown)
 }
 

@@ -17,7 +17,6 @@ use compact_str::CompactString;
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
-use super::Weights;
 use super::analyze::{Analysis, Interner, key};
 use super::encode::{self, Script, js_order};
 use crate::fsutil::hash64;
@@ -47,7 +46,7 @@ pub(super) trait Source: Sync {
     fn text(&self, i: usize) -> String;
     /// Title of page `i`.
     fn title(&self, i: usize) -> &str;
-    /// Type label of page `i` (index in [`KINDS`]).
+    /// Category of page `i` (index in the meta script's `types`).
     fn kind(&self, i: usize) -> usize;
 }
 
@@ -157,12 +156,13 @@ impl Cache {
     }
 
     /// Builds (or updates) the index of `source`; `meta` adds the site-wide
-    /// fields (labels, strings, words) to the meta script.
+    /// fields (labels, strings, words) to the meta script, told which keys
+    /// the index holds.
     pub(super) fn build(
         &mut self,
         source: &dyn Source,
         settings: u64,
-        meta: &[(&str, Json)],
+        meta: impl FnOnce(&dyn Fn(&str) -> bool) -> Vec<(&'static str, Json)>,
     ) -> Built {
         if self.settings != Some(settings) || !self.keep {
             *self = Cache {
@@ -182,11 +182,11 @@ impl Cache {
             .filter_map(|p| self.pages.get(p))
             .collect();
         let (term_shards, term_dir) = self.terms.shards(&self.term_shards);
+        let mut fields = meta(&|k| self.terms.has(k));
         if !self.keep {
             self.terms = Terms::default();
         }
         let (doc_shards, doc_dir) = doc_shards(source, &order, &self.doc_shards);
-        let mut fields = meta.to_vec();
         fields.extend(page_fields(&order));
         let shards: Vec<&Script> = term_shards.values().chain(doc_shards.values()).collect();
         let names: HashMap<u64, String> = shards
@@ -451,6 +451,13 @@ impl Terms {
         self.key_forms = Vec::new();
     }
 
+    /// True when some page has a term filed under key `k`.
+    fn has(&self, k: &str) -> bool {
+        self.sorted
+            .binary_search_by(|&id| encode::js_order(&self.keys[id as usize], k))
+            .is_ok()
+    }
+
     /// Encodes the entries of `keys` and keeps the sorted list of keys with
     /// an entry up to date.
     fn encode(&mut self, keys: &[u32]) {
@@ -599,9 +606,10 @@ fn length_letter(len: u32) -> char {
     encode::letter(n.round() as usize)
 }
 
-/// The fingerprint of the weights an index was built with.
-pub(super) fn settings(weights: &Weights) -> u64 {
-    hash64(format!("{weights:?}").as_bytes())
+/// The fingerprint of the settings (categories, weights) an index was
+/// built with: a change rebuilds it from scratch.
+pub(super) fn settings(plan: &impl std::fmt::Debug) -> u64 {
+    hash64(format!("{plan:?}").as_bytes())
 }
 
 #[cfg(test)]
@@ -613,8 +621,7 @@ mod tests {
 
     /// The files of a build of `pages` with `cache`.
     fn build(cache: &mut Cache, pages: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        let weights = Weights::default();
-        let built = cache.build(&TextPages::new(pages), settings(&weights), &[]);
+        let built = cache.build(&TextPages::new(pages), settings(&()), |_| Vec::new());
         super::super::files(built)
             .into_iter()
             .map(|(p, b)| (p, b.to_vec()))

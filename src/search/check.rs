@@ -9,8 +9,9 @@ use serde_json::Value as Json;
 use super::analyze::{self, Analysis, Interner, Syllables, form, key};
 use super::cache::{self, Cache, Fingerprint, Source};
 use super::encode::{js_order, read_vlq};
-use super::{OTHER, Weights, Words};
+use super::{Plan, Words};
 use crate::fsutil::hash64;
+use crate::model::Model;
 
 /// Pages given as (title, body), at paths `p0/`, `p1/`…
 pub(super) struct TextPages<'a> {
@@ -38,7 +39,8 @@ impl Source for TextPages<'_> {
         self.pages[i].0
     }
     fn kind(&self, _: usize) -> usize {
-        OTHER
+        // The one category of a model with no types: "other".
+        0
     }
     fn fingerprint(&self, i: usize, _: Option<(&Arc<str>, u64)>) -> Fingerprint {
         let (title, body) = self.pages[i];
@@ -67,9 +69,10 @@ impl Source for TextPages<'_> {
 #[doc(hidden)]
 pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
     let source = TextPages::new(pages);
-    let weights = Weights::default();
-    let meta = super::meta_fields(&BTreeMap::new(), &Words::default(), &weights);
-    let built = Cache::default().build(&source, cache::settings(&weights), &meta);
+    let plan = Plan::new(&Model::default(), "");
+    let meta =
+        |_: &dyn Fn(&str) -> bool| super::meta_fields(&BTreeMap::new(), &Words::default(), &plan);
+    let built = Cache::default().build(&source, cache::settings(&plan), meta);
     let files = super::files(built);
     let text: HashMap<&str, &str> = files
         .iter()

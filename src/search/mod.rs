@@ -34,6 +34,7 @@ use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::markdown::Rendered;
+use crate::model::Model;
 use crate::output::{Bytes, Writer};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
@@ -58,34 +59,87 @@ pub const PAGE_PATH: &str = "tim-kiem/";
 /// portals serve it like HTML, without long caching.
 pub const MANIFEST: &str = "search/manifest.js";
 
-/// The type labels, by index in the index's `types` (keys of `strings.yaml`).
-const KINDS: [&str; 5] = [
-    "search_type_resolution",
-    "search_type_target",
-    "search_type_guidance",
-    "search_type_qa",
-    "search_type_other",
-];
-const RESOLUTION: usize = 0;
-const TARGET: usize = 1;
-const GUIDANCE: usize = 2;
-const QA: usize = 3;
-const OTHER: usize = 4;
+/// The category of pages whose type declares none (key of `strings.yaml`).
+const OTHER_LABEL: &str = "search_type_other";
 
-/// The type label of a document: by its `type`, else by its top folder.
-/// The one place the search decides a document's category.
-fn kind_of(doc_type: Option<&str>, path: &str) -> usize {
-    match doc_type {
-        Some("target" | "targets") => TARGET,
-        Some("resolution" | "viewpoint" | "viewpoints" | "task" | "tasks") => RESOLUTION,
-        Some("guidance" | "guidances") => GUIDANCE,
-        Some("question" | "part" | "book" | "preface" | "speech") => QA,
-        _ => match path.split('/').next() {
-            Some("nghi-quyet") => RESOLUTION,
-            Some("huong-dan") => GUIDANCE,
-            Some("hoi-dap") => QA,
-            _ => OTHER,
-        },
+/// What the search does with each document type, as `site.yaml` declares
+/// it (`search: {category, weights}`): the category its results are listed
+/// under and the weight of each field, the declared weights over
+/// [`Weights::default`]. The one place the search decides a page's
+/// category and weights; no type or folder name is known here.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// Category labels, in first-declared order, then the "other" label.
+    labels: Vec<String>,
+    /// Each type that declares `search`: its category (index in `labels`)
+    /// and its weights.
+    types: BTreeMap<String, (Option<usize>, Weights)>,
+    /// The weights of a type that declares none.
+    defaults: Weights,
+}
+
+impl Plan {
+    /// The plan of a model; `other` labels the pages with no category.
+    pub(crate) fn new(model: &Model, other: &str) -> Plan {
+        let defaults = Weights::default();
+        let mut labels: Vec<String> = Vec::new();
+        let mut types = BTreeMap::new();
+        for (name, decl) in &model.types {
+            let Some(search) = &decl.search else { continue };
+            let category = search.category.as_ref().map(|c| {
+                labels.iter().position(|l| l == c).unwrap_or_else(|| {
+                    labels.push(c.clone());
+                    labels.len() - 1
+                })
+            });
+            let mut weights = defaults.clone();
+            for (field, w) in &search.weights {
+                weights.fields.insert(field.clone(), f32::from(*w));
+            }
+            types.insert(name.clone(), (category, weights));
+        }
+        labels.push(other.to_string());
+        Plan {
+            labels,
+            types,
+            defaults,
+        }
+    }
+
+    /// Index of the "other" category (always the last label).
+    fn other(&self) -> usize {
+        self.labels.len() - 1
+    }
+
+    /// The category of node `i`: its type's; for a section whose type
+    /// declares none, that of the type it lists (its first page with one);
+    /// else its section's, up to (not including) home; else "other". So
+    /// `targets` lists under its targets' category unless it declares its
+    /// own, and a plain page inside the resolution's section with the
+    /// resolution.
+    fn category(&self, site: &Site, mut i: usize) -> usize {
+        let declared = |n: usize| {
+            let t = site.nodes[n].doc.fm.doc_type.as_deref()?;
+            self.types.get(t)?.0
+        };
+        while i != HOME {
+            let node = &site.nodes[i];
+            if let Some(c) = declared(i).or_else(|| node.pages.iter().find_map(|&p| declared(p))) {
+                return c;
+            }
+            match node.parent {
+                Some(p) if p != i => i = p,
+                _ => break,
+            }
+        }
+        self.other()
+    }
+
+    /// The weights of the fields of a document of type `doc_type`.
+    fn weights(&self, doc_type: Option<&str>) -> &Weights {
+        doc_type
+            .and_then(|t| self.types.get(t))
+            .map_or(&self.defaults, |(_, w)| w)
     }
 }
 
@@ -173,12 +227,16 @@ struct SitePages<'a> {
     site: &'a Site,
     rendered: &'a [Rendered],
     nodes: Vec<usize>,
-    weights: &'a Weights,
+    plan: &'a Plan,
 }
 
 impl SitePages<'_> {
     fn fm(&self, i: usize) -> &FrontMatter {
         &self.site.nodes[self.nodes[i]].doc.fm
+    }
+
+    fn weights(&self, i: usize) -> &Weights {
+        self.plan.weights(self.fm(i).doc_type.as_deref())
     }
 }
 
@@ -196,7 +254,7 @@ impl Source for SitePages<'_> {
     }
 
     fn kind(&self, i: usize) -> usize {
-        kind_of(self.fm(i).doc_type.as_deref(), self.path(i))
+        self.plan.category(self.site, self.nodes[i])
     }
 
     fn fingerprint(&self, i: usize, known: Option<(&Arc<str>, u64)>) -> Fingerprint {
@@ -212,7 +270,7 @@ impl Source for SitePages<'_> {
             self.kind(i) as u64,
             text_hash,
         ];
-        for (text, w) in analyze::fields(fm, self.weights) {
+        for (text, w) in analyze::fields(fm, self.weights(i)) {
             parts.push(hash64(text.as_bytes()) ^ u64::from(w.to_bits()));
         }
         parts.extend(rendered.headings.iter().map(|h| hash64(h.text.as_bytes())));
@@ -225,35 +283,39 @@ impl Source for SitePages<'_> {
 
     fn analyze(&self, i: usize, interner: &mut analyze::Interner) -> analyze::Analysis {
         let n = self.nodes[i];
-        analyze::analyze(self.fm(i), &self.rendered[n], self.weights, interner)
+        analyze::analyze(self.fm(i), &self.rendered[n], self.weights(i), interner)
     }
 
     fn text(&self, i: usize) -> String {
-        analyze::text(self.fm(i), &self.rendered[self.nodes[i]], self.weights)
+        analyze::text(self.fm(i), &self.rendered[self.nodes[i]], self.weights(i))
     }
 }
 
 /// Builds the index of every page but home with the theme's labels and
-/// words; `weights` says how much each field counts. With a `cache` (kept
-/// by `nqsite serve` between builds) only the pages that changed are
-/// analysed again; the bytes are the same either way.
+/// words; the categories and field weights are those the site's model
+/// declares ([`Plan`]). With a `cache` (kept by `nqsite serve` between
+/// builds) only the pages that changed are analysed again; the bytes are
+/// the same either way.
 pub fn build(
     site: &Site,
     rendered: &[Rendered],
     theme: &Theme,
-    weights: &Weights,
     cache: Option<&mut Cache>,
 ) -> SearchIndex {
+    let strings = theme.strings_for(&site.config);
+    let other = strings.get(OTHER_LABEL).map_or(OTHER_LABEL, String::as_str);
+    let plan = Plan::new(&site.config.model, other);
     let pages = SitePages {
         site,
         rendered,
         nodes: (0..site.nodes.len()).filter(|&i| i != HOME).collect(),
-        weights,
+        plan: &plan,
     };
     let mut one_off = Cache::default();
     let cache = cache.unwrap_or(&mut one_off);
-    let meta = meta_fields(theme.strings(), &theme.search_words, weights);
-    let built = cache.build(&pages, cache::settings(weights), &meta);
+    let meta =
+        |has: &dyn Fn(&str) -> bool| meta_fields(&strings, &theme.search_words.used(has), &plan);
+    let built = cache.build(&pages, cache::settings(&plan), meta);
     let mut out = SearchIndex {
         files: files(built),
         scripts: Vec::new(),
@@ -282,26 +344,24 @@ fn files(built: cache::Built) -> Vec<(String, Bytes)> {
     out
 }
 
-/// What the meta script says of the site as a whole: type labels, the
+/// What the meta script says of the site as a whole: category labels, the
 /// search's UI strings, the title weight, synonyms and question words.
 fn meta_fields(
     strings: &BTreeMap<String, String>,
     words: &Words,
-    weights: &Weights,
+    plan: &Plan,
 ) -> Vec<(&'static str, Json)> {
-    let label = |k: &str| strings.get(k).cloned().unwrap_or_else(|| k.to_string());
     let ui: BTreeMap<&str, &str> = strings
         .iter()
         .filter(|(k, _)| k.starts_with("search_"))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let types: Vec<String> = KINDS.iter().map(|k| label(k)).collect();
     vec![
-        ("T", json!(weights.of("title"))),
+        ("T", json!(plan.defaults.of("title"))),
         ("b", json!(cache::LENGTH_BASE)),
         ("s", json!(words.synonyms)),
         ("t", json!(ui)),
-        ("types", json!(types)),
+        ("types", json!(plan.labels)),
         ("v", json!(2)),
         ("w", json!(words.weak)),
     ]
@@ -345,14 +405,34 @@ pub use check::check_scripts;
 mod tests {
     use super::*;
 
+    fn model(yaml: &str) -> Model {
+        serde_yaml::from_str(yaml).expect("model")
+    }
+
     #[test]
-    fn maps_document_types_to_labels() {
-        assert_eq!(kind_of(Some("target"), "nghi-quyet/muc-tieu/x/"), TARGET);
-        assert_eq!(kind_of(Some("task"), "nghi-quyet/nhiem-vu/x/"), RESOLUTION);
-        assert_eq!(kind_of(Some("page"), "nghi-quyet/to-chuc/"), RESOLUTION);
-        assert_eq!(kind_of(Some("guidances"), "huong-dan/"), GUIDANCE);
-        assert_eq!(kind_of(Some("speech"), "hoi-dap/phat-bieu/"), QA);
-        assert_eq!(kind_of(Some("matrix"), "ma-tran/"), OTHER);
+    fn categories_are_declared_labels_in_first_declared_order() {
+        let plan = Plan::new(
+            &model(
+                "types:
+  solution: {search: {category: Giải pháp, weights: {owner: 3}}}
+  indicator: {search: {category: Chỉ tiêu}}
+  solutions: {search: {category: Giải pháp}}
+  note: {search: {weights: {body: 0}}}
+  page: {}",
+            ),
+            "Khác",
+        );
+        assert_eq!(plan.labels, ["Giải pháp", "Chỉ tiêu", "Khác"]);
+        assert_eq!(plan.types["solutions"].0, Some(0));
+        assert_eq!(plan.types["indicator"].0, Some(1));
+        assert_eq!(plan.types["note"].0, None);
+        // Declared weights over the defaults; other types keep the defaults.
+        let w = plan.weights(Some("solution"));
+        assert_eq!(w.of("owner"), 3.0);
+        assert_eq!(w.of("title"), Weights::default().of("title"));
+        assert_eq!(plan.weights(Some("note")).of("body"), 0.0);
+        assert_eq!(plan.weights(Some("page")), &Weights::default());
+        assert_eq!(plan.weights(None), &Weights::default());
     }
 
     #[test]

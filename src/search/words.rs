@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::analyze::{form, key, syllables};
+use super::analyze::{Syllables, form, key, syllables};
 use crate::diag::Diagnostic;
 
 /// The file's name in a theme.
@@ -82,6 +82,41 @@ impl Words {
             })
         } else {
             Err(errors)
+        }
+    }
+}
+
+impl Words {
+    /// The words a site's index needs: the synonym groups of which some
+    /// phrase is in it (`has` tells the keys it holds: every syllable of a
+    /// one-syllable phrase, every pair of the others), all the weak words.
+    /// A group none of whose phrases the site writes finds nothing, and its
+    /// phrases (`Bộ Chính trị`) would show up in the scripts of a site about
+    /// something else.
+    pub(super) fn used(&self, has: &dyn Fn(&str) -> bool) -> Words {
+        let present = |phrase: &str| {
+            let keys: Vec<(String, bool)> = Syllables::new(phrase)
+                .map(|(s, starts)| (key(&form(s)), starts))
+                .collect();
+            let mut ok = !keys.is_empty();
+            for (n, (k, starts)) in keys.iter().enumerate() {
+                let alone = *starts && keys.get(n + 1).is_none_or(|next| next.1);
+                if alone {
+                    ok &= has(k);
+                } else if !starts {
+                    ok &= has(&format!("{} {k}", keys[n - 1].0));
+                }
+            }
+            ok
+        };
+        Words {
+            synonyms: self
+                .synonyms
+                .iter()
+                .filter(|group| group.iter().any(|p| present(p)))
+                .cloned()
+                .collect(),
+            weak: self.weak.clone(),
         }
     }
 }
@@ -258,5 +293,32 @@ mod tests {
     fn capitals_make_a_different_phrase() {
         assert_ne!(phrase_key("AI"), phrase_key("ai"));
         assert_eq!(phrase_key("Chuyển đổi số"), phrase_key("chuyen doi so"));
+    }
+
+    #[test]
+    fn keeps_the_groups_the_index_has_a_phrase_of() {
+        let w = Words::parse(
+            "synonyms:\n  - [CĐS, chuyển đổi số]\n  - [BCT, Bộ Chính trị]\n  - [AI, trí tuệ nhân tạo]\n  - [CNH-HĐH, \"công nghiệp hóa, hiện đại hóa\"]\nweak: [bao nhiêu]\n",
+            Path::new(FILE),
+        )
+        .unwrap();
+        // An index holding "chuyển đổi", "đổi số" (not "Bộ Chính trị"),
+        // the syllable "ai", and the two phrases around the comma.
+        let held = [
+            "chuyen doi",
+            "doi so",
+            "bo",
+            "chinh",
+            "tri",
+            "ai",
+            "cong nghiep",
+            "nghiep hoa",
+            "hien dai",
+            "dai hoa",
+        ];
+        let used = w.used(&|k| held.contains(&k));
+        let firsts: Vec<&str> = used.synonyms.iter().map(|g| g[0].as_str()).collect();
+        assert_eq!(firsts, ["CĐS", "AI", "CNH-HĐH"]);
+        assert_eq!(used.weak, ["bao nhiêu"]);
     }
 }

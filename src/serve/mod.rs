@@ -3,14 +3,17 @@
 //! tabs (live reload; an error overlay while the last build failed).
 //!
 //! One thread runs the watch-and-rebuild loop; the HTTP server
-//! ([`http`]) answers from the output folder on disk, which is only ever
-//! changed by atomic renames, so it always serves a whole, good site.
+//! ([`conn`] for the connections, [`http`] for the answers) answers from the
+//! output folder on disk, which is only ever changed by atomic renames, so
+//! it always serves a whole, good site.
 
+pub mod conn;
 pub mod http;
+mod scratch;
 pub mod watch;
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
@@ -22,7 +25,9 @@ use crate::incremental::{Changes, Rebuilt, Session};
 /// What `nqsite serve` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// The site; `output` defaults to a folder in the system temp folder.
+    /// The site; `output` defaults to a folder of this process in the system
+    /// temp folder (never the publishable `public/`: the preview holds the
+    /// editors' guide).
     pub build: BuildOptions,
     /// Address to bind (loopback unless told otherwise).
     pub bind: String,
@@ -43,11 +48,22 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             opts.build.root.display()
         )
     })?;
-    let output = opts
-        .build
-        .output
-        .clone()
-        .unwrap_or_else(|| default_output(&root));
+    let output = match &opts.build.output {
+        Some(o) => o.clone(),
+        None => {
+            let o = scratch::default_output(&root);
+            scratch::remove_stale(&root);
+            scratch::remove_on_exit(o.clone());
+            o
+        }
+    };
+    crate::output::Target::new(&root, &output, opts.build.force).map_err(|d| {
+        let hint = d
+            .hint
+            .map(|h| format!("\n  cách sửa: {h}"))
+            .unwrap_or_default();
+        format!("{}{hint}", d.message)
+    })?;
     let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
         .map_err(|e| format!("không mở được cổng {}:{}: {e}", opts.bind, opts.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -61,7 +77,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     let shared = Arc::new(http::Shared {
         site: output,
         status: Mutex::new(String::new()),
-        events: http::Events::default(),
+        events: conn::Events::default(),
+        hosts: http::Hosts::new(&opts.bind, addr.port()),
     });
     let mut version = 0;
     rebuild(
@@ -74,7 +91,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     );
     let mut watcher = watch::Watcher::new(&root)
         .map_err(|e| format!("không theo dõi được thư mục `{}`: {e}", root.display()))?;
-    http::start(listener, Arc::clone(&shared));
+    conn::start(listener, Arc::clone(&shared))
+        .map_err(|e| format!("không khởi động được máy chủ xem trước: {e}"))?;
     let url = format!("http://{addr}/");
     println!("Đang phục vụ tại {url} (Ctrl+C để dừng)");
     if opts.open {
@@ -98,13 +116,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     }
 }
 
-/// `<temp>/nqsite-serve-<hash of the root>`: never the publishable `public/`,
-/// since the served site holds the editors' guide.
-fn default_output(root: &Path) -> PathBuf {
-    let hash = crate::fsutil::hash64(root.to_string_lossy().as_bytes());
-    std::env::temp_dir().join(format!("nqsite-serve-{hash:016x}"))
-}
-
 fn rebuild(
     session: &mut Session,
     changes: &Changes,
@@ -119,7 +130,7 @@ fn rebuild(
             if !quiet {
                 report_ok(&r);
             }
-            status_json(*version, &[], changes.css_only, root)
+            status_json(*version, &r.warnings, changes.css_only, root)
         }
         Err(errors) => {
             for e in &errors {
@@ -139,6 +150,9 @@ fn rebuild(
 }
 
 fn report_ok(r: &Rebuilt) {
+    for w in &r.warnings {
+        eprintln!("{w}");
+    }
     eprintln!(
         "Đã dựng lại: {} tài liệu, {} trang dựng lại, {} tệp thay đổi, {} tệp xoá trong {:.0} ms",
         r.nodes, r.rendered, r.written, r.removed, r.millis
@@ -164,7 +178,7 @@ pub fn status_json(version: u64, errors: &[Diagnostic], css_only: bool, root: &P
         })
         .collect();
     json!({
-        "ok": errors.is_empty(),
+        "ok": !errors.iter().any(|e| e["severity"] == "error"),
         "version": version,
         "css_only": css_only,
         "errors": errors,
@@ -172,17 +186,13 @@ pub fn status_json(version: u64, errors: &[Diagnostic], css_only: bool, root: &P
     .to_string()
 }
 
-/// The line of a diagnostic and two lines around it, from the source file.
+/// The line of a diagnostic and two lines around it, from the source file;
+/// none when the file (symlinks resolved) is not inside the site's root.
 fn source_lines(root: &Path, d: &Diagnostic) -> Vec<serde_json::Value> {
     if d.line == 0 {
         return Vec::new();
     }
-    let path = if d.path.is_absolute() {
-        d.path.clone()
-    } else {
-        root.join(&d.path)
-    };
-    let Ok(bytes) = std::fs::read(&path) else {
+    let Ok(bytes) = crate::fsutil::read_bytes(root, &root.join(&d.path), &d.path) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&bytes);

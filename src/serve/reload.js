@@ -38,10 +38,12 @@
     close.type = "button";
     close.addEventListener("click", hideOverlay);
     panel.appendChild(close);
-    panel.appendChild(el("h2", "nqsite-title",
-      "Dựng trang thất bại: " + status.errors.length + " lỗi"));
-    panel.appendChild(el("p", "nqsite-note",
-      "Trang đang hiển thị là bản dựng tốt gần nhất. Sửa lỗi rồi lưu tệp, trang sẽ tự tải lại."));
+    panel.appendChild(el("h2", "nqsite-title", status.ok
+      ? "Đã dựng trang, có " + status.errors.length + " cảnh báo"
+      : "Dựng trang thất bại: " + status.errors.filter(function (e) { return e.severity !== "warning"; }).length + " lỗi"));
+    panel.appendChild(el("p", "nqsite-note", status.ok
+      ? "Trang đã được dựng; các mục dưới đây có thể bị mẫu giao diện bỏ qua. Sửa rồi lưu tệp, trang sẽ tự tải lại."
+      : "Trang đang hiển thị là bản dựng tốt gần nhất. Sửa lỗi rồi lưu tệp, trang sẽ tự tải lại."));
     status.errors.forEach(function (e) {
       var item = el("section", "nqsite-error");
       item.appendChild(el("div", "nqsite-loc", e.location));
@@ -64,7 +66,7 @@
   }
 
   function apply(status) {
-    if (status.ok) hideOverlay(); else showOverlay(status);
+    if (status.errors.length === 0) hideOverlay(); else showOverlay(status);
   }
 
   function swapCss() {

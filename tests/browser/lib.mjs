@@ -64,13 +64,13 @@ export async function serveDir(dir, { prefix = '/', headers = {} } = {}) {
   return { url: `http://127.0.0.1:${port}${prefix}`, requests, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Launches headless Chromium with the flags this machine needs. */
-export async function launch() {
+/** Launches headless Chromium with the flags this machine needs (and `extra` ones). */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+      '--disable-sync', '--no-first-run', '--disable-quic', ...extra],
   });
 }
 
@@ -78,6 +78,40 @@ export async function launch() {
 export async function phonePage(browser, opts = {}) {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 800 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...opts });
   return ctx.newPage();
+}
+
+/**
+ * Serves the built `site` and runs axe-core on each of `pages` ({ kind: path })
+ * at phone size, in light and dark; returns one line per violation.
+ */
+export async function axePages(site, pages) {
+  const server = await serveDir(site);
+  const browser = await launch();
+  const failures = [];
+  try {
+    for (const scheme of ['light', 'dark']) {
+      const page = await phonePage(browser, { colorScheme: scheme });
+      for (const [kind, path] of Object.entries(pages)) {
+        const response = await page.goto(server.url + path);
+        if (response.status() !== 200 && kind !== 'notFound') failures.push(`${scheme} ${kind}: HTTP ${response.status()}`);
+        const violations = await axe(page);
+        for (const v of violations) failures.push(`${scheme} ${kind}: ${v.id} (${v.impact}) ${v.nodes.join(' | ')}`);
+      }
+      await page.context().close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return failures;
+}
+
+/** The Nu HTML Checker's errors on every page of the built `site` (run with the machine's Java). */
+export function vnuErrors(site) {
+  const jar = join(REPO, 'tests', 'browser', 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+  const r = spawnSync('java', ['-jar', jar, '--errors-only', '--skip-non-html', site], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
 /** Runs axe-core on the page with the WCAG 2.1 A/AA tags; returns the violations. */

@@ -7,17 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::harness::{copy_dir, nqsite, repo, snapshot};
-
-/// A copy of the shipped site (content, config, profiles) to edit freely.
-fn shipped_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["content", "profiles"] {
-        copy_dir(&repo().join(sub), &dir.path().join(sub));
-    }
-    std::fs::copy(repo().join("site.yaml"), dir.path().join("site.yaml")).unwrap();
-    dir
-}
+use crate::harness::{nqsite, shipped_copy, snapshot};
 
 /// A generated site of `n` pages in sections of 100, with links between them.
 fn generated_site(n: usize) -> tempfile::TempDir {

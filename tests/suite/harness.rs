@@ -104,6 +104,16 @@ impl SiteTest {
     }
 }
 
+/// A copy of the shipped site (content, profiles, site.yaml) to edit freely.
+pub fn shipped_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["content", "profiles"] {
+        copy_dir(&repo().join(sub), &dir.path().join(sub));
+    }
+    std::fs::copy(repo().join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+    dir
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
@@ -133,4 +143,33 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// The front matter of a content file of the shipped site.
+fn front_matter(path: &Path) -> serde_yaml::Mapping {
+    let text = std::fs::read_to_string(path).unwrap();
+    let yaml = text
+        .strip_prefix("---\n")
+        .unwrap()
+        .split("\n---\n")
+        .next()
+        .unwrap();
+    serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The shipped site's content files whose `type` is `kind`, with their
+/// front matter, sorted by path (tests read counts from here instead of
+/// hard-coding the corpus's shape).
+pub fn files_of_type(kind: &str) -> Vec<(std::path::PathBuf, serde_yaml::Mapping)> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(repo().join("content")).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.path().extension().is_some_and(|x| x == "md") {
+            let fm = front_matter(e.path());
+            if fm.get("type").and_then(|v| v.as_str()) == Some(kind) {
+                out.push((e.path().to_path_buf(), fm));
+            }
+        }
+    }
+    out
 }

@@ -2,13 +2,17 @@
 //! real `nqsite` binary and asserts on its output and messages.
 
 mod build;
+mod corpus2;
 mod errors;
 mod faults;
 mod harness;
 mod hostile;
 mod pdf;
 mod portals;
+mod safety;
+mod scaffold;
 mod search;
 mod serve;
+mod serve_hostile;
 mod shipped;
 mod xref;

@@ -15,7 +15,7 @@ fn search_files(site: &SiteTest) -> BTreeSet<String> {
 }
 
 /// The meta script as JSON.
-fn meta(site: &SiteTest) -> serde_json::Value {
+pub(crate) fn meta(site: &SiteTest) -> serde_json::Value {
     let manifest = site.read("search/manifest.js");
     let path = manifest
         .split(['"', ' '])
@@ -30,7 +30,7 @@ fn meta(site: &SiteTest) -> serde_json::Value {
 }
 
 /// Every key of every term shard.
-fn keys(site: &SiteTest) -> BTreeSet<String> {
+pub(crate) fn keys(site: &SiteTest) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for name in search_files(site).iter().filter(|n| n.starts_with("t.")) {
         let text = site.read(&format!("search/{name}"));
@@ -41,6 +41,42 @@ fn keys(site: &SiteTest) -> BTreeSet<String> {
         let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(body).unwrap();
         out.extend(map.keys().cloned());
     }
+    out
+}
+
+/// The category label of every page, by its href.
+pub(crate) fn categories(site: &SiteTest) -> std::collections::BTreeMap<String, String> {
+    let m = meta(site);
+    let labels: Vec<&str> = m["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    // One letter a page, in the postings code's 64 letters.
+    let letters = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+    let kinds: Vec<usize> = m["k"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .map(|c| letters.find(c).unwrap())
+        .collect();
+    let mut out = std::collections::BTreeMap::new();
+    for name in search_files(site).iter().filter(|n| n.starts_with("d.")) {
+        let text = site.read(&format!("search/{name}"));
+        let body = text
+            .strip_prefix("nqSearch.add(\"d\",")
+            .and_then(|t| t.strip_suffix(");\n"))
+            .unwrap();
+        let (first, docs) = body.split_once(',').unwrap();
+        let first: usize = first.parse().unwrap();
+        let docs: Vec<serde_json::Value> = serde_json::from_str(docs).unwrap();
+        for (i, doc) in docs.iter().enumerate() {
+            let label = labels[kinds[first + i]].to_string();
+            out.insert(doc[1].as_str().unwrap().to_string(), label);
+        }
+    }
+    assert_eq!(out.len(), kinds.len(), "every page has a doc");
     out
 }
 
@@ -103,10 +139,15 @@ fn a_sites_search_words_replace_the_themes() {
     let site = SiteTest::fixture("basic");
     site.write(
         "themes/default/search-words.yaml",
-        "synonyms:\n  - [ĐHĐCĐ, đại hội đồng cổ đông]\nweak: [bao giờ]\n",
+        "synonyms:\n  - [ĐHĐCĐ, đại hội đồng cổ đông]\n  - [QXZ, quả xoài zin]\nweak: [bao giờ]\n",
+    );
+    site.write(
+        "content/dai-hoi.md",
+        "---\ntitle: \"Đại hội\"\n---\nNghị quyết của Đại hội đồng cổ đông về chuyển đổi số.\n",
     );
     site.build().assert_ok();
     let m = meta(&site);
+    // A group none of whose phrases the site writes is left out.
     assert_eq!(
         m["s"],
         serde_json::json!([["ĐHĐCĐ", "đại hội đồng cổ đông"]])

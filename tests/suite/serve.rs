@@ -3,26 +3,36 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::{SiteTest, nqsite, snapshot};
 
 /// A running `nqsite serve` on a free port, killed on drop.
-struct Server {
-    child: Child,
-    addr: String,
-    out: PathBuf,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    /// `127.0.0.1:port`, also sent as the `Host` of every request.
+    pub(crate) addr: String,
+    pub(crate) out: PathBuf,
     log: PathBuf,
 }
 
 impl Server {
-    fn start(site: &SiteTest) -> Server {
+    pub(crate) fn start(site: &SiteTest) -> Server {
+        let server = Server::start_with(site, &[]);
+        assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+        server
+    }
+
+    /// Starts `nqsite serve --port 0 <args>` on the site.
+    pub(crate) fn start_with(site: &SiteTest, args: &[&str]) -> Server {
         let out = site.root().join("served");
         let log = site.root().join("serve.log");
         let child = nqsite()
-            .args(["serve", "--port", "0", "--root"])
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .arg("--root")
             .arg(site.root())
             .arg("--output")
             .arg(&out)
@@ -47,42 +57,40 @@ impl Server {
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .into();
-        assert!(server.addr.starts_with("127.0.0.1:"), "{url}");
         server
     }
 
     /// GET `path` (sent as is); returns (status, headers, body).
-    fn get(&self, path: &str) -> (u16, String, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String, String) {
+        self.request(&format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        ))
+    }
+
+    /// Sends `raw` as the whole request; returns (status, headers, body).
+    pub(crate) fn request(&self, raw: &str) -> (u16, String, String) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        s.write_all(raw.as_bytes()).unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        (status, head.to_string(), body.to_string())
+        (status_code(head), head.to_string(), body.to_string())
     }
 
-    fn status(&self) -> serde_json::Value {
+    pub(crate) fn status(&self) -> serde_json::Value {
         let (_, _, body) = self.get("/__nqsite/status");
         serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
     }
 
-    fn version(&self) -> u64 {
+    pub(crate) fn version(&self) -> u64 {
         self.status()["version"].as_u64().unwrap_or(0)
     }
 
     /// Polls until `cond` holds (20 s at most).
-    fn wait_for(&self, what: &str, cond: impl Fn(&Server) -> bool) {
+    pub(crate) fn wait_for(&self, what: &str, cond: impl Fn(&Server) -> bool) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(20) {
             if cond(self) {
@@ -98,7 +106,7 @@ impl Server {
     }
 
     /// Waits for a successful build newer than `version`.
-    fn wait_ok_after(&self, version: u64) -> u64 {
+    pub(crate) fn wait_ok_after(&self, version: u64) -> u64 {
         self.wait_for("a good build", |s| {
             let st = s.status();
             st["ok"] == true && st["version"].as_u64().unwrap_or(0) > version
@@ -106,7 +114,7 @@ impl Server {
         self.version()
     }
 
-    fn wait_error(&self, needle: &str) -> serde_json::Value {
+    pub(crate) fn wait_error(&self, needle: &str) -> serde_json::Value {
         self.wait_for(needle, |s| {
             let st = s.status();
             st["ok"] == false && st.to_string().contains(needle)
@@ -118,6 +126,14 @@ impl Server {
         assert!(self.child.try_wait().unwrap().is_none(), "server exited");
         assert_eq!(self.get("/__nqsite/reload.js").0, 200);
     }
+}
+
+/// The status code of a response head (`HTTP/1.1 200 OK…`), 0 if none.
+pub(crate) fn status_code(head: &str) -> u16 {
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
 }
 
 impl Drop for Server {
@@ -396,6 +412,23 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
             );
         }),
         Box::new(|s| edit_file(s, "content/huong-dan/tinh.md", "(bản 2)", "(bản 3)")),
+        // A section's front matter: the title of the group its targets show.
+        Box::new(|s| {
+            edit_file(
+                s,
+                "content/muc-tieu/_index.md",
+                "Nhóm mục tiêu kinh tế",
+                "Nhóm mục tiêu về kinh tế",
+            )
+        }),
+        // The guidance starts quoting a target: the target's source link now
+        // points at the quote, and its "mentioned in" list grows.
+        Box::new(|s| {
+            s.write(
+                "content/huong-dan/tinh.md",
+                "---\ntitle: \"Hướng dẫn của tỉnh (bản 3)\"\ntype: guidance\nid: tinh\n---\nTrích: [trên 55%](target:tfp-2030).\n",
+            );
+        }),
     ];
     for (n, edit) in edits.iter().enumerate() {
         edit(&site);
@@ -404,6 +437,35 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
         // edit could be re-rendered by a later one and hide the miss.
         assert_same_as_full_build(&site, &server.out, n);
     }
+}
+
+#[test]
+fn a_body_edit_renders_only_the_pages_that_read_it() {
+    let site = SiteTest::fixture("xref");
+    let server = Server::start(&site);
+    let v = server.version();
+    // Question 3 mentions nothing and nothing mentions it: only its own
+    // page reads its body.
+    edit_file(
+        &site,
+        "content/hoi-dap/cau-3.md",
+        "Không nhắc mục tiêu nào.",
+        "Vẫn không nhắc mục tiêu nào.",
+    );
+    server.wait_ok_after(v);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let last = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("trang dựng lại"))
+        .unwrap();
+    let rendered: usize = last
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" trang dựng lại"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in `{last}`"));
+    assert_eq!(rendered, 1, "{last}");
+    assert_same_as_full_build(&site, &server.out, 0);
 }
 
 /// Replaces `from` by `to` in a file of the site (which must contain it).
@@ -439,66 +501,6 @@ fn assert_same_as_full_build(site: &SiteTest, served: &std::path::Path, step: us
         );
     }
     std::fs::remove_dir_all(&full).unwrap();
-}
-
-fn new_file(site: &SiteTest, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nqsite"))
-        .arg("new")
-        .args(args)
-        .arg("--root")
-        .arg(site.root())
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-#[test]
-fn new_numbers_questions_after_the_highest_and_the_file_builds() {
-    let site = SiteTest::fixture("xref");
-    let (ok, path, err) = new_file(&site, &["question", "Vì", "sao", "lại", "thế?"]);
-    assert!(ok, "{err}");
-    assert_eq!(
-        path,
-        Path::new("content/hoi-dap/cau-04.md").to_string_lossy()
-    );
-    let text = std::fs::read_to_string(site.root().join(&path)).unwrap();
-    assert!(text.contains("number: 4\n") && text.contains("Câu hỏi 4: Vì sao lại thế?"));
-    assert!(
-        text.contains("# Số thứ tự"),
-        "fields are explained in Vietnamese"
-    );
-    let (ok, path, _) = new_file(&site, &["question"]);
-    assert!(ok);
-    assert!(path.ends_with("cau-05.md"), "{path}");
-    let (ok, path, err) = new_file(&site, &["target", "Tỉ", "lệ", "kinh", "tế", "số", "2045"]);
-    assert!(ok, "{err}");
-    assert!(
-        path.ends_with("muc-tieu/ti-le-kinh-te-so-2045.md"),
-        "{path}"
-    );
-    let (ok, path, err) = new_file(&site, &["guidance", "Hướng dẫn của huyện"]);
-    assert!(ok, "{err}");
-    assert!(path.ends_with("huong-dan/huong-dan-cua-huyen.md"), "{path}");
-    let (ok, path, err) = new_file(&site, &["page", "Giới thiệu"]);
-    assert!(ok, "{err}");
-    assert_eq!(path, Path::new("content/gioi-thieu.md").to_string_lossy());
-    site.build().assert_ok();
-}
-
-#[test]
-fn new_refuses_to_overwrite_an_existing_file() {
-    let site = SiteTest::fixture("xref");
-    let mine = "---\ntitle: \"Của tôi\"\n---\nĐừng ghi đè.\n";
-    site.write("content/hoi-dap/cau-04.md", mine);
-    let (ok, _, err) = new_file(&site, &["question"]);
-    assert!(!ok);
-    assert!(err.contains("không ghi đè"), "{err}");
-    let kept = std::fs::read_to_string(site.root().join("content/hoi-dap/cau-04.md")).unwrap();
-    assert_eq!(kept, mine);
 }
 
 #[test]
@@ -594,16 +596,13 @@ fn serve_holds_200_connections_at_2000_requests_a_second_while_rebuilding() {
                         s.set_read_timeout(Some(Duration::from_secs(10)))?;
                         write!(
                             s,
-                            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
                         )?;
                         let mut raw = Vec::new();
                         s.read_to_end(&mut raw)?;
-                        let head = String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned();
-                        Ok(head
-                            .split_whitespace()
-                            .nth(1)
-                            .and_then(|c| c.parse().ok())
-                            .unwrap_or(0))
+                        Ok(status_code(&String::from_utf8_lossy(
+                            &raw[..raw.len().min(64)],
+                        )))
                     })();
                     // /assets/ (a folder) and /khong-co/ are 404 by design; anything else must be 200.
                     let expected = if path == "/khong-co/" || path == "/assets/" {
@@ -660,4 +659,48 @@ fn serve_holds_200_connections_at_2000_requests_a_second_while_rebuilding() {
     eprintln!(
         "load: {ok} requests in {elapsed:.1} s ({rate:.0}/s), {edits} saves, RSS {rss_early} → {rss_late} KiB"
     );
+}
+
+#[test]
+fn serve_survives_templates_that_would_recurse_forever_and_shows_them() {
+    let site = SiteTest::fixture("xref");
+    let mut server = Server::start(&site);
+    let v = server.version();
+    let dir = "themes/default/templates";
+    type Files<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Files, &str, &str, u64); 2] = [
+        (
+            &[("page.html", "<p>\n{% include \"page.html\" %}")],
+            "nhúng `page.html`",
+            "page.html",
+            2,
+        ),
+        (
+            &[
+                ("page.html", "{% import \"m.html\" as m %}{{ m::f(n=1) }}"),
+                (
+                    "m.html",
+                    "\n{% macro f(n) %}{{ self::f(n=n) }}{% endmacro f %}",
+                ),
+            ],
+            "được gọi lồng nhau quá",
+            "m.html",
+            2,
+        ),
+    ];
+    for (files, needle, at, line) in cases {
+        for (name, text) in files {
+            site.write(&format!("{dir}/{name}"), text);
+        }
+        let status = server.wait_error(needle);
+        let err = &status["errors"][0];
+        assert_eq!(err["file"], format!("{dir}/{at}"), "{err}");
+        assert_eq!(err["line"], line, "{err}");
+        server.assert_alive();
+        for (name, _) in files {
+            remove(&site, &format!("{dir}/{name}"));
+        }
+        server.wait_ok_after(v);
+    }
+    server.assert_alive();
 }

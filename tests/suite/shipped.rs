@@ -1,42 +1,12 @@
-//! The shipped Resolution 57 site: it builds, and its content has the
-//! structure the corpus promises (75 questions in three parts, three
-//! guidances, five viewpoints, seven task groups, every target complete).
+//! The tool on the shipped Resolution 57 site: it builds deterministically,
+//! every internal link and anchor resolves, the matrix and the target pages
+//! show what the content references.  The corpus's own shape (75 questions,
+//! 43 targets …) is checked by `scripts/corpus_check.py`, not here: these
+//! tests read the counts they need from the content.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::harness::{nqsite, repo, snapshot};
-
-fn front_matter(path: &Path) -> serde_yaml::Mapping {
-    let text = std::fs::read_to_string(path).unwrap();
-    let yaml = text
-        .strip_prefix("---\n")
-        .unwrap()
-        .split("\n---\n")
-        .next()
-        .unwrap();
-    serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn files_of_type(kind: &str) -> Vec<(std::path::PathBuf, serde_yaml::Mapping)> {
-    let mut out = Vec::new();
-    for e in walkdir::WalkDir::new(repo().join("content")).sort_by_file_name() {
-        let e = e.unwrap();
-        if e.path().extension().is_some_and(|x| x == "md") {
-            let fm = front_matter(e.path());
-            if fm.get("type").and_then(|v| v.as_str()) == Some(kind) {
-                out.push((e.path().to_path_buf(), fm));
-            }
-        }
-    }
-    out
-}
-
-fn int(fm: &serde_yaml::Mapping, key: &str) -> i64 {
-    fm.get(key)
-        .and_then(|v| v.as_i64())
-        .unwrap_or_else(|| panic!("missing {key}"))
-}
+use crate::harness::{files_of_type, nqsite, repo, snapshot};
 
 #[test]
 fn shipped_site_builds_deterministically() {
@@ -62,97 +32,6 @@ fn shipped_site_builds_deterministically() {
             .join("a/hoi-dap/phan-2/cau-15/index.html")
             .is_file()
     );
-}
-
-#[test]
-fn shipped_book_has_75_questions_in_three_parts() {
-    let questions = files_of_type("question");
-    assert_eq!(questions.len(), 75);
-    let mut numbers: Vec<i64> = questions.iter().map(|(_, fm)| int(fm, "number")).collect();
-    numbers.sort();
-    assert_eq!(numbers, (1..=75).collect::<Vec<_>>());
-    for (path, fm) in &questions {
-        let n = int(fm, "number");
-        let part = int(fm, "part");
-        let expected = if n <= 12 {
-            1
-        } else if n <= 47 {
-            2
-        } else {
-            3
-        };
-        assert_eq!(part, expected, "{}", path.display());
-        assert!(
-            path.parent().unwrap().ends_with(format!("phan-{part}")),
-            "{}",
-            path.display()
-        );
-        let text = std::fs::read_to_string(path).unwrap();
-        let body = text.split("\n---\n").nth(1).unwrap_or("");
-        assert!(body.trim().len() > 50, "{} has no answer", path.display());
-        assert!(
-            fm.get("question")
-                .and_then(|v| v.as_str())
-                .is_some_and(|q| !q.is_empty())
-        );
-    }
-    let parts = files_of_type("part");
-    assert_eq!(parts.len(), 3);
-    assert_eq!(files_of_type("preface").len(), 1);
-    assert_eq!(files_of_type("speech").len(), 1);
-}
-
-#[test]
-fn shipped_resolution_has_guidances_viewpoints_tasks_and_complete_targets() {
-    let guidances = files_of_type("guidance");
-    let ids: Vec<&str> = guidances
-        .iter()
-        .filter_map(|(_, fm)| fm.get("id").and_then(|v| v.as_str()))
-        .collect();
-    assert_eq!(ids, ["binh-phuoc", "quang-yen", "tinh-uy"]);
-    for (path, fm) in &guidances {
-        for key in ["issuer", "number", "date", "place", "signer"] {
-            assert!(
-                fm.contains_key(key),
-                "{} lacks {key} (null when the source gives none)",
-                path.display()
-            );
-        }
-    }
-    let viewpoints: Vec<i64> = files_of_type("viewpoint")
-        .iter()
-        .map(|(_, fm)| int(fm, "id"))
-        .collect();
-    assert_eq!(viewpoints, [1, 2, 3, 4, 5]);
-    let tasks: Vec<i64> = files_of_type("task")
-        .iter()
-        .map(|(_, fm)| int(fm, "id"))
-        .collect();
-    assert_eq!(tasks, [1, 2, 3, 4, 5, 6, 7]);
-
-    let targets = files_of_type("target");
-    assert!(
-        targets.len() >= 35,
-        "about 40 targets expected, found {}",
-        targets.len()
-    );
-    let mut per_year: BTreeMap<i64, usize> = BTreeMap::new();
-    for (path, fm) in &targets {
-        for key in [
-            "id",
-            "indicator",
-            "value",
-            "figure",
-            "source_text",
-            "group",
-            "source",
-        ] {
-            let v = fm.get(key).and_then(|v| v.as_str()).unwrap_or("");
-            assert!(!v.is_empty(), "{} lacks {key}", path.display());
-        }
-        *per_year.entry(int(fm, "year")).or_default() += 1;
-    }
-    assert!(per_year[&2030] > 25 && per_year[&2045] >= 5, "{per_year:?}");
 }
 
 /// Builds the shipped site once per test binary run into a temp folder.
@@ -187,6 +66,7 @@ fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 fn shipped_site_has_no_broken_internal_link_or_anchor() {
     let out = built_site();
     let mut checked = 0;
+    let mut pages = 0;
     let mut broken = Vec::new();
     for e in walkdir::WalkDir::new(out).sort_by_file_name() {
         let e = e.unwrap();
@@ -194,6 +74,7 @@ fn shipped_site_has_no_broken_internal_link_or_anchor() {
             continue;
         }
         let html = std::fs::read_to_string(e.path()).unwrap();
+        pages += 1;
         for href in attr_values(&html, "href")
             .into_iter()
             .chain(attr_values(&html, "src"))
@@ -216,7 +97,10 @@ fn shipped_site_has_no_broken_internal_link_or_anchor() {
             }
         }
     }
-    assert!(checked > 5000, "crawled only {checked} links");
+    assert!(
+        checked > pages,
+        "crawled only {checked} links on {pages} pages"
+    );
     assert!(
         broken.is_empty(),
         "{} broken links:\n{}",
@@ -240,9 +124,14 @@ fn matrix_row(href: &str) -> Vec<String> {
 
 #[test]
 fn matrix_shows_which_document_covers_which_part_of_the_resolution() {
-    // Columns: tinh-uy, binh-phuoc, quang-yen, part 1, part 2, part 3, speech.
+    // Columns: the guidances (tinh-uy, binh-phuoc, quang-yen), the book's
+    // parts, the speech.
     let tfp = matrix_row("/nghi-quyet/muc-tieu/tfp-2030/");
-    assert_eq!(tfp.len(), 7);
+    let columns = ["guidance", "part", "speech"]
+        .iter()
+        .map(|kind| files_of_type(kind).len())
+        .sum::<usize>();
+    assert_eq!(tfp.len(), columns);
     assert!(
         tfp[0].contains("href=\"/huong-dan/tinh-uy/#ref-target-tfp-2030\""),
         "{tfp:?}"

@@ -63,7 +63,7 @@ fn targets_index_groups_figures_by_year_and_group() {
     let tfp = idx.find("&gt;55%").expect("tfp card");
     let so = idx.find("≥30% GDP").expect("digital economy card");
     assert!(tfp < so, "ordered by weight");
-    assert!(idx.contains("id=\"nam-2030\"") && idx.contains("id=\"kinh-te\""));
+    assert!(idx.contains("id=\"nam-2030\"") && idx.contains("id=\"nam-2030-kinh-te\""));
 }
 
 #[test]
