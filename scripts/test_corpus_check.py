@@ -32,7 +32,7 @@ class TestCorpusShape(unittest.TestCase):
             (lambda c: edit(c, "huong-dan/tinh-uy.md", "](target:tfp-2030)", "]"),
              ["content/nghi-quyet/muc-tieu/tfp-2030.md:10: lỗi: hướng dẫn `tinh-uy` nêu mục tiêu `tfp-2030` 0 lần"]),
             (lambda c: edit(c, "infographic.md", 'target: "tfp-2030"', 'target: "tfp-2031"'),
-             ["content/infographic.md:7: lỗi: infographic nêu mục tiêu không có: `tfp-2031`"]),
+             ["content/infographic.md:8: lỗi: infographic nêu mục tiêu không có: `tfp-2031`"]),
         ]
         for mutate, needles in cases:
             with self.subTest(needles=needles[0]), tempfile.TemporaryDirectory() as tmp:

@@ -40,6 +40,7 @@ pub struct LinkView {
 #[derive(Serialize)]
 struct SectionView<'a> {
     title: &'a str,
+    short_title: &'a str,
     href: &'a str,
     /// The section's page list, rendered once (`partials/section_pages.html`).
     listing: &'a str,
@@ -91,6 +92,9 @@ struct PageView<'a> {
     breadcrumbs: Vec<LinkView>,
     prev: Option<LinkView>,
     next: Option<LinkView>,
+    /// For a page in a section: the pages around it there (itself
+    /// included), at most [`NEIGHBOURS`] on each side.
+    neighbours: Vec<&'a LinkView>,
     section: Option<SectionView<'a>>,
     pages: Vec<&'a LinkView>,
     /// For sections: the pages grouped by the groups the section declares.
@@ -187,8 +191,15 @@ impl PartTable {
     }
 }
 
-/// Most top-level sections shown in the site menu.
-const MENU_MAX: usize = 8;
+/// Most top-level sections and pages shown in the site menu.
+const MENU_MAX: usize = 10;
+
+/// Pages shown on each side of the current one in its section's list.
+const NEIGHBOURS: usize = 2;
+
+/// Pages listed per section in the site map of the search page; the rest
+/// are counted and reached through the section's page.
+const SITE_MAP_PAGES: usize = 60;
 
 /// Builds contexts for every page; computed once per site.
 pub struct Contexts<'a> {
@@ -381,6 +392,11 @@ impl<'a> Contexts<'a> {
                 .collect(),
             prev: prev.map(|p| self.link(p, r).clone()),
             next: next.map(|n| self.link(n, r).clone()),
+            neighbours: self
+                .neighbours(i)
+                .iter()
+                .map(|&p| self.link(p, r))
+                .collect(),
             section,
             pages: node.pages.iter().map(|&p| self.link(p, r)).collect(),
             groups: self.section_groups(i, r),
@@ -457,11 +473,55 @@ impl<'a> Contexts<'a> {
         }
     }
 
+    /// Node `i` and the pages around it in its section's list.
+    fn neighbours(&self, i: usize) -> &'a [usize] {
+        let node = &self.site.nodes[i];
+        let Some(parent) = node.parent.filter(|_| !node.doc.is_section) else {
+            return &[];
+        };
+        let list = &self.site.nodes[parent].pages;
+        let Some(pos) = list.iter().position(|&p| p == i) else {
+            return &[];
+        };
+        &list[pos.saturating_sub(NEIGHBOURS)..(pos + NEIGHBOURS + 1).min(list.len())]
+    }
+
+    /// Every section in reading order with its pages (at most
+    /// [`SITE_MAP_PAGES`] each, `more` counts the rest), for pages that list
+    /// the whole site (`sections` on the search page).
+    pub fn site_map(&self) -> Json {
+        let mut sections: Vec<usize> = (0..self.site.nodes.len())
+            .filter(|&i| self.site.nodes[i].doc.is_section)
+            .collect();
+        sections.sort_by_key(|&i| self.order[i]);
+        let out: Vec<Json> = sections
+            .into_iter()
+            .map(|s| {
+                let pages = &self.site.nodes[s].pages;
+                let shown: Vec<&LinkView> = pages
+                    .iter()
+                    .take(SITE_MAP_PAGES)
+                    .map(|&p| &self.links[p])
+                    .collect();
+                json!({
+                    "title": self.links[s].title,
+                    "short_title": self.links[s].short_title,
+                    "href": self.links[s].href,
+                    "depth": self.site.ancestors(s).len(),
+                    "pages": shown,
+                    "more": pages.len().saturating_sub(SITE_MAP_PAGES),
+                })
+            })
+            .collect();
+        Json::Array(out)
+    }
+
     fn section_view(&self, s: usize, r: &Reads) -> SectionView<'_> {
         r.add(Part::Listing(s));
         let link = self.link(s, r);
         SectionView {
             title: &link.title,
+            short_title: &link.short_title,
             href: &link.href,
             listing: &self.listings[s],
         }
@@ -1058,9 +1118,11 @@ fn reading_order(site: &Site) -> Vec<usize> {
 /// The context every page shares: the site, its declared types, the UI
 /// strings, the assets.
 fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
-    let menu: Vec<&LinkView> = site.nodes[HOME]
+    let home = &site.nodes[HOME];
+    let menu: Vec<&LinkView> = home
         .subsections
         .iter()
+        .chain(&home.pages)
         .take(MENU_MAX)
         .map(|&i| &links[i])
         .collect();

@@ -130,6 +130,8 @@ impl Theme {
         // Escape the five HTML-special characters only: Tera's default also
         // escapes `/`, which bloats every URL without making anything safer.
         tera.set_escape_fn(crate::markdown::escape_attr);
+        tera.register_filter("nobreak", nobreak_filter);
+        tera.register_filter("numbers", numbers_filter);
         bound_range(&mut tera);
         guard_macro_depth(&mut tera);
         let mut macros = Vec::new();
@@ -339,6 +341,36 @@ fn search_words(
         errors.extend(ds);
         crate::search::Words::default()
     })
+}
+
+/// The text of a template value (numbers as written, null as nothing).
+fn value_text(v: &tera::Value) -> String {
+    match v {
+        tera::Value::String(s) => s.clone(),
+        tera::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `{{ title | nobreak | safe }}`: the text escaped, with its document
+/// numbers (`57-NQ/TW`) kept on one line.
+fn nobreak_filter(
+    v: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let escaped = crate::markdown::escape_attr(&value_text(v));
+    Ok(tera::Value::String(
+        crate::text::nobreak_doc_numbers(&escaped).into_owned(),
+    ))
+}
+
+/// `{{ figure | numbers }}`: the numbers a figure writes (`"16-18%"` →
+/// `[16, 18]`), for charts.
+fn numbers_filter(
+    v: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    Ok(serde_json::json!(crate::text::numbers(&value_text(v))))
 }
 
 fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {

@@ -202,6 +202,151 @@ pub fn vi_number(n: f64, decimals: usize) -> String {
     }
 }
 
+/// Wraps every document number of an HTML text (`57-NQ/TW`, `01-HD/BTGTU`,
+/// `1131/QĐ-TTg`) in `<span class="nw">` so a line never breaks inside it.
+/// Only text between tags is touched, never a tag, an attribute or the
+/// content of `pre`, `code`, `script` and `style`.
+pub fn nobreak_doc_numbers(html: &str) -> std::borrow::Cow<'_, str> {
+    if !may_have_doc_number(html) {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::new();
+    let mut done = 0;
+    let mut skip: Option<&str> = None;
+    let mut i = 0;
+    let bytes = html.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            let end = html[i..].find('>').map_or(bytes.len(), |e| i + e + 1);
+            let tag = &html[i..end];
+            let name = tag.trim_start_matches(['<', '/']);
+            let name = &name[..name
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(name.len())];
+            match skip {
+                Some(open) if tag.starts_with("</") && name.eq_ignore_ascii_case(open) => {
+                    skip = None
+                }
+                None if !tag.starts_with("</") => {
+                    skip = ["pre", "code", "script", "style"]
+                        .into_iter()
+                        .find(|t| name.eq_ignore_ascii_case(t));
+                }
+                _ => {}
+            }
+            i = end;
+            continue;
+        }
+        let next = html[i..].find('<').map_or(bytes.len(), |n| i + n);
+        if skip.is_none() {
+            for r in doc_numbers(&html[i..next]) {
+                out.push_str(&html[done..i + r.start]);
+                out.push_str("<span class=\"nw\">");
+                out.push_str(&html[i + r.start..i + r.end]);
+                out.push_str("</span>");
+                done = i + r.end;
+            }
+        }
+        i = next;
+    }
+    if done == 0 {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    out.push_str(&html[done..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Byte ranges of the document numbers in a text: digits (with `/year`
+/// parts), then `-` or `/` and an upper-case code, then more such codes
+/// (`57-NQ/TW`, `193/2025/QH15`, `03/CT-TTg`); `5G`, `2025-2030` and
+/// `COVID-19` are not.
+fn doc_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
+    if !may_have_doc_number(text) {
+        return Vec::new();
+    }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let is_word = |k: usize| chars.get(k).is_some_and(|&(_, c)| c.is_alphanumeric());
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        let starts = chars[k].1.is_ascii_digit()
+            && !(k > 0 && (is_word(k - 1) || matches!(chars[k - 1].1, '/' | '-' | '.' | ',')));
+        if !starts {
+            k += 1;
+            continue;
+        }
+        let digits = |mut j: usize| {
+            while chars.get(j).is_some_and(|c| c.1.is_ascii_digit()) {
+                j += 1;
+            }
+            j
+        };
+        let mut j = digits(k);
+        // `/2025` parts of the number.
+        while chars.get(j).is_some_and(|c| c.1 == '/')
+            && chars.get(j + 1).is_some_and(|c| c.1.is_ascii_digit())
+        {
+            j = digits(j + 1);
+        }
+        let mut end = None;
+        // `-NQ`, `/TW`, `/QĐ-TTg`: a code starts with an upper-case letter.
+        while chars.get(j).is_some_and(|c| matches!(c.1, '-' | '/'))
+            && chars.get(j + 1).is_some_and(|c| c.1.is_uppercase())
+        {
+            j += 1;
+            while is_word(j) {
+                j += 1;
+            }
+            end = Some(j);
+        }
+        match end {
+            Some(e) if !is_word(e) => {
+                let stop = chars.get(e).map_or(text.len(), |c| c.0);
+                out.push(chars[k].0..stop);
+                k = e;
+            }
+            _ => k = j.max(k + 1),
+        }
+    }
+    out
+}
+
+/// A digit followed by `-` or `/`: what every document number has.
+fn may_have_doc_number(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && matches!(w[1], b'-' | b'/'))
+}
+
+/// The numbers written in a figure, in order, read the Vietnamese way
+/// (`0,7` → 0.7, `1.000` → 1000): `">55%"` → [55], `"16-18%/năm"` →
+/// [16, 18], `"Top 3 ASEAN"` → [3].
+pub fn numbers(text: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
+        let digit_after = chars.get(k + 1).is_some_and(char::is_ascii_digit);
+        let thousands = c == '.'
+            && chars
+                .get(k + 1..k + 4)
+                .is_some_and(|d| d.iter().all(char::is_ascii_digit))
+            && !chars.get(k + 4).is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() {
+            cur.push(c);
+        } else if !cur.is_empty() && c == ',' && digit_after && !cur.contains('.') {
+            cur.push('.');
+        } else if !cur.is_empty() && thousands {
+            // a thousands separator: nothing to keep
+        } else if !cur.is_empty() {
+            out.extend(cur.parse::<f64>().ok());
+            cur.clear();
+        }
+    }
+    out.extend(cur.parse::<f64>().ok());
+    out
+}
+
 /// Decodes `%XX` escapes (URL paths). `None` when an escape is cut short
 /// or not hexadecimal; the bytes may not be UTF-8.
 pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
@@ -225,6 +370,48 @@ pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_document_numbers_on_one_line() {
+        let wrap = |s: &str| nobreak_doc_numbers(s).into_owned();
+        assert_eq!(
+            wrap("Nghị quyết số 57-NQ/TW của Bộ Chính trị"),
+            "Nghị quyết số <span class=\"nw\">57-NQ/TW</span> của Bộ Chính trị"
+        );
+        assert_eq!(
+            wrap("Số 01-HD/BTGTU, 1131/QĐ-TTg và 193/2025/QH15."),
+            "Số <span class=\"nw\">01-HD/BTGTU</span>, <span class=\"nw\">1131/QĐ-TTg</span> và <span class=\"nw\">193/2025/QH15</span>."
+        );
+        for plain in [
+            "5G, 6G",
+            "2025-2030",
+            "COVID-19",
+            "16-18%/năm",
+            "22/12/2024",
+            "a-57-NQ",
+        ] {
+            assert_eq!(wrap(plain), plain);
+        }
+        assert_eq!(
+            wrap("<a href=\"/57-NQ/TW\" title=\"57-NQ/TW\">57-NQ/TW</a><code>57-NQ/TW</code>"),
+            "<a href=\"/57-NQ/TW\" title=\"57-NQ/TW\"><span class=\"nw\">57-NQ/TW</span></a><code>57-NQ/TW</code>"
+        );
+        assert!(matches!(
+            nobreak_doc_numbers("không có số"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn reads_the_numbers_of_a_figure() {
+        assert_eq!(numbers(">55%"), [55.0]);
+        assert_eq!(numbers("≥30% GDP"), [30.0]);
+        assert_eq!(numbers("+16-18%/năm"), [16.0, 18.0]);
+        assert_eq!(numbers(">0,7"), [0.7]);
+        assert_eq!(numbers("Top 3 ASEAN"), [3.0]);
+        assert_eq!(numbers("1.000 người, 2.5"), [1000.0, 2.0, 5.0]);
+        assert!(numbers("Toàn quốc").is_empty());
+    }
 
     #[test]
     fn percent_decoding_is_strict() {
@@ -340,6 +527,12 @@ mod properties {
             prop_assert_eq!(fold(&once), once.clone());
             let ascii: String = s.chars().filter(char::is_ascii).collect();
             prop_assert_eq!(fold(&ascii), ascii);
+        }
+
+        #[test]
+        fn nobreak_only_adds_spans(s in "[0-9A-ZĐa-z/<>\\- .]{0,40}") {
+            let out = nobreak_doc_numbers(&s).into_owned();
+            prop_assert_eq!(out.replace("<span class=\"nw\">", "").replace("</span>", ""), s);
         }
 
         #[test]

@@ -120,6 +120,10 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> LinkOutcome) -> Rendered {
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html, r.events.into_iter());
+    let html = match crate::text::nobreak_doc_numbers(&html) {
+        std::borrow::Cow::Owned(wrapped) => wrapped,
+        std::borrow::Cow::Borrowed(_) => html,
+    };
     Rendered {
         html: html.into(),
         headings: r.headings.into(),

@@ -388,6 +388,7 @@ pub fn write(
         "page",
         &json!({ "title": title, "breadcrumbs": [home], "toc": [], "href": format!("{base}{PAGE_PATH}") }),
     );
+    ctx.insert("sections", &contexts.site_map());
     let html = theme.render("search.html", &ctx, Path::new("search.html"))?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;

@@ -4,37 +4,10 @@
 // with no axe-core violation in light and dark.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { buildSite, axePages, vnuErrors, REPO } from './lib.mjs';
-
-/** Builds a copy of the fixture (a build writes its share-image cache in the site's folder). */
-function build() {
-  const root = mkdtempSync(join(tmpdir(), 'nqsite-corpus2-'));
-  cpSync(join(REPO, 'tests', 'fixtures', 'corpus2'), root, { recursive: true });
-  return buildSite({ root });
-}
-
-const PAGES = {
-  home: '',
-  resolution: 'nghi-quyet-mau/',
-  targets: 'nghi-quyet-mau/muc-tieu/',
-  target: 'nghi-quyet-mau/muc-tieu/thu-vien-xa-2027/',
-  solutions: 'nghi-quyet-mau/giai-phap/',
-  solution: 'nghi-quyet-mau/giai-phap/giai-phap-1/',
-  indicators: 'chi-so/',
-  indicator: 'chi-so/ty-le-xa-co-thu-vien/',
-  guidance: 'van-ban/ke-hoach-tinh/',
-  book: 'hoi-dap/',
-  question: 'hoi-dap/cau-03/',
-  print: 'hoi-dap/ban-in/',
-  article: 'bai-viet/doc-sach-moi-ngay/',
-  matrix: 'doi-chieu/',
-  infographic: 'infographic/',
-  embed: 'embed/tai-lieu-dia-chi-so-hoa/',
-};
+import { buildCorpus2 as build, axePages, vnuErrors, CORPUS2_PAGE_TYPES } from './lib.mjs';
 
 test('corpus2: every open data file validates against its schema', () => {
   const site = build();
@@ -64,5 +37,5 @@ test('corpus2: the Nu HTML Checker finds no error in any page', () => {
 });
 
 test('corpus2: no axe violations on any page type, light and dark', async () => {
-  assert.deepEqual(await axePages(build(), PAGES), []);
+  assert.deepEqual(await axePages(build(), CORPUS2_PAGE_TYPES), []);
 });

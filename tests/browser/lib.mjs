@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,59 @@ import { chromium } from 'playwright-core';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NQSITE = process.env.NQSITE_BIN || join(REPO, 'target', 'release', 'nqsite');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** One page of each type of the shipped site. */
+export const PAGE_TYPES = {
+  home: '',
+  resolution: 'nghi-quyet/',
+  viewpoint: 'nghi-quyet/quan-diem/quan-diem-1/',
+  targets: 'nghi-quyet/muc-tieu/',
+  target: 'nghi-quyet/muc-tieu/tfp-2030/',
+  tasks: 'nghi-quyet/nhiem-vu/',
+  task: 'nghi-quyet/nhiem-vu/nhiem-vu-3/',
+  guidances: 'huong-dan/',
+  guidance: 'huong-dan/quang-yen/',
+  book: 'hoi-dap/',
+  part: 'hoi-dap/phan-2/',
+  question: 'hoi-dap/phan-2/cau-16/',
+  speech: 'hoi-dap/phat-bieu/',
+  preface: 'hoi-dap/loi-noi-dau/',
+  matrix: 'ma-tran/',
+  infographic: 'infographic/',
+  infographicA3: 'infographic/a3/',
+  embed: 'embed/tfp-2030/',
+  search: 'tim-kiem/',
+  notFound: 'khong-co-trang-nay/',
+};
+
+/** One page of each type of the second corpus (tests/fixtures/corpus2). */
+export const CORPUS2_PAGE_TYPES = {
+  home: '',
+  resolution: 'nghi-quyet-mau/',
+  targets: 'nghi-quyet-mau/muc-tieu/',
+  target: 'nghi-quyet-mau/muc-tieu/thu-vien-xa-2027/',
+  solutions: 'nghi-quyet-mau/giai-phap/',
+  solution: 'nghi-quyet-mau/giai-phap/giai-phap-1/',
+  indicators: 'chi-so/',
+  indicator: 'chi-so/ty-le-xa-co-thu-vien/',
+  guidance: 'van-ban/ke-hoach-tinh/',
+  book: 'hoi-dap/',
+  question: 'hoi-dap/cau-03/',
+  print: 'hoi-dap/ban-in/',
+  article: 'bai-viet/doc-sach-moi-ngay/',
+  matrix: 'doi-chieu/',
+  infographic: 'infographic/',
+  infographicA3: 'infographic/a3/',
+  embed: 'embed/tai-lieu-dia-chi-so-hoa/',
+  search: 'tim-kiem/',
+};
+
+/** Builds a copy of the second corpus (a build writes its share-image cache in the site's folder). */
+export function buildCorpus2() {
+  const root = mkdtempSync(join(tmpdir(), 'nqsite-corpus2-'));
+  cpSync(join(REPO, 'tests', 'fixtures', 'corpus2'), root, { recursive: true });
+  return buildSite({ root });
+}
 
 /** Builds the site at `root` (default: the repository) into a new temp folder. */
 export function buildSite({ root = REPO, args = [] } = {}) {

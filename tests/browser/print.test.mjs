@@ -1,8 +1,9 @@
 // Printing (issue 5): the infographic prints on at most two A4 pages and its
 // A3 variant on one sheet, the Q&A booklet prints all 75 questions in order,
-// nothing runs off the right edge, and every target figure of the
-// infographic is in the PDF text. On a phone the infographic does not scroll
-// sideways and each figure links to its target page.
+// nothing runs off the right edge, and every figure of the infographic is in
+// the PDF text as the summary prints it, with each target that writes it
+// otherwise marked (issue 15). On a phone the infographic does not scroll
+// sideways and each figure links to its target pages.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,25 +21,29 @@ function field(text, key) {
   return m ? m[1] : undefined;
 }
 
-/** Target id → { figure, group, year } from the target files. */
+/** Target id → { figure, value } from the target files. */
 function targets() {
   const out = {};
   for (const f of readdirSync(TARGETS).filter((f) => f.endsWith('.md') && f !== '_index.md')) {
     const text = readFileSync(join(TARGETS, f), 'utf8');
-    out[field(text, 'id')] = { figure: field(text, 'figure'), group: field(text, 'group') };
+    out[field(text, 'id')] = { figure: field(text, 'figure'), value: field(text, 'value') };
   }
   return out;
 }
 
-/** The target ids the infographic shows: its `figures:` blocks and the 2045 group. */
-function shownTargetIds() {
+/** The infographic's `figures:` blocks: the summary's figure and the target ids it stands for. */
+function figureBlocks() {
   const fm = readFileSync(join(REPO, 'content', 'infographic.md'), 'utf8').split('\n---\n')[0];
-  const ids = [...fm.matchAll(/^ {2}- target: "([^"]+)"/gm)].map((m) => m[1]);
-  for (const m of fm.matchAll(/also_targets: \[([^\]]*)\]/g)) ids.push(...m[1].split(',').map((s) => s.trim().replace(/"/g, '')));
-  const all = targets();
-  ids.push(...Object.keys(all).filter((id) => all[id].group === 'tam-nhin-2045'));
-  return [...new Set(ids)];
+  return fm.split(/^ {2}- target: /m).slice(1).map((block) => {
+    const ids = [block.match(/^"([^"]+)"/)[1]];
+    const also = block.match(/also_targets: \[([^\]]*)\]/);
+    if (also) ids.push(...also[1].split(',').map((s) => s.trim().replace(/"/g, '')));
+    return { figure: block.match(/summary_figure: "([^"]*)"/)[1], ids };
+  });
 }
+
+/** Two ways of writing one figure ("> 80%", ">80%"; "TOP 3", "Top 3") count as the same. */
+const same = (a, b) => a.toLowerCase().replace(/\s+/g, '') === b.toLowerCase().replace(/\s+/g, '');
 
 function pdfinfo(file) {
   const r = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
@@ -100,11 +105,16 @@ test('infographic prints on at most two A4 pages, A3 variant on one sheet, with 
     assert.deepEqual([i3.width, i3.height], [842, 1191], 'A3 portrait');
     assert.equal(i3.pages, 1, 'A3 poster on one sheet');
     const all = targets();
-    const ids = shownTargetIds();
-    assert.ok(ids.length >= 15, `figures shown: ${ids.length}`);
+    const blocks = figureBlocks();
+    assert.ok(blocks.length >= 10, `figures shown: ${blocks.length}`);
     for (const file of [a4, a3]) {
       const text = pdftext(file);
-      for (const id of ids) assert.ok(text.includes(norm(all[id].figure)), `${file}: figure ${all[id].figure} of ${id}`);
+      for (const b of blocks) {
+        assert.ok(text.includes(norm(b.figure)), `${file}: figure ${b.figure} as the summary prints it`);
+        for (const id of b.ids.filter((id) => !same(all[id].figure, b.figure))) {
+          assert.ok(text.includes(norm(`“${all[id].value}”`)), `${file}: ${id} writes ${all[id].value}, marked on the page`);
+        }
+      }
       assert.ok(text.includes('Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị'), `${file}: source and date`);
       assert.ok(!text.includes('Tìm kiếm') && !text.includes('Hướng dẫn Hỏi'), `${file}: no navigation or search`);
       assert.deepEqual(clippedWords(file), [], `${file}: nothing off the page edge`);
@@ -153,14 +163,16 @@ test('infographic at 360 px: no sideways scroll, every figure links to its targe
     await page.goto(`${server.url}infographic/`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `scrolls sideways by ${overflow}px`);
-    const figs = await page.$$eval('a.ig-fig', (as) => as.map((a) => ({ href: a.getAttribute('href'), num: a.querySelector('.ig-num').textContent })));
-    const all = targets();
-    const ids = shownTargetIds();
-    assert.equal(figs.length, ids.length, 'one figure link per shown target');
-    for (const id of ids) {
-      const f = figs.find((x) => x.href.endsWith(`/nghi-quyet/muc-tieu/${id}/`));
-      assert.ok(f, `figure links to ${id}`);
-      assert.equal(norm(f.num), norm(all[id].figure), `${id} shows its target's figure`);
+    const cards = await page.$$eval('.ig-figcard', (cs) => cs.map((c) => ({
+      num: c.querySelector('.ig-num').textContent.replace(/\*$/, ''),
+      hrefs: [...c.querySelectorAll('a.ig-fig')].map((a) => a.getAttribute('href')),
+    })));
+    const blocks = figureBlocks();
+    assert.equal(cards.length, blocks.length, 'one card per figure of the summary');
+    const figs = cards.flatMap((c) => c.hrefs.map((href) => ({ href })));
+    for (const [k, b] of blocks.entries()) {
+      assert.equal(norm(cards[k].num), norm(b.figure), `card ${k + 1} shows ${b.figure} as printed`);
+      for (const id of b.ids) assert.ok(cards[k].hrefs.some((h) => h.endsWith(`/nghi-quyet/muc-tieu/${id}/`)), `${b.figure} links to ${id}`);
     }
     for (const f of figs) {
       const res = await page.request.get(new URL(f.href, server.url).href);

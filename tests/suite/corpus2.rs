@@ -123,6 +123,23 @@ fn escaped(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// `html` without its tags but the last (the theme wraps document numbers
+/// in `<span class="nw">` so they never break).
+fn untagged(html: &str) -> String {
+    let (text, end) = html.rsplit_once('<').unwrap_or((html, ""));
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    format!("{out}<{end}")
+}
+
 /// The part of `html` from `start` to the first `end` after it.
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html
@@ -160,9 +177,10 @@ fn every_declared_type_has_its_pages_and_builds_without_warnings() {
         assert!(!of_kind.is_empty(), "no document of declared type `{kind}`");
         for doc in of_kind {
             let html = site.read(&doc.page);
-            let title = escaped(&doc.str("title"));
-            assert!(
-                html.contains(&format!(">{title}</h1>")),
+            let h1 = between(&html, "<h1", "</h1>");
+            assert_eq!(
+                untagged(&h1[h1.find('>').unwrap() + 1..]),
+                format!("{}</h1>", escaped(&doc.str("title"))),
                 "{} ({kind}): no <h1> with its title in {}",
                 doc.rel,
                 doc.page
@@ -219,7 +237,7 @@ fn declared_fields_show_in_declared_order_on_pages_of_a_new_type() {
     let resolution = site.read("nghi-quyet-mau/index.html");
     for shown in [
         "<time datetime=\"2026-03-15\">15/03/2026</time>",
-        "<dt>Số, ký hiệu</dt><dd>01-NQ/KT</dd>",
+        "<dt>Số, ký hiệu</dt><dd><span class=\"nw\">01-NQ/KT</span></dd>",
         "<dt>Người ký</dt><dd>Nguyễn Văn Mẫu</dd>",
         "<dt>Ngày có hiệu lực</dt><dd><time datetime=\"2026-04-01\">01/04/2026</time></dd>",
     ] {
@@ -421,8 +439,8 @@ fn matrix_has_the_declared_rows_and_columns_and_counts() {
         &[0, 0, 0, 0, 0, 0, 0, 1]
     );
     let html = site.read("doi-chieu/index.html");
-    assert!(html.contains("<caption>Số lần mỗi chỉ số, giải pháp được nhắc tới"));
-    assert!(html.contains("<th scope=\"col\">Chỉ số, giải pháp</th>"));
+    assert!(html.contains(">Số lần mỗi chỉ số, giải pháp được nhắc tới"));
+    assert!(html.contains(">Chỉ số, giải pháp</th>"));
 }
 
 #[test]
@@ -689,36 +707,67 @@ fn book_without_parts_lists_and_prints_every_question() {
 fn infographic_places_every_figure() {
     let site = built();
     let html = site.read("infographic/index.html");
-    // By `section:`, below the section's text.
-    let goals = between(
-        &html,
-        "<section class=\"ig-sec ig-chi-tieu-2027",
-        "</section>",
-    );
+    let section = |id: &str| between(&html, &format!("aria-labelledby=\"{id}\""), "</section>");
+    // By `section:`, below the section's text, which says more than the
+    // figures; without `summary_figure`, each target's own figure.
+    let goals = section("chi-tieu-2027");
     assert!(goals.contains("Ba con số chính của giai đoạn đầu."));
     assert!(goals.contains("<span class=\"ig-num\">≥90%</span>"));
     assert!(goals.contains("<span class=\"ig-num\">4 cuốn</span>"));
     assert!(goals.contains("<span class=\"ig-num\">&gt;60%</span>"));
-    // By its figure in bold, a figure with a slash included.
-    let network = between(&html, "<section class=\"ig-sec ig-mang-luoi", "</section>");
+    // In place of a text that is nothing but the figure and its caption,
+    // a figure with a slash included.
+    let network = section("mang-luoi");
     assert!(network.contains("<span class=\"ig-num\">1/2 số xã</span>"));
-    // The vision block shows the last year's targets, not only 2045's.
-    let vision = between(&html, "<section class=\"ig-sec ig-tam-nhin", "</section>");
-    assert!(vision.contains("<h3 class=\"ig-sublabel\">Đến năm 2035</h3>"));
-    assert_eq!(vision.matches("class=\"ig-fig\"").count(), 3);
+    assert!(!network.contains("ig-text"), "{network}");
+    // The graphics show every year the targets name, not only 2030 and 2045.
+    let timeline = between(
+        &html,
+        "<figure class=\"ig-graphic ig-timeline\">",
+        "</figure>",
+    );
+    assert!(timeline.contains(">2027</text>") && timeline.contains(">2035</text>"));
+    let groups = section("ig-so-lieu");
+    assert!(groups.contains("<span class=\"card-year\">2035</span> Tầm nhìn đến năm 2035"));
     // A declared list of another type than tasks.
-    let solutions = between(&html, "<section class=\"ig-sec ig-giai-phap", "</section>");
+    let solutions = section("giai-phap");
     for doc in docs_of("solution") {
         assert!(solutions.contains(&format!("href=\"{}\"", doc.href())));
     }
-    // A figure placed in no section is not lost.
-    let more = between(
-        &html,
-        "<section class=\"ig-sec ig-figs ig-more\"",
-        "</section>",
-    );
+    // A figure that names no section is shown with the key figures.
+    let more = section("ig-con-so");
     assert!(more.contains("<span class=\"ig-num\">12.000 tài liệu</span>"));
     assert!(more.contains("Chỉ tiêu nổi bật đến năm 2027 và 2035"));
+}
+
+#[test]
+fn errors_on_an_infographic_section_naming_no_heading() {
+    let site = SiteTest::fixture(FIXTURE);
+    replace(
+        &site,
+        "content/infographic.md",
+        "section: mang-luoi",
+        "section: mang-luoj",
+    );
+    site.build().assert_fails_with(&[
+        "content/infographic.md",
+        "`section: mang-luoj` không phải mã của tiêu đề `##` nào của bài",
+        "mang-luoi",
+    ]);
+    replace(
+        &site,
+        "content/infographic.md",
+        "section: mang-luoj",
+        "section: mang-luoi",
+    );
+    replace(
+        &site,
+        "content/infographic.md",
+        "type: solution",
+        "type: solutoin",
+    );
+    site.build()
+        .assert_fails_with(&["`lists` nêu loại `solutoin`", "không khai báo loại đó"]);
 }
 
 /// Text files of the output (what a reader or a portal sees as text).

@@ -7,6 +7,7 @@ mod errors;
 mod faults;
 mod harness;
 mod hostile;
+mod layout;
 mod pdf;
 mod portals;
 mod safety;
