@@ -7,11 +7,14 @@ import assert from 'node:assert/strict';
 import { buildSite } from './lib.mjs';
 import { openSearch, hrefs, judged, evaluate, table } from './search-eval.mjs';
 
+// Measured 2026-12-06: all MRR@10 0.91, nDCG@5 0.83, recall@10 0.86;
+// nDCG@5 abbreviation 0.72, question 0.80, name 0.97, figure 0.86.
 const FLOOR = {
-  all: { mrr: 0.88, ndcg: 0.80, recall: 0.82 },
-  abbreviation: { ndcg: 0.70 },
-  question: { ndcg: 0.75 },
-  name: { ndcg: 0.88 },
+  all: { mrr: 0.88, ndcg: 0.80, recall: 0.83 },
+  abbreviation: { ndcg: 0.69 },
+  question: { ndcg: 0.77 },
+  name: { ndcg: 0.94 },
+  figure: { ndcg: 0.83 },
 };
 
 test('the judged query set stays above its floor', async (t) => {

@@ -87,7 +87,7 @@ async function results(page, url, query, n = 3) {
   })), n);
 }
 
-test('the kinds of query readers type: abbreviations, questions, names, figures', async () => {
+test('the kinds of query readers type: abbreviations, questions, names, figures, unaccented words', async () => {
   const site = buildSite();
   const server = await serveDir(site, { headers: CSP });
   const browser = await launch();
@@ -113,6 +113,15 @@ test('the kinds of query readers type: abbreviations, questions, names, figures'
     // A figure as readers remember it.
     r = await results(page, server.url, 'top 50 thế giới');
     assert.equal(r[0].href, '/nghi-quyet/muc-tieu/canh-tranh-so-the-gioi-2030/');
+    // Not every word need match: the 5G target never writes "mạng".
+    r = await results(page, server.url, 'mạng 5G', 10);
+    assert.ok(r.some((x) => x.href === '/nghi-quyet/muc-tieu/phu-song-5g-2030/'), r.map((x) => x.href).join(' '));
+    // "số" of "Nghị quyết số 57" is no part of "chuyển đổi số": never marked alone.
+    r = await results(page, server.url, 'chuyển đổi số', 10);
+    for (const x of r) assert.ok(!x.marks.some((m) => /^số$/i.test(m)), `${x.href}: ${x.marks.join('|')}`);
+    // Unaccented: dang finds Đảng, marked as written.
+    r = await results(page, server.url, 'dang', 5);
+    assert.ok(r.some((x) => x.marks.includes('Đảng')), r.map((x) => x.marks.join('|')).join(' / '));
     // The excerpt holds the phrase found, marked whole.
     r = await results(page, server.url, 'binh dan hoc vu so', 1);
     assert.equal(r[0].href, '/hoi-dap/phan-3/cau-72/');
