@@ -26,13 +26,26 @@ async function typeQuery(page, query) {
   await page.waitForSelector('.search-list li');
 }
 
-test('search from the header: results, type filter, follow a result (HTTP, strict CSP)', async () => {
+/** Runs `fn(page, server, site)` on a phone page of the shipped site served
+    under the strict CSP; no error may show in the console. */
+async function onShippedSite(fn) {
   const site = buildSite();
   const server = await serveDir(site, { headers: CSP });
   const browser = await launch();
   try {
     const page = await phonePage(browser);
     const errors = watchErrors(page);
+    await fn(page, server, site);
+    assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/.test(e)), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+test('search from the header: results, type filter, follow a result (HTTP, strict CSP)', async () => {
+  await onShippedSite(async (page, server, site) => {
     await page.goto(server.url);
     assert.ok(!server.requests.some((p) => p.includes('/search/') || /\/search\.[0-9a-f]+\.js/.test(p)),
       'the index and search.js load only once the box is used');
@@ -68,12 +81,7 @@ test('search from the header: results, type filter, follow a result (HTTP, stric
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '/nghi-quyet/muc-tieu/phu-song-5g-2030/');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `results scroll sideways by ${overflow}px`);
-    assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/.test(e)), []);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 });
 
 /** The first results of a query on the search page: [{href, marks, excerpt}]. */
@@ -88,12 +96,7 @@ async function results(page, url, query, n = 3) {
 }
 
 test('the kinds of query readers type: abbreviations, questions, names, figures, unaccented words', async () => {
-  const site = buildSite();
-  const server = await serveDir(site, { headers: CSP });
-  const browser = await launch();
-  try {
-    const page = await phonePage(browser);
-    const errors = watchErrors(page);
+  await onShippedSite(async (page, server) => {
     // An abbreviation its page never writes.
     let r = await results(page, server.url, 'AI');
     assert.equal(r[0].href, '/nghi-quyet/muc-tieu/tri-tue-nhan-tao-2030/');
@@ -126,11 +129,7 @@ test('the kinds of query readers type: abbreviations, questions, names, figures,
     r = await results(page, server.url, 'binh dan hoc vu so', 1);
     assert.equal(r[0].href, '/hoi-dap/phan-3/cau-72/');
     assert.ok(r[0].marks.includes('Bình dân học vụ số'), r[0].marks.join('|'));
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 });
 
 test('the search page runs ?q= and passes axe; without JS it says JS is needed', async () => {
