@@ -180,9 +180,10 @@ fn full_disk_gives_a_clear_error_and_keeps_the_previous_site() {
     let root = site.path().display();
     let mnt: PathBuf = site.path().join("mnt");
     std::fs::create_dir(&mnt).unwrap();
-    // A 6 MiB disk: the site fits once, not with a 5 MB page added.
+    // An 8 MiB disk: the site (6.3 MB in 4 KiB blocks) fits once, not with
+    // a 5 MB page added.
     let script = format!(
-        "mount -t tmpfs -o size=6m tmpfs {mnt}
+        "mount -t tmpfs -o size=8m tmpfs {mnt}
          {bin} build -q --root {root} --output {mnt}/public
          find {mnt}/public -type f | sort | xargs md5sum > {root}/before.txt
          head -c 5000000 /dev/urandom | base64 > {root}/big.txt
