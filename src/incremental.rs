@@ -179,7 +179,7 @@ impl Session {
             theme_generation: 0,
             bodies: HashMap::new(),
             reserved_ids: BTreeSet::new(),
-            search: search::Cache::default(),
+            search: search::Cache::new(),
             written: HashMap::new(),
             prev: None,
         }

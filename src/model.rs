@@ -347,6 +347,31 @@ impl Model {
                         .join(", ")
                 ))
             }));
+            errors.extend(decl.unknown_weights().into_iter().map(|w| {
+                let (what, hint) = if w == "title" {
+                    (
+                        format!("`{name}.search.weights` đặt trọng số cho `title`, nhưng trọng số của tiêu đề là chung cho mọi trang"),
+                        "bỏ `title` khỏi `weights`".to_string(),
+                    )
+                } else {
+                    (
+                        format!("`{name}.search.weights` nêu trường `{w}` mà `{name}` không khai báo"),
+                        format!(
+                            "khai báo `{w}` trong `fields:` của `{name}`, sửa tên (các trường: {}), hoặc dùng `headings`, `body`",
+                            decl.fields.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                };
+                // The line of the weight under this type's declaration.
+                let start = line_of(&format!("  {name}:"));
+                let line = text
+                    .lines()
+                    .enumerate()
+                    .skip(start.saturating_sub(1))
+                    .find(|(_, l)| l.contains(&format!("{w}:")))
+                    .map_or(start, |(i, _)| i + 1);
+                Diagnostic::error(shown, line, 1, what).hint(hint)
+            }));
         }
         if let Some(m) = &self.matrix {
             for t in m.rows.iter().chain(&m.columns) {
@@ -404,6 +429,26 @@ impl TypeDecl {
             check("jsonld", text, JSONLD_VALUES);
         }
         out
+    }
+
+    /// The search weights naming neither a declared field, a key every
+    /// document may carry, nor the headings or body; `title`, whose weight
+    /// is the same on every page, is one of them.
+    fn unknown_weights(&self) -> Vec<&str> {
+        let Some(search) = &self.search else {
+            return Vec::new();
+        };
+        search
+            .weights
+            .keys()
+            .map(String::as_str)
+            .filter(|k| {
+                *k == "title"
+                    || !(self.fields.contains_key(*k)
+                        || COMMON_KEYS.contains(k)
+                        || ["headings", "body"].contains(k))
+            })
+            .collect()
     }
 
     /// The first field of kind `group`, with its name.

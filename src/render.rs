@@ -46,6 +46,8 @@ pub struct Theme {
     /// The ids the templates write as they are (`<main id="noi-dung">`):
     /// Markdown headings take other ids, so a page never has one twice.
     pub reserved_ids: BTreeSet<String>,
+    /// The search's synonyms and question words (`search-words.yaml`).
+    pub search_words: crate::search::Words,
 }
 
 impl Theme {
@@ -72,6 +74,7 @@ impl Theme {
             }
         }
         let mut errors = Vec::new();
+        let words = search_words(theme_dir, root, &mut errors);
         if theme_dir.is_dir() {
             overlay(
                 theme_dir,
@@ -86,7 +89,9 @@ impl Theme {
             return Err(errors);
         }
         let (strings, warnings) = parse_strings(&strings_text)?;
-        Theme::assemble(templates, statics, strings, warnings)
+        let mut theme = Theme::assemble(templates, statics, strings, warnings)?;
+        theme.search_words = words;
+        Ok(theme)
     }
 
     /// A theme made of `templates` (name, text) only, with the built-in
@@ -158,6 +163,7 @@ impl Theme {
             sources: templates,
             macros,
             warnings,
+            search_words: crate::search::Words::default(),
         })
     }
 
@@ -308,6 +314,37 @@ impl Theme {
     pub fn strings(&self) -> &BTreeMap<String, String> {
         &self.strings
     }
+}
+
+/// The search's words: the site's `search-words.yaml` if its theme folder
+/// has one (it replaces the built-in file), else the built-in one.
+fn search_words(
+    theme_dir: &Path,
+    root: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> crate::search::Words {
+    let file = crate::search::WORDS_FILE;
+    let own = theme_dir.join(file);
+    let (text, shown) = if own.is_file() {
+        let shown = own.strip_prefix(root).unwrap_or(&own).to_path_buf();
+        match fsutil::read_text(root, &own, &shown) {
+            Ok(text) => (text, shown),
+            Err(d) => {
+                errors.push(d);
+                return crate::search::Words::default();
+            }
+        }
+    } else {
+        let text = DEFAULT_THEME
+            .get_file(file)
+            .and_then(|f| f.contents_utf8())
+            .unwrap_or("");
+        (text.to_string(), Path::new("themes/default").join(file))
+    };
+    crate::search::Words::parse(&text, &shown).unwrap_or_else(|ds| {
+        errors.extend(ds);
+        crate::search::Words::default()
+    })
 }
 
 /// The text of a template value (numbers as written, null as nothing).

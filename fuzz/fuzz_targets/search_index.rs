@@ -1,6 +1,7 @@
 //! Fuzzes the search tokenizer and index encoder: any titles and texts give
-//! scripts that parse back to every token, ids inside the vocabulary, the
-//! texts as given and no unescaped `<` (see `nqsite::search::check_scripts`).
+//! shards that read back to every syllable and pair of every page, under
+//! its key in the shard the directory names, the texts as given and no
+//! unescaped `<` (see `nqsite::search::check_scripts`).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -16,8 +17,10 @@ fuzz_target!(|data: &[u8]| {
         panic!("{e}");
     }
     for s in nqsite::search::syllables(text) {
-        let t = nqsite::search::token(s);
-        assert!(!t.exact.is_empty());
-        assert_eq!(nqsite::search::token(&t.exact), t, "lower-casing is idempotent");
+        let f = nqsite::search::form(s);
+        assert!(!f.is_empty());
+        assert_eq!(nqsite::search::form(&f), f, "forms are stable");
+        let k = nqsite::search::key(&f);
+        assert_eq!(nqsite::search::key(&k), k, "keys are stable");
     }
 });

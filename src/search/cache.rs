@@ -1,345 +1,699 @@
-//! The search index kept between builds by `nqsite serve`.
+//! The index of a site, built page by page and kept between builds by
+//! `nqsite serve`.
 //!
 //! A save changes a page or two, yet the index covers every page. Each
-//! page's tokens, quoted text and encoded entry are kept with a fingerprint
-//! of what they were made from; the site's word counts are kept as a
-//! running total. A rebuild tokenizes only the pages whose fingerprint
-//! changed, re-sorts the vocabulary, and re-encodes only the pages some of
-//! whose word ids moved. The scripts are byte for byte those of a full
-//! build (a test below checks it).
+//! page's analysis is kept with a fingerprint of what it was made from, the
+//! postings of every term are kept merged, and so are the encoded entries
+//! and the shard scripts. A rebuild analyses only the pages whose
+//! fingerprint changed, moves their postings, re-encodes the keys they
+//! touched and rewrites only the shards whose contents changed. A one-off
+//! build is the same code on an empty cache, so the scripts are byte for
+//! byte the same either way (a test below checks it).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use compact_str::CompactString;
 use rayon::prelude::*;
+use serde_json::{Value as Json, json};
 
-use super::{
-    Chunk, Interner, Script, TEXT_SHARD, entry, global_ids, id_map, index_script, page_json,
-    page_text, quote, searched_fields, sorted_vocabulary, text_script, text_shards,
-};
+use super::analyze::{Analysis, Interner, key};
+use super::encode::{self, Script, js_order};
 use crate::fsutil::hash64;
-use crate::markdown::Rendered;
-use crate::resolve::Site;
 
-/// Search entries of the previous build, by page path.
-pub struct Cache {
-    pages: HashMap<String, CachedPage>,
-    /// Occurrences of every exact form over all cached pages.
-    counts: HashMap<CompactString, u64>,
-    /// The vocabulary of the previous build, in id order.
-    vocab: Vec<CompactString>,
-    /// The text scripts of the previous build, with the keys of their pages.
-    shards: Vec<(Vec<u64>, Script)>,
-    /// Pages per text script.
-    shard: usize,
+/// Bytes of entries per term shard (before gzip, about a third), and the most.
+const TERM_TARGET: usize = 12_000;
+const TERM_MAX: usize = 40_000;
+/// Pages analysed at a time (bounds the memory analyses take).
+const BATCH: usize = 2048;
+/// Bytes of page texts per doc shard, and the most.
+const DOC_TARGET: usize = 5_000;
+const DOC_MAX: usize = 20_000;
+
+/// What the cache needs of the pages to index, in id order.
+pub(super) trait Source: Sync {
+    /// Number of pages.
+    fn count(&self) -> usize;
+    /// Site path of page `i` (unique).
+    fn path(&self, i: usize) -> &str;
+    /// Fingerprint of everything page `i`'s analysis, title, path and kind
+    /// come from. `known` is the text and its hash the cached page was
+    /// made from: the same text (by identity) is not hashed again.
+    fn fingerprint(&self, i: usize, known: Option<(&Arc<str>, u64)>) -> Fingerprint;
+    /// Analyses page `i` with a chunk's interner.
+    fn analyze(&self, i: usize, interner: &mut Interner) -> Analysis;
+    /// The text shown in page `i`'s excerpts.
+    fn text(&self, i: usize) -> String;
+    /// Title of page `i`.
+    fn title(&self, i: usize) -> &str;
+    /// Category of page `i` (index in the meta script's `types`).
+    fn kind(&self, i: usize) -> usize;
 }
 
-impl Default for Cache {
-    fn default() -> Cache {
-        Cache {
-            pages: HashMap::new(),
-            counts: HashMap::new(),
-            vocab: Vec::new(),
-            shards: Vec::new(),
-            shard: TEXT_SHARD,
+/// A page's fingerprint and the text it hashed.
+pub(super) struct Fingerprint {
+    pub key: u64,
+    pub text: Option<(Arc<str>, u64)>,
+}
+
+/// The index of a site as last built.
+#[derive(Default)]
+pub struct Cache {
+    /// Keep each page's terms after a build, to update the postings on the
+    /// next one (`nqsite serve`); a one-off build lets them go.
+    keep: bool,
+    /// Fingerprint of the weights and words the index was built with.
+    settings: Option<u64>,
+    pages: HashMap<String, Page>,
+    /// Page paths in id order.
+    order: Vec<String>,
+    terms: Terms,
+    /// Term shard scripts by the fingerprint of their contents.
+    term_shards: HashMap<u64, Script>,
+    /// Doc shard scripts by the fingerprint of their contents.
+    doc_shards: HashMap<u64, Script>,
+}
+
+/// Every term (syllable or pair) of the site: forms, their keys, postings.
+#[derive(Default)]
+struct Terms {
+    forms: Vec<CompactString>,
+    ids: HashMap<CompactString, u32>,
+    /// The key id of each form.
+    key_of: Vec<u32>,
+    /// The postings of each form, by page.
+    postings: Vec<Postings>,
+    /// Encode postings as they come (a one-off build: pages in id order).
+    compact: bool,
+    keys: Vec<String>,
+    key_ids: HashMap<String, u32>,
+    /// The forms of each key, sorted.
+    key_forms: Vec<Vec<u32>>,
+    /// The encoded entry of each key and its hash; `None` when no page has it.
+    entries: Vec<Option<(String, u64)>>,
+    /// The keys that have an entry, in the browser's order.
+    sorted: Vec<u32>,
+}
+
+/// The postings of a form.
+enum Postings {
+    /// `(page id, value)`, updated in place (`nqsite serve`).
+    Pairs(Vec<(u32, u32)>),
+    /// Already in the postings code, pages appended in order (a one-off
+    /// build: about a third of the memory): the next page id and the code.
+    Code(u32, String),
+}
+
+impl Postings {
+    fn is_empty(&self) -> bool {
+        match self {
+            Postings::Pairs(list) => list.is_empty(),
+            Postings::Code(_, code) => code.is_empty(),
+        }
+    }
+
+    /// The postings in the code.
+    fn code(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Postings::Pairs(list) => {
+                let mut out = String::new();
+                encode::postings(list, &mut out);
+                out.into()
+            }
+            Postings::Code(_, code) => code.as_str().into(),
         }
     }
 }
 
-struct CachedPage {
-    /// Fingerprint of the page's title, path, type, searched fields, text
-    /// and headings.
+struct Page {
     key: u64,
-    /// The rendered text the page was made from: when the next build hands
-    /// over the very same text, it is not hashed again.
-    source: Arc<str>,
-    /// The hash of `source`.
-    text_hash: u64,
-    /// The page alone, its words interned on their own.
-    chunk: Chunk,
-    /// The page's text as a quoted JSON string.
-    text: String,
-    /// The site-wide id of each of the page's words, as last encoded
-    /// (`None` until first encoded).
-    global: Option<Vec<u32>>,
-    /// The page's entry in the index script, with those ids.
-    json: String,
+    text: Option<(Arc<str>, u64)>,
+    /// `(form id, value)`; empty in a one-off build (posted at once).
+    terms: Vec<(u32, u32)>,
+    len: u32,
+    kind: usize,
+    /// `[title,href,text]` as script-safe JSON (kept for `nqsite serve`;
+    /// a one-off build makes it again when it writes the doc shards), its
+    /// length and hash.
+    doc: Option<String>,
+    doc_len: usize,
+    doc_hash: u64,
+}
+
+/// The scripts of a build: the meta script, then every shard.
+pub(super) struct Built {
+    pub meta: Script,
+    pub shards: Vec<Script>,
 }
 
 impl Cache {
-    /// The index and text scripts of `pages` (node indices, in order).
-    pub(super) fn scripts(
+    /// A cache that keeps what the next build needs (for `nqsite serve`).
+    pub fn new() -> Cache {
+        Cache {
+            keep: true,
+            ..Cache::default()
+        }
+    }
+
+    /// Builds (or updates) the index of `source`; `meta` adds the site-wide
+    /// fields (labels, strings, words) to the meta script, told which keys
+    /// the index holds.
+    pub(super) fn build(
         &mut self,
-        site: &Site,
-        rendered: &[Rendered],
-        pages: &[usize],
-        strings: &BTreeMap<String, String>,
-    ) -> (Script, Vec<Script>) {
-        self.refresh(site, rendered, pages);
-        let Cache {
-            pages: cached,
-            counts,
-            vocab: old_vocab,
-            shards: old_shards,
-            shard,
-        } = self;
-        let vocab = sorted_vocabulary(counts.iter().map(|(w, n)| (w.as_str(), *n)));
-        let ids = id_map(&vocab);
-        let moved: Vec<u32> = old_vocab
+        source: &dyn Source,
+        settings: u64,
+        meta: impl FnOnce(&dyn Fn(&str) -> bool) -> Vec<(&'static str, Json)>,
+    ) -> Built {
+        if self.settings != Some(settings) || !self.keep {
+            *self = Cache {
+                keep: self.keep,
+                settings: Some(settings),
+                ..Cache::default()
+            };
+        }
+        let dirty = self.refresh(source);
+        self.terms.encode(&dirty);
+        if !self.keep {
+            self.terms.release();
+        }
+        let order: Vec<&Page> = self
+            .order
             .iter()
-            .map(|w| ids.get(w.as_str()).copied().unwrap_or(u32::MAX))
+            .filter_map(|p| self.pages.get(p))
             .collect();
-        // Ids below the first one that moved are the same as before.
-        let first_moved = moved
+        let (term_shards, term_dir) = self.terms.shards(&self.term_shards);
+        let mut fields = meta(&|k| self.terms.has(k));
+        if !self.keep {
+            self.terms = Terms::default();
+        }
+        let (doc_shards, doc_dir) = doc_shards(source, &order, &self.doc_shards);
+        fields.extend(page_fields(&order));
+        let shards: Vec<&Script> = term_shards.values().chain(doc_shards.values()).collect();
+        let names: HashMap<u64, String> = shards
             .iter()
-            .enumerate()
-            .position(|(old, &new)| new as usize != old)
-            .unwrap_or(moved.len());
-        cached
-            .par_iter_mut()
-            .for_each(|(_, page)| page.encode(&moved, first_moved, &ids));
-        let in_order: Vec<&CachedPage> = pages
-            .iter()
-            .filter_map(|&i| cached.get(&site.nodes[i].path))
+            .zip(encode::names(&shards))
+            .map(|(s, n)| (s.hash, n))
             .collect();
-        let index = index_script(in_order.iter().map(|p| p.json.as_str()), &vocab, strings);
-        let shards: Vec<(Vec<u64>, Script)> = text_shards(&in_order, *shard)
-            .into_iter()
-            .enumerate()
-            .map(|(n, shard)| {
-                let keys: Vec<u64> = shard.iter().map(|p| p.key).collect();
-                match old_shards.get(n) {
-                    Some((k, script)) if *k == keys => (keys, script.clone()),
-                    _ => {
-                        let body = text_script(shard.iter().map(|p| p.text.as_str()));
-                        (keys, Script::new("text", body))
+        let dir = |list: &[(String, u64)]| {
+            list.iter()
+                .map(|(label, print)| {
+                    let script = term_shards.get(print).or_else(|| doc_shards.get(print));
+                    let name = script.and_then(|s| names.get(&s.hash));
+                    format!("{label}/{}", name.map_or("", String::as_str))
+                })
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        fields.push(("x", json!(dir(&term_dir))));
+        fields.push(("d", json!(dir(&doc_dir))));
+        let meta = Script::new("meta", encode::meta_script(&fields));
+        let out: Vec<Script> = term_dir
+            .iter()
+            .chain(&doc_dir)
+            .filter_map(|(_, h)| term_shards.get(h).or_else(|| doc_shards.get(h)).cloned())
+            .collect();
+        if self.keep {
+            self.term_shards = term_shards;
+            self.doc_shards = doc_shards;
+        } else {
+            *self = Cache::default();
+        }
+        Built { meta, shards: out }
+    }
+
+    /// Analyses the pages that are new or changed, drops the pages that are
+    /// gone and brings the postings up to date. Returns the keys to encode.
+    fn refresh(&mut self, source: &dyn Source) -> Vec<u32> {
+        let n = source.count();
+        let prints: Vec<Fingerprint> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let known = self
+                    .pages
+                    .get(source.path(i))
+                    .and_then(|p| p.text.as_ref().map(|(t, h)| (t, *h)));
+                source.fingerprint(i, known)
+            })
+            .collect();
+        let changed: Vec<usize> = (0..n)
+            .filter(|&i| {
+                self.pages
+                    .get(source.path(i))
+                    .is_none_or(|p| p.key != prints[i].key)
+            })
+            .collect();
+        let order: Vec<String> = (0..n).map(|i| source.path(i).to_string()).collect();
+        let renumber = order != self.order;
+        if renumber {
+            let live: HashSet<&str> = order.iter().map(String::as_str).collect();
+            self.pages.retain(|p, _| live.contains(p.as_str()));
+        }
+        // A one-off build analyses every page in id order: each page's
+        // postings go straight to the lists, its terms are not kept.
+        let stream = !self.keep;
+        self.terms.compact = stream;
+        let mut prints: Vec<Option<Fingerprint>> = prints.into_iter().map(Some).collect();
+        let mut dirty: HashSet<u32> = HashSet::new();
+        for batch in changed.chunks(BATCH) {
+            for (forms, pages) in analyse(source, batch) {
+                let global: Vec<u32> = forms.iter().map(|f| self.terms.intern(f)).collect();
+                for (i, a) in pages {
+                    let mut page = Page::new(source, i, a, &global, prints[i].take(), self.keep);
+                    if stream {
+                        self.terms.append(i as u32, &page.terms);
+                        page.terms = Vec::new();
+                    } else if !renumber {
+                        let old = self.pages.get(source.path(i)).map_or(&[][..], |p| &p.terms);
+                        self.terms.replace(i as u32, old, &page.terms, &mut dirty);
                     }
-                }
-            })
-            .collect();
-        let texts = shards.iter().map(|(_, s)| s.clone()).collect();
-        *old_shards = shards;
-        let new_vocab = vocab.iter().map(|w| CompactString::from(*w)).collect();
-        self.vocab = new_vocab;
-        (Script::new("index", index), texts)
-    }
-
-    /// Tokenizes the pages that are new or changed and drops the pages that
-    /// are gone, keeping the word counts in step.
-    fn refresh(&mut self, site: &Site, rendered: &[Rendered], pages: &[usize]) {
-        let fresh: Vec<(String, CachedPage)> = pages
-            .par_iter()
-            .filter_map(|&i| {
-                let path = &site.nodes[i].path;
-                let cached = self.pages.get(path);
-                let key = page_key(site, i, &rendered[i], cached);
-                match cached {
-                    Some(c) if c.key == key => None,
-                    _ => Some((path.clone(), CachedPage::new(site, i, &rendered[i], key))),
-                }
-            })
-            .collect();
-        let live: HashSet<&str> = pages.iter().map(|&i| site.nodes[i].path.as_str()).collect();
-        let gone: Vec<String> = self
-            .pages
-            .keys()
-            .filter(|p| !live.contains(p.as_str()))
-            .cloned()
-            .collect();
-        for path in gone {
-            if let Some(old) = self.pages.remove(&path) {
-                self.count(&old.chunk, false);
-            }
-        }
-        for (path, page) in fresh {
-            self.count(&page.chunk, true);
-            if let Some(old) = self.pages.insert(path, page) {
-                self.count(&old.chunk, false);
-            }
-        }
-    }
-
-    /// Adds (or takes away) a page's words to the running counts.
-    fn count(&mut self, chunk: &Chunk, add: bool) {
-        for (w, n) in &chunk.words {
-            let n = u64::from(*n);
-            if add {
-                *self.counts.entry(w.clone()).or_default() += n;
-            } else if let Some(c) = self.counts.get_mut(w.as_str()) {
-                *c = c.saturating_sub(n);
-                if *c == 0 {
-                    self.counts.remove(w.as_str());
+                    self.pages.insert(source.path(i).to_string(), page);
                 }
             }
         }
+        if renumber {
+            if !stream {
+                self.terms.repost(&order, &self.pages);
+            }
+            self.order = order;
+            return (0..self.terms.keys.len() as u32).collect();
+        }
+        let mut keys: Vec<u32> = dirty
+            .into_iter()
+            .map(|f| self.terms.key_of[f as usize])
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 }
 
-impl CachedPage {
-    fn new(site: &Site, i: usize, rendered: &Rendered, key: u64) -> CachedPage {
-        let text = page_text(site, i, rendered);
-        let mut interner = Interner::default();
-        let e = entry(site, i, rendered, &text, &mut interner);
-        CachedPage {
-            key,
-            source: Arc::clone(&rendered.text),
-            text_hash: hash64(rendered.text.as_bytes()),
-            chunk: Chunk {
-                words: interner.words,
-                entries: vec![e],
-            },
-            text: quote(&text),
-            global: None,
-            json: String::new(),
-        }
-    }
+/// A chunk of analysed pages: its forms, and each page's analysis (term
+/// ids into those forms).
+type Analysed = (Vec<CompactString>, Vec<(usize, Analysis)>);
 
-    /// Re-encodes the page if the id of any of its words changed. `moved`
-    /// maps the previous build's ids to this build's; ids below
-    /// `first_moved` are unchanged.
-    fn encode(&mut self, moved: &[u32], first_moved: usize, ids: &HashMap<&str, u32>) {
-        if self
-            .global
-            .as_ref()
-            .is_some_and(|g| g.iter().all(|&id| (id as usize) < first_moved))
-        {
-            return;
-        }
-        let remapped = self.global.as_ref().and_then(|old| {
-            old.iter()
-                .map(|&g| moved.get(g as usize).copied().filter(|&n| n != u32::MAX))
-                .collect::<Option<Vec<u32>>>()
-        });
-        let global = remapped.unwrap_or_else(|| global_ids(&self.chunk.words, ids));
-        if self.global.as_ref() == Some(&global) {
-            return;
-        }
-        self.json = self
-            .chunk
-            .entries
+/// Analyses pages `which` of `source` by chunks in parallel: each chunk's
+/// forms and, per page, its analysis (term ids into those forms).
+fn analyse(source: &dyn Source, which: &[usize]) -> Vec<Analysed> {
+    // Enough chunks to keep every thread busy; the output does not depend on it.
+    let size = (which.len() / (rayon::current_num_threads() * 4)).clamp(16, 512);
+    which
+        .par_chunks(size)
+        .map(|chunk| {
+            let mut interner = Interner::default();
+            let pages = chunk
+                .iter()
+                .map(|&i| (i, source.analyze(i, &mut interner)))
+                .collect();
+            (interner.forms, pages)
+        })
+        .collect()
+}
+
+impl Page {
+    fn new(
+        source: &dyn Source,
+        i: usize,
+        a: Analysis,
+        global: &[u32],
+        print: Option<Fingerprint>,
+        keep: bool,
+    ) -> Page {
+        let mut terms: Vec<(u32, u32)> = a
+            .terms
             .iter()
-            .map(|e| page_json(e, &global))
+            .map(|&(local, v)| (global[local as usize], v))
             .collect();
-        self.global = Some(global);
+        terms.sort_unstable();
+        let doc = page_doc(source, i);
+        Page {
+            key: print.as_ref().map_or(0, |p| p.key),
+            text: print.and_then(|p| p.text),
+            terms,
+            len: a.len,
+            kind: source.kind(i),
+            doc_len: doc.len(),
+            doc_hash: hash64(doc.as_bytes()),
+            doc: keep.then_some(doc),
+        }
     }
 }
 
-/// Fingerprint of everything a page's search entry is made from. The text
-/// is hashed only when it is not the one `cached` was made from.
-fn page_key(site: &Site, i: usize, rendered: &Rendered, cached: Option<&CachedPage>) -> u64 {
-    let node = &site.nodes[i];
-    let fm = &node.doc.fm;
-    let text = match cached {
-        Some(c) if Arc::ptr_eq(&c.source, &rendered.text) => c.text_hash,
-        _ => hash64(rendered.text.as_bytes()),
-    };
-    let mut parts: Vec<u64> = vec![
-        hash64(fm.title.as_bytes()),
-        hash64(node.path.as_bytes()),
-        hash64(fm.doc_type.as_deref().unwrap_or("").as_bytes()),
-        text,
-    ];
-    for value in searched_fields(&site.config.model, fm) {
-        parts.push(value.map_or(0, |v| hash64(v.as_bytes()) | 1));
+/// Page `i`'s `[title,href,text]`.
+fn page_doc(source: &dyn Source, i: usize) -> String {
+    encode::doc(source.title(i), source.path(i), &source.text(i))
+}
+
+impl Terms {
+    /// Moves page `id`'s postings from its `old` terms to its `new` ones,
+    /// noting the forms whose postings changed.
+    fn replace(
+        &mut self,
+        id: u32,
+        old: &[(u32, u32)],
+        new: &[(u32, u32)],
+        dirty: &mut HashSet<u32>,
+    ) {
+        for &(f, _) in old {
+            self.unpost(f, id);
+            dirty.insert(f);
+        }
+        for &(f, v) in new {
+            self.post(f, id, v);
+            dirty.insert(f);
+        }
     }
-    parts.extend(rendered.headings.iter().map(|h| hash64(h.text.as_bytes())));
-    let bytes: Vec<u8> = parts.iter().flat_map(|p| p.to_le_bytes()).collect();
-    hash64(&bytes)
+
+    fn intern(&mut self, form: &CompactString) -> u32 {
+        if let Some(&id) = self.ids.get(form) {
+            return id;
+        }
+        let id = self.forms.len() as u32;
+        let k = key(form);
+        let kid = match self.key_ids.get(&k) {
+            Some(&kid) => kid,
+            None => {
+                let kid = self.keys.len() as u32;
+                self.key_ids.insert(k.clone(), kid);
+                self.keys.push(k);
+                self.key_forms.push(Vec::new());
+                self.entries.push(None);
+                kid
+            }
+        };
+        self.forms.push(form.clone());
+        self.ids.insert(form.clone(), id);
+        self.key_of.push(kid);
+        self.postings.push(if self.compact {
+            Postings::Code(0, String::new())
+        } else {
+            Postings::Pairs(Vec::new())
+        });
+        let forms = &self.forms;
+        let list = &mut self.key_forms[kid as usize];
+        let at = list
+            .binary_search_by(|&f| forms[f as usize].cmp(form))
+            .unwrap_or_else(|e| e);
+        list.insert(at, id);
+        id
+    }
+
+    fn post(&mut self, form: u32, page: u32, value: u32) {
+        if let Postings::Pairs(list) = &mut self.postings[form as usize] {
+            match list.binary_search_by_key(&page, |&(p, _)| p) {
+                Ok(at) => list[at].1 = value,
+                Err(at) => list.insert(at, (page, value)),
+            }
+        }
+    }
+
+    fn unpost(&mut self, form: u32, page: u32) {
+        if let Postings::Pairs(list) = &mut self.postings[form as usize]
+            && let Ok(at) = list.binary_search_by_key(&page, |&(p, _)| p)
+        {
+            list.remove(at);
+        }
+    }
+
+    /// Rebuilds every posting from the pages in `order` (page ids moved).
+    fn repost(&mut self, order: &[String], pages: &HashMap<String, Page>) {
+        for list in &mut self.postings {
+            *list = Postings::Pairs(Vec::new());
+        }
+        for (id, path) in order.iter().enumerate() {
+            if let Some(page) = pages.get(path) {
+                self.append(id as u32, &page.terms);
+            }
+        }
+    }
+
+    /// Adds page `id`'s terms after every page posted so far.
+    fn append(&mut self, id: u32, terms: &[(u32, u32)]) {
+        for &(f, v) in terms {
+            match &mut self.postings[f as usize] {
+                Postings::Pairs(list) => list.push((id, v)),
+                Postings::Code(next, code) => {
+                    encode::vlq(id - *next, code);
+                    encode::vlq(v, code);
+                    *next = id + 1;
+                }
+            }
+        }
+    }
+
+    /// Lets go of what only updates need: the forms and their postings
+    /// (the entries are encoded).
+    fn release(&mut self) {
+        self.forms = Vec::new();
+        self.ids = HashMap::new();
+        self.key_of = Vec::new();
+        self.postings = Vec::new();
+        self.key_ids = HashMap::new();
+        self.key_forms = Vec::new();
+    }
+
+    /// True when some page has a term filed under key `k`.
+    fn has(&self, k: &str) -> bool {
+        self.sorted
+            .binary_search_by(|&id| encode::js_order(&self.keys[id as usize], k))
+            .is_ok()
+    }
+
+    /// Encodes the entries of `keys` and keeps the sorted list of keys with
+    /// an entry up to date.
+    fn encode(&mut self, keys: &[u32]) {
+        let fresh: Vec<(u32, Option<(String, u64)>)> = keys
+            .par_iter()
+            .map(|&k| {
+                let forms = self.key_forms[k as usize]
+                    .iter()
+                    .map(|&f| (self.forms[f as usize].as_str(), &self.postings[f as usize]))
+                    .filter(|(_, list)| !list.is_empty())
+                    .map(|(form, list)| (form, list.code()));
+                let name = &self.keys[k as usize];
+                let entry = encode::entry(name, forms);
+                let entry = (!entry.is_empty()).then(|| {
+                    let h = hash64(entry.as_bytes());
+                    (entry, h)
+                });
+                (k, entry)
+            })
+            .collect();
+        let mut moved = false;
+        for (k, entry) in fresh {
+            let slot = &mut self.entries[k as usize];
+            moved |= slot.is_some() != entry.is_some();
+            *slot = entry;
+        }
+        if moved || self.sorted.is_empty() {
+            let mut sorted: Vec<u32> = (0..self.keys.len() as u32)
+                .filter(|&k| self.entries[k as usize].is_some())
+                .collect();
+            sorted.par_sort_unstable_by(|&a, &b| {
+                js_order(&self.keys[a as usize], &self.keys[b as usize])
+            });
+            self.sorted = sorted;
+        }
+    }
+
+    /// The term shards: scripts by fingerprint (reused from `old` when the
+    /// same) and the directory, each shard's first key and fingerprint.
+    fn shards(&self, old: &HashMap<u64, Script>) -> (HashMap<u64, Script>, Vec<(String, u64)>) {
+        let entry = |k: u32| self.entries[k as usize].as_ref();
+        let sizes = self.sorted.iter().map(|&k| {
+            let name = &self.keys[k as usize];
+            (
+                hash64(name.as_bytes()),
+                name.len() + entry(k).map_or(0, |e| e.0.len()) + 6,
+            )
+        });
+        let runs = encode::runs(sizes, TERM_TARGET, TERM_MAX);
+        let mut start = 0;
+        let mut dir = Vec::new();
+        let mut parts = Vec::new();
+        for n in runs {
+            let keys = &self.sorted[start..start + n];
+            start += n;
+            let print: Vec<u8> = keys
+                .iter()
+                .flat_map(|&k| {
+                    let h = hash64(self.keys[k as usize].as_bytes()) ^ entry(k).map_or(0, |e| e.1);
+                    h.to_le_bytes()
+                })
+                .collect();
+            let print = hash64(&print);
+            dir.push((self.keys[keys[0] as usize].clone(), print));
+            parts.push((print, keys));
+        }
+        let scripts = parts
+            .par_iter()
+            .map(|&(print, keys)| {
+                let script = old.get(&print).cloned().unwrap_or_else(|| {
+                    let body = encode::term_script(keys.iter().map(|&k| {
+                        (
+                            self.keys[k as usize].as_str(),
+                            entry(k).map_or("", |e| e.0.as_str()),
+                        )
+                    }));
+                    Script::new("t", body)
+                });
+                (print, script)
+            })
+            .collect();
+        (scripts, dir)
+    }
+}
+
+/// The doc shards: scripts by fingerprint (reused from `old` when the same)
+/// and the directory, each shard's number of pages and fingerprint.
+fn doc_shards(
+    source: &dyn Source,
+    pages: &[&Page],
+    old: &HashMap<u64, Script>,
+) -> (HashMap<u64, Script>, Vec<(String, u64)>) {
+    let sizes = (0..pages.len()).map(|i| (hash64(source.path(i).as_bytes()), pages[i].doc_len));
+    let runs = encode::runs(sizes, DOC_TARGET, DOC_MAX);
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for n in runs {
+        let mut print: Vec<u8> = (start as u64).to_le_bytes().to_vec();
+        print.extend(
+            pages[start..start + n]
+                .iter()
+                .flat_map(|p| p.doc_hash.to_le_bytes()),
+        );
+        parts.push((hash64(&print), start, n));
+        start += n;
+    }
+    let dir = parts
+        .iter()
+        .map(|&(print, _, n)| (n.to_string(), print))
+        .collect();
+    let scripts = parts
+        .par_iter()
+        .map(|&(print, first, n)| {
+            let script = old.get(&print).cloned().unwrap_or_else(|| {
+                let docs = (first..first + n)
+                    .map(|i| pages[i].doc.clone().unwrap_or_else(|| page_doc(source, i)));
+                Script::new("d", encode::doc_script(first, docs))
+            });
+            (print, script)
+        })
+        .collect();
+    (scripts, dir)
+}
+
+/// What the meta script says of every page: its type label (`k`, one digit
+/// each), its length (`l`, one letter each on a log scale, see
+/// [`length_letter`]), their number (`n`) and mean length (`a`).
+fn page_fields(pages: &[&Page]) -> Vec<(&'static str, Json)> {
+    let kinds: String = pages.iter().map(|p| encode::letter(p.kind)).collect();
+    let lens: String = pages.iter().map(|p| length_letter(p.len)).collect();
+    let total: u64 = pages.iter().map(|p| u64::from(p.len)).sum();
+    let avg = (total as f64 / pages.len().max(1) as f64).round().max(1.0);
+    vec![
+        ("k", json!(kinds)),
+        ("l", json!(lens)),
+        ("n", json!(pages.len())),
+        ("a", json!(avg as u64)),
+    ]
+}
+
+/// Lengths are sent as one letter: `1.25^n - 1` is within 12% of the length.
+pub(super) const LENGTH_BASE: f64 = 1.25;
+
+fn length_letter(len: u32) -> char {
+    let n = (f64::from(len) + 1.0).ln() / LENGTH_BASE.ln();
+    encode::letter(n.round() as usize)
+}
+
+/// The fingerprint of the settings (categories, weights) an index was
+/// built with: a change rebuilds it from scratch.
+pub(super) fn settings(plan: &impl std::fmt::Debug) -> u64 {
+    hash64(format!("{plan:?}").as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::collections::BTreeMap;
 
+    use super::super::check::TextPages;
     use super::*;
-    use crate::config::Config;
-    use crate::content::parse_document;
-    use crate::markdown::{self, LinkOutcome};
-    use crate::resolve::HOME;
 
-    /// A site of `(file, title, body)` and its rendered bodies.
-    fn site(pages: &[(&str, &str, &str)]) -> (Site, Vec<Rendered>) {
-        let docs = pages
-            .iter()
-            .map(|(rel, title, body)| {
-                let text = format!("---\ntitle: \"{title}\"\n---\n{body}\n");
-                parse_document(&text, rel, PathBuf::from(rel)).unwrap()
-            })
-            .collect();
-        let config = Config::parse("", &PathBuf::from("site.yaml")).unwrap();
-        let site = crate::resolve::resolve(config, docs).unwrap();
-        let rendered = site
-            .nodes
-            .iter()
-            .map(|n| markdown::render(&n.doc.body, &Default::default(), &|_, _| LinkOutcome::Keep))
-            .collect();
-        (site, rendered)
-    }
-
-    /// Every script's path and bytes, in order.
-    fn files((index, texts): (Script, Vec<Script>)) -> Vec<(String, Vec<u8>)> {
-        std::iter::once(index)
-            .chain(texts)
-            .map(|s| (s.path, s.bytes.to_vec()))
+    /// The files of a build of `pages` with `cache`.
+    fn build(cache: &mut Cache, pages: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        let built = cache.build(&TextPages::new(pages), settings(&()), |_| Vec::new());
+        super::super::files(built)
+            .into_iter()
+            .map(|(p, b)| (p, b.to_vec()))
             .collect()
     }
 
-    /// Pages per text script in these tests: small sites get several.
-    const SHARD: usize = 2;
-
-    fn fresh(site: &Site, rendered: &[Rendered]) -> Vec<(String, Vec<u8>)> {
-        let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
-        files(super::super::scripts(
-            site,
-            rendered,
-            &pages,
-            &BTreeMap::new(),
-            SHARD,
-        ))
-    }
-
-    fn cached(cache: &mut Cache, site: &Site, rendered: &[Rendered]) -> Vec<(String, Vec<u8>)> {
-        let pages: Vec<usize> = (0..site.nodes.len()).filter(|&i| i != HOME).collect();
-        files(cache.scripts(site, rendered, &pages, &BTreeMap::new()))
-    }
-
     #[test]
-    fn edits_give_the_same_scripts_as_a_full_build() {
+    fn edits_give_the_same_files_as_a_one_off_build() {
         let a = [
-            ("a.md", "Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."),
+            ("Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."),
             (
-                "b.md",
                 "Khoa học",
                 "## Mục tiêu\nKhoa học, công nghệ và đổi mới sáng tạo.",
             ),
-            ("c.md", "Hạ tầng", "Hạ tầng số, dữ liệu số."),
+            ("Hạ tầng", "Hạ tầng số, dữ liệu số."),
         ];
-        // b.md loses words and gains new ones; c.md is deleted; d.md is new.
+        // The second page loses words and gains new ones; the third is
+        // gone and a new one takes its place.
         let b = [
-            ("a.md", "Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."),
-            (
-                "b.md",
-                "Khoa học",
-                "## Mục tiêu\nNhân lực chất lượng cao, nhân tài.",
-            ),
-            ("d.md", "Dữ liệu", "Dữ liệu là tư liệu sản xuất. </script>"),
+            ("Chuyển đổi số", "Đẩy mạnh chuyển đổi số quốc gia."),
+            ("Khoa học", "Nhân lực chất lượng cao, nhân tài."),
+            ("Dữ liệu", "Dữ liệu là tư liệu sản xuất. </script>"),
         ];
-        let mut cache = Cache {
-            shard: SHARD,
-            ..Cache::default()
-        };
-        for pages in [&a[..], &b[..], &a[..], &a[..]] {
-            let (site, rendered) = site(pages);
-            let files = cached(&mut cache, &site, &rendered);
-            // The index and two text scripts (two pages each in tests).
-            assert_eq!(files.len(), 3);
-            assert_eq!(files, fresh(&site, &rendered));
+        let c = [b[0], b[1]];
+        let mut cache = Cache::new();
+        for pages in [&a[..], &b[..], &a[..], &c[..], &a[..], &a[..]] {
+            assert_eq!(
+                build(&mut cache, pages),
+                build(&mut Cache::default(), pages)
+            );
         }
         assert_eq!(cache.pages.len(), 3);
+    }
+
+    #[test]
+    fn an_edit_rewrites_the_shards_it_touches_only() {
+        // Words of three letters spread over the alphabet: many keys, many shards.
+        let word = |n: usize| -> String {
+            (0..3)
+                .map(|k| char::from(b'a' + (n / 26usize.pow(k) % 26) as u8))
+                .collect()
+        };
+        let bodies: Vec<String> = (0..600)
+            .map(|i| {
+                let w: Vec<String> = (0..12).map(|k| word(i * 7919 + k * 104_729)).collect();
+                format!("Trang {i}: chuyển đổi số, {}.", w.join(" "))
+            })
+            .collect();
+        let mut pages: Vec<(&str, &str)> = bodies.iter().map(|b| ("Tiêu đề", b.as_str())).collect();
+        let mut cache = Cache::new();
+        let before = build(&mut cache, &pages);
+        // One new word: one key's entry changes (two shards at most, when
+        // its growth moves a cut).
+        let edited = format!("{} Nhân.", bodies[300]);
+        pages[300].1 = &edited;
+        let after = build(&mut cache, &pages);
+        assert_eq!(after, build(&mut Cache::default(), &pages));
+        let changed: Vec<&String> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+        let kind = |k: &str| changed.iter().filter(|p| p.starts_with(k)).count();
+        let total = |k: &str| after.keys().filter(|p| p.starts_with(k)).count();
+        assert_eq!(kind("search/meta."), 1);
+        assert_eq!(
+            kind("search/d."),
+            1,
+            "one doc shard of {}",
+            total("search/d.")
+        );
         assert!(
-            !cache.counts.contains_key("nhân"),
-            "counts of removed words are dropped"
+            (1..=2).contains(&kind("search/t.")),
+            "{} of {} term shards changed",
+            kind("search/t."),
+            total("search/t.")
         );
     }
 }

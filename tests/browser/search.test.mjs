@@ -3,6 +3,7 @@
 // from file:// in a portable copy. The search page says JS is needed without it.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { buildSite, serveDir, launch, phonePage, axe } from './lib.mjs';
@@ -25,23 +26,42 @@ async function typeQuery(page, query) {
   await page.waitForSelector('.search-list li');
 }
 
-test('search from the header: results, type filter, follow a result (HTTP, strict CSP)', async () => {
+/** Runs `fn(page, server, site)` on a phone page of the shipped site served
+    under the strict CSP; no error may show in the console. */
+async function onShippedSite(fn) {
   const site = buildSite();
   const server = await serveDir(site, { headers: CSP });
   const browser = await launch();
   try {
     const page = await phonePage(browser);
     const errors = watchErrors(page);
+    await fn(page, server, site);
+    assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/.test(e)), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+test('search from the header: results, type filter, follow a result (HTTP, strict CSP)', async () => {
+  await onShippedSite(async (page, server, site) => {
     await page.goto(server.url);
     assert.ok(!server.requests.some((p) => p.includes('/search/') || /\/search\.[0-9a-f]+\.js/.test(p)),
       'the index and search.js load only once the box is used');
     await typeQuery(page, 'chuyen doi so');
-    assert.ok(server.requests.some((p) => p.includes('/search/index.')));
+    assert.ok(server.requests.some((p) => p.includes('/search/meta.')));
+    // Only the shards the query needs: a few term shards, the texts of the results shown.
+    const shards = (kind) => server.requests.filter((p) => p.startsWith(`/search/${kind}.`)).length;
+    const terms = readdirSync(join(site, 'search')).filter((f) => f.startsWith('t.')).length;
+    assert.ok(shards('t') > 0 && shards('t') * 4 < terms, `${shards('t')} of ${terms} term shards`);
+    assert.ok(shards('d') > 0 && shards('d') <= 10, `${shards('d')} doc shards`);
     const status = await page.textContent('.search-status');
     assert.match(status, /\d+ kết quả cho “chuyen doi so”/);
     assert.equal(await page.getAttribute('.search-status', 'aria-live'), 'polite');
     const marks = await page.$$eval('.search-list mark', (ms) => ms.map((m) => m.textContent));
-    assert.ok(marks.includes('chuyển') && marks.includes('đổi'), marks.slice(0, 6).join(','));
+    // The phrase is marked whole, in its original spelling.
+    assert.ok(marks.includes('chuyển đổi số'), marks.slice(0, 6).join(','));
 
     await page.click('.search-filters button:has-text("Hướng dẫn")');
     assert.equal(await page.getAttribute('.search-filters button:has-text("Hướng dẫn")', 'aria-pressed'), 'true');
@@ -61,12 +81,55 @@ test('search from the header: results, type filter, follow a result (HTTP, stric
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '/nghi-quyet/muc-tieu/phu-song-5g-2030/');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `results scroll sideways by ${overflow}px`);
-    assert.deepEqual(errors.filter((e) => /Content Security Policy|Refused/.test(e)), []);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
+});
+
+/** The first results of a query on the search page: [{href, marks, excerpt}]. */
+async function results(page, url, query, n = 3) {
+  await page.goto(`${url}tim-kiem/?q=${encodeURIComponent(query)}`);
+  await page.waitForSelector('.search-list li');
+  return page.$$eval('.search-list li', (lis, n) => lis.slice(0, n).map((li) => ({
+    href: li.querySelector('a').getAttribute('href'),
+    marks: Array.from(li.querySelectorAll('mark'), (m) => m.textContent),
+    excerpt: li.querySelector('.search-excerpt').textContent,
+  })), n);
+}
+
+test('the kinds of query readers type: abbreviations, questions, names, figures, unaccented words', async () => {
+  await onShippedSite(async (page, server) => {
+    // An abbreviation its page never writes.
+    let r = await results(page, server.url, 'AI');
+    assert.equal(r[0].href, '/nghi-quyet/muc-tieu/tri-tue-nhan-tao-2030/');
+    assert.ok(r[0].marks.some((m) => /trí tuệ nhân tạo/i.test(m)), r[0].marks.join('|'));
+    // A question: its question words are weak and never marked.
+    r = await results(page, server.url, 'vì sao gọi là khoán 10');
+    assert.equal(r[0].href, '/hoi-dap/phan-2/cau-35/');
+    assert.ok(r[0].marks.some((m) => /khoán 10/i.test(m)), r[0].marks.join('|'));
+    assert.ok(!r[0].marks.some((m) => /^(vì sao|là)$/i.test(m)), r[0].marks.join('|'));
+    r = await results(page, server.url, 'khi nào phủ sóng 5G toàn quốc');
+    assert.equal(r[0].href, '/nghi-quyet/muc-tieu/phu-song-5g-2030/');
+    // A name held in the front matter (place, issuer, signer).
+    for (const q of ['Bình Phước', 'binh phuoc', 'Mạc Đình Huấn']) {
+      r = await results(page, server.url, q, 1);
+      assert.equal(r[0].href, '/huong-dan/binh-phuoc/', q);
+    }
+    // A figure as readers remember it.
+    r = await results(page, server.url, 'top 50 thế giới');
+    assert.equal(r[0].href, '/nghi-quyet/muc-tieu/canh-tranh-so-the-gioi-2030/');
+    // Not every word need match: the 5G target never writes "mạng".
+    r = await results(page, server.url, 'mạng 5G', 10);
+    assert.ok(r.some((x) => x.href === '/nghi-quyet/muc-tieu/phu-song-5g-2030/'), r.map((x) => x.href).join(' '));
+    // "số" of "Nghị quyết số 57" is no part of "chuyển đổi số": never marked alone.
+    r = await results(page, server.url, 'chuyển đổi số', 10);
+    for (const x of r) assert.ok(!x.marks.some((m) => /^số$/i.test(m)), `${x.href}: ${x.marks.join('|')}`);
+    // Unaccented: dang finds Đảng, marked as written.
+    r = await results(page, server.url, 'dang', 5);
+    assert.ok(r.some((x) => x.marks.includes('Đảng')), r.map((x) => x.marks.join('|')).join(' / '));
+    // The excerpt holds the phrase found, marked whole.
+    r = await results(page, server.url, 'binh dan hoc vu so', 1);
+    assert.equal(r[0].href, '/hoi-dap/phan-3/cau-72/');
+    assert.ok(r[0].marks.includes('Bình dân học vụ số'), r[0].marks.join('|'));
+  });
 });
 
 test('the search page runs ?q= and passes axe; without JS it says JS is needed', async () => {

@@ -444,29 +444,41 @@ fn matrix_has_the_declared_rows_and_columns_and_counts() {
 }
 
 #[test]
-fn search_indexes_the_fields_of_a_new_type() {
+fn search_indexes_the_fields_and_lists_the_categories_of_its_own_types() {
     let site = built();
-    let manifest = site.read("search/manifest.js");
-    let scripts: Vec<&str> = manifest
-        .split('"')
-        .nth(1)
-        .expect("script list")
-        .split(' ')
-        .collect();
-    let mut index = String::new();
-    for script in &scripts {
-        let text = site.read(script);
-        if script.starts_with("search/") {
-            index.push_str(&text);
-        }
-    }
-    assert!(scripts.iter().any(|s| s.starts_with("search/index.")));
-    // `OPAC` is only in the `unit` field of one indicator; the index keeps
-    // each word once, in lower case, as a word of its vocabulary.
+    // `OPAC` is only in the `unit` field of one indicator.
     assert!(
-        [" opac ", "\"opac\""].iter().any(|w| index.contains(w)),
+        crate::search::keys(&site).contains("opac"),
         "the field's words are not in the index"
     );
+    // The categories are the model's, in first-declared order, then the
+    // theme's "other"; no Rust knows `indicator` or `solution`.
+    assert_eq!(
+        crate::search::meta(&site)["types"],
+        serde_json::json!([
+            "Nghị quyết mẫu",
+            "Mục tiêu",
+            "Chỉ số",
+            "Giải pháp",
+            "Hướng dẫn",
+            "Hỏi - đáp",
+            "Bài viết",
+            "Trang khác"
+        ])
+    );
+    let categories = crate::search::categories(&site);
+    let of = |href: &str| {
+        categories
+            .get(href)
+            .unwrap_or_else(|| panic!("{href} not indexed: {categories:?}"))
+            .as_str()
+    };
+    assert_eq!(of("chi-so/nguoi-doc-thuong-xuyen/"), "Chỉ số");
+    assert_eq!(of("nghi-quyet-mau/giai-phap/giai-phap-2/"), "Giải pháp");
+    // Sections that declare no category list under their documents' one.
+    assert_eq!(of("chi-so/"), "Chỉ số");
+    assert_eq!(of("nghi-quyet-mau/giai-phap/"), "Giải pháp");
+    assert_eq!(of("doi-chieu/"), "Trang khác");
     let placeholder = site.read("index.html");
     assert!(placeholder.contains("placeholder=\"Tìm: thư viện, văn hoá đọc…\""));
 }
@@ -992,6 +1004,17 @@ fn errors_on_a_list_entry_naming_a_missing_document_in_a_prefixed_list() {
         "content/infographic.md:7:",
         "`also_targets` phải là một danh sách mã tài liệu loại `target`",
         "`also_targets: [ma-1, ma-2]`",
+    ]);
+}
+
+#[test]
+fn errors_on_a_search_weight_naming_no_field_or_the_title() {
+    let site = SiteTest::fixture(FIXTURE);
+    replace(&site, "site.yaml", "weights: {lead_agency: 2}", "weights: {lead_agnecy: 2, title: 5}");
+    site.build().assert_fails_with(&[
+        "site.yaml:100:1: lỗi: `solution.search.weights` nêu trường `lead_agnecy` mà `solution` không khai báo",
+        "`lead_agency`",
+        "site.yaml:100:1: lỗi: `solution.search.weights` đặt trọng số cho `title`",
     ]);
 }
 

@@ -15,6 +15,7 @@ mod pdf;
 mod portals;
 mod safety;
 mod scaffold;
+mod search;
 mod serve;
 mod serve_hostile;
 mod shipped;
