@@ -113,7 +113,7 @@ impl Config {
         let mut config = if path.exists() {
             let text =
                 fsutil::read_text(root, &path, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
-            Config::parse(&text, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?
+            Config::parse(&text, Path::new(CONFIG_FILE))?
         } else {
             Config::default()
         };
@@ -132,11 +132,11 @@ impl Config {
     }
 
     /// Parses the text of a `site.yaml`; `shown` is the path used in messages.
-    pub fn parse(text: &str, shown: &Path) -> Result<Config, Diagnostic> {
+    pub fn parse(text: &str, shown: &Path) -> Result<Config, Vec<Diagnostic>> {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
-            serde_yaml::from_str(text).map_err(|e| yaml_error(&e, text, shown, 0))?
+            serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&e, text, shown, 0)])?
         };
         let mut config = Config {
             title: raw.title,
@@ -165,21 +165,27 @@ impl Config {
             || config.theme.starts_with('.')
         {
             let line = key_line(text, "theme");
-            return Err(Diagnostic::error(
-                shown,
-                line,
-                1,
-                format!("tên giao diện `{}` không hợp lệ", config.theme),
-            )
-            .hint("`theme` là tên một thư mục trong `themes/`, ví dụ `theme: default`"));
+            return Err(vec![
+                Diagnostic::error(
+                    shown,
+                    line,
+                    1,
+                    format!("tên giao diện `{}` không hợp lệ", config.theme),
+                )
+                .hint("`theme` là tên một thư mục trong `themes/`, ví dụ `theme: default`"),
+            ]);
         }
-        if let Some(e) = config.model.check(text, shown).into_iter().next() {
-            return Err(e);
+        let problems = config.model.check(text, shown);
+        if !problems.is_empty() {
+            return Err(problems);
         }
         if let Some(url) = raw.base_url {
             config.set_base_url(&url).map_err(|msg| {
-                Diagnostic::error(shown, key_line(text, "base_url"), 1, msg)
-                    .hint("ví dụ: `base_url: https://tinh.gov.vn/nq57/` hoặc `base_url: /nq57/`")
+                vec![
+                    Diagnostic::error(shown, key_line(text, "base_url"), 1, msg).hint(
+                        "ví dụ: `base_url: https://tinh.gov.vn/nq57/` hoặc `base_url: /nq57/`",
+                    ),
+                ]
             })?;
         }
         Ok(config)
@@ -586,7 +592,7 @@ mod tests {
 
     #[test]
     fn errors_on_unknown_key_with_its_line() {
-        let err = Config::parse("title: T\ntitel: X\n", Path::new("site.yaml")).unwrap_err();
+        let err = parse_err("title: T\ntitel: X\n");
         assert_eq!(err.line, 2);
         assert!(err.message.contains("`titel`"), "{err}");
         assert!(err.hint.unwrap().contains("title"));
@@ -594,15 +600,17 @@ mod tests {
 
     #[test]
     fn errors_on_bad_base_url_and_theme() {
-        let err =
-            Config::parse("title: T\nbase_url: ftp://x/\n", Path::new("site.yaml")).unwrap_err();
+        let err = parse_err("title: T\nbase_url: ftp://x/\n");
         assert_eq!(err.line, 2);
-        let err = Config::parse("theme: ../x\n", Path::new("site.yaml")).unwrap_err();
+        let err = parse_err("theme: ../x\n");
         assert_eq!(err.line, 1);
     }
 
+    /// The first error of parsing `text`.
     fn parse_err(text: &str) -> Diagnostic {
-        Config::parse(text, Path::new("site.yaml")).unwrap_err()
+        Config::parse(text, Path::new("site.yaml"))
+            .unwrap_err()
+            .remove(0)
     }
 
     #[test]

@@ -63,12 +63,19 @@ test('search from the header: results, type filter, follow a result (HTTP, stric
     // The phrase is marked whole, in its original spelling.
     assert.ok(marks.includes('chuyển đổi số'), marks.slice(0, 6).join(','));
 
+    // The list is drawn again once the texts of the filtered results are loaded.
+    const onlyOf = (label) => page.waitForFunction((l) => {
+      const types = [...document.querySelectorAll('.search-list .search-type')];
+      return types.length > 0 && types.every((t) => t.textContent === l);
+    }, label);
     await page.click('.search-filters button:has-text("Hướng dẫn")');
+    await onlyOf('Hướng dẫn');
     assert.equal(await page.getAttribute('.search-filters button:has-text("Hướng dẫn")', 'aria-pressed'), 'true');
     const labels = await page.$$eval('.search-list .search-type', (ls) => ls.map((l) => l.textContent));
     assert.ok(labels.length > 0 && labels.every((l) => l === 'Hướng dẫn'), labels.join(','));
 
     await page.click('.search-filters button:has-text("Hỏi đáp")');
+    await onlyOf('Hỏi đáp');
     const first = await page.getAttribute('.search-list a', 'href');
     assert.match(first, /^\/hoi-dap\//);
     await Promise.all([page.waitForURL(/\/hoi-dap\//), page.click('.search-list a')]);

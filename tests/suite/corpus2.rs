@@ -1010,7 +1010,12 @@ fn errors_on_a_list_entry_naming_a_missing_document_in_a_prefixed_list() {
 #[test]
 fn errors_on_a_search_weight_naming_no_field_or_the_title() {
     let site = SiteTest::fixture(FIXTURE);
-    replace(&site, "site.yaml", "weights: {lead_agency: 2}", "weights: {lead_agnecy: 2, title: 5}");
+    replace(
+        &site,
+        "site.yaml",
+        "weights: {lead_agency: 2}",
+        "weights: {lead_agnecy: 2, title: 5}",
+    );
     site.build().assert_fails_with(&[
         "site.yaml:100:1: lỗi: `solution.search.weights` nêu trường `lead_agnecy` mà `solution` không khai báo",
         "`lead_agency`",
