@@ -14,7 +14,7 @@ from serving import DEFAULT_BIN, serving
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("root"); ap.add_argument("content"); ap.add_argument("page")
-    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--bin", default=DEFAULT_BIN)
     a = ap.parse_args()
     with serving(a.bin, a.root) as (_, served):
