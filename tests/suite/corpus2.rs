@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 
-use crate::harness::{Run, SiteTest, fixtures};
+use crate::harness::{Run, SiteTest, declared_types, fixtures};
 
 const FIXTURE: &str = "corpus2";
 
@@ -102,18 +102,6 @@ fn docs_of(kind: &str) -> Vec<Doc> {
         .collect()
 }
 
-/// The declared types of the fixture's `site.yaml`, in declared order.
-fn declared_types() -> Vec<String> {
-    let text = std::fs::read_to_string(fixtures().join(FIXTURE).join("site.yaml")).unwrap();
-    let config: Yaml = serde_yaml::from_str(&text).unwrap();
-    config["types"]
-        .as_mapping()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str().unwrap().to_string())
-        .collect()
-}
-
 /// Text as the templates write it (nqsite's autoescape).
 fn escaped(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -172,7 +160,7 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 fn every_declared_type_has_its_pages_and_builds_without_warnings() {
     let site = built();
     let docs = documents();
-    for kind in declared_types() {
+    for kind in declared_types(&fixtures().join(FIXTURE)) {
         let of_kind: Vec<&Doc> = docs.iter().filter(|d| d.kind() == Some(&kind)).collect();
         assert!(!of_kind.is_empty(), "no document of declared type `{kind}`");
         for doc in of_kind {

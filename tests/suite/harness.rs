@@ -157,6 +157,18 @@ fn front_matter(path: &Path) -> serde_yaml::Mapping {
     serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The types the `site.yaml` of the site at `root` declares, in order.
+pub fn declared_types(root: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join("site.yaml")).unwrap();
+    let config: serde_yaml::Mapping = serde_yaml::from_str(&text).unwrap();
+    config["types"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The shipped site's content files whose `type` is `kind`, with their
 /// front matter, sorted by path (tests read counts from here instead of
 /// hard-coding the corpus's shape).

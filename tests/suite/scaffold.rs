@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{copy_dir, nqsite, repo, snapshot};
+use crate::harness::{copy_dir, declared_types, nqsite, repo, snapshot};
 
 /// The outcome of one `nqsite` run, with both streams.
 struct Out {
@@ -120,17 +120,6 @@ fn assert_lines(text: &str, lines: &[&str]) {
 fn new_file_has(root: &Path, args: &[&str], path: &str, lines: &[&str]) {
     assert_eq!(new(root, args), path);
     assert_lines(&read(root, path), lines);
-}
-
-/// The types a site declares, in order.
-fn declared_types(root: &Path) -> Vec<String> {
-    let config: serde_yaml::Mapping = serde_yaml::from_str(&read(root, "site.yaml")).unwrap();
-    config["types"]
-        .as_mapping()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str().unwrap().to_string())
-        .collect()
 }
 
 /// `nqsite new <type>` for every declared type and `page`, then a build
