@@ -120,7 +120,7 @@ impl Staging {
         {
             return Ok(());
         }
-        write_file(&self.tmp, rel, bytes)
+        write_checked(&self.tmp, rel, bytes)
     }
 
     /// Ends the writes through [`Staging::write`]: what a recycled staging
@@ -195,6 +195,11 @@ fn check_rel(rel: &str) -> Result<(), Diagnostic> {
 /// Writes `bytes` to `dir/rel`, creating folders; refuses paths that escape `dir`.
 pub fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     check_rel(rel)?;
+    write_checked(dir, rel, bytes)
+}
+
+/// [`write_file`] for a `rel` already checked.
+fn write_checked(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let path = dir.join(rel);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, "tạo thư mục", &e))?;
@@ -390,13 +395,17 @@ impl<'a> Writer<'a> {
     }
 
     fn remember(&self, rel: &str, html: Option<&[u8]>) {
-        let mut record = self.lock();
-        record.files.insert(rel.to_string());
-        if let Some(html) = html.filter(|_| record.want_ids.contains(rel)) {
+        let wanted = {
+            let mut record = self.lock();
+            record.files.insert(rel.to_string());
+            record.want_ids.contains(rel)
+        };
+        // The page is scanned outside the lock the render threads share.
+        if let Some(html) = html.filter(|_| wanted) {
             let ids = crate::links::html_ids(&String::from_utf8_lossy(html))
                 .map(String::from)
                 .collect();
-            record.ids.insert(rel.to_string(), ids);
+            self.lock().ids.insert(rel.to_string(), ids);
         }
     }
 

@@ -165,19 +165,15 @@ impl ZipTarget {
     /// Checks that `zip` may be written: its folder exists, it is not a
     /// folder, not a source of the site nor inside the output folder (which
     /// the build replaces), and it is new, empty or a zip nqsite wrote
-    /// (`force` lets any other file be replaced, never a source).
-    pub fn new(
-        root: &Path,
-        zip: &Path,
-        output: &Target,
-        force: bool,
-    ) -> Result<ZipTarget, Diagnostic> {
+    /// (`--force`, as `output` was given it, lets any other file be
+    /// replaced, never a source).
+    pub fn new(zip: &Path, output: &Target) -> Result<ZipTarget, Diagnostic> {
         let refuse =
             |message: String, hint: &str| Diagnostic::error("--zip", 0, 0, message).hint(hint);
         let shown = zip.display();
         let path =
             fsutil::real_path(zip).map_err(|e| Diagnostic::io(zip, "xác định tệp zip", &e))?;
-        if let Some(source) = Sources::of(root)?.clash(&path) {
+        if let Some(source) = output.sources.clash(&path) {
             return Err(refuse(
                 format!("tệp zip `{shown}` {source}: ghi vào đó sẽ hỏng các tệp nguồn"),
                 "ghi tệp zip ra ngoài các thư mục nguồn, ví dụ `--zip nq57.zip`",
@@ -205,7 +201,7 @@ impl ZipTarget {
                     "ghi tên tệp zip, ví dụ `--zip nq57.zip`",
                 ));
             }
-            Ok(m) if !force && m.len() > 0 && !is_our_zip(&path) => {
+            Ok(m) if !output.force && m.len() > 0 && !is_our_zip(&path) => {
                 return Err(refuse(
                     format!(
                         "tệp `{shown}` đã có và không phải tệp zip do nqsite ghi: nqsite không ghi đè nó"
@@ -309,7 +305,8 @@ mod tests {
         let s = site();
         let r = s.path();
         let out = Target::new(r, &r.join("public"), false).unwrap();
-        assert!(ZipTarget::new(r, &r.join("nq.zip"), &out, false).is_ok());
+        let forced = Target::new(r, &r.join("public"), true).unwrap();
+        assert!(ZipTarget::new(&r.join("nq.zip"), &out).is_ok());
         for bad in [
             "public",
             "public/x.zip",
@@ -317,13 +314,10 @@ mod tests {
             "static",
             "no/such/x.zip",
         ] {
-            assert!(
-                ZipTarget::new(r, &r.join(bad), &out, true).is_err(),
-                "{bad}"
-            );
+            assert!(ZipTarget::new(&r.join(bad), &forced).is_err(), "{bad}");
         }
         std::fs::write(r.join("notes.txt"), "keep").unwrap();
-        assert!(ZipTarget::new(r, &r.join("notes.txt"), &out, false).is_err());
-        assert!(ZipTarget::new(r, &r.join("notes.txt"), &out, true).is_ok());
+        assert!(ZipTarget::new(&r.join("notes.txt"), &out).is_err());
+        assert!(ZipTarget::new(&r.join("notes.txt"), &forced).is_ok());
     }
 }
