@@ -279,7 +279,7 @@ impl Places {
         let zip = opts
             .zip
             .as_deref()
-            .map(|z| ZipTarget::new(&opts.root, z, &target, opts.force))
+            .map(|z| ZipTarget::new(z, &target))
             .transpose()?;
         Ok(Places { target, zip })
     }
@@ -409,7 +409,7 @@ pub(crate) fn write_site(
                         return None;
                     }
                     let result = render_page(site, theme, &contexts, &rendered[i], i, out)
-                        .and_then(|html| out.html(&out_path(&site.nodes[i].path), html))
+                        .and_then(|html| out.html(&resolve::page_file(&site.nodes[i]), html))
                         .and_then(|()| {
                             write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
                         });
@@ -481,26 +481,19 @@ fn write_paper_variants(
         let (mut ctx, _) = contexts.page(i, rendered);
         ctx.insert("paper", &paper);
         let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
-        out.html(&paper_path(site, i, &paper), html)?;
+        out.html(&resolve::paper_file(&site.nodes[i], &paper), html)?;
     }
     Ok(())
 }
 
-fn out_path(path: &str) -> String {
-    format!("{path}index.html")
-}
-
-fn paper_path(site: &Site, i: usize, paper: &str) -> String {
-    out_path(&format!("{}{paper}/", site.nodes[i].path))
-}
-
 /// The files node `i`'s page is written to: its own and its paper variants'.
 fn page_files(site: &Site, i: usize) -> Vec<String> {
-    std::iter::once(out_path(&site.nodes[i].path))
+    let n = &site.nodes[i];
+    std::iter::once(resolve::page_file(n))
         .chain(
-            print::paper_variants(&site.nodes[i].doc.fm.extra)
+            print::paper_variants(&n.doc.fm.extra)
                 .iter()
-                .map(|p| paper_path(site, i, p)),
+                .map(|p| resolve::paper_file(n, p)),
         )
         .collect()
 }

@@ -10,8 +10,11 @@ use crate::markdown::{LinkOutcome, PathRef, RefKind, Rendered};
 use crate::output::Record;
 use crate::resolve::Site;
 
-/// URL schemes left as written.
-const EXTERNAL_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "ftp", "sms", "geo"];
+/// URL schemes left as written (a `data:` URL reaching them passed
+/// `unsafe_scheme`: a raster image).
+const EXTERNAL_SCHEMES: &[&str] = &[
+    "http", "https", "mailto", "tel", "ftp", "sms", "geo", "data",
+];
 
 /// URL schemes never allowed: they run code, show arbitrary content under
 /// the site's name or point into the editor's own computer.
@@ -53,7 +56,7 @@ pub fn resolve_link(site: &Site, from: usize, dest: &str, kind: RefKind) -> Link
     };
     if let Some((scheme, id)) = scheme_split(path) {
         let lower = scheme.to_ascii_lowercase();
-        if EXTERNAL_SCHEMES.contains(&lower.as_str()) || lower == "data" {
+        if EXTERNAL_SCHEMES.contains(&lower.as_str()) {
             return LinkOutcome::Keep;
         }
         if kind == RefKind::Image {
@@ -298,12 +301,7 @@ fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> L
     let joined = if let Some(abs) = decoded.strip_prefix('/') {
         abs.to_string()
     } else {
-        let dir = site.nodes[from].doc.dir();
-        if dir.is_empty() {
-            decoded.clone()
-        } else {
-            format!("{dir}/{decoded}")
-        }
+        join(site.nodes[from].doc.dir(), &decoded)
     };
     let Some(rel) = normalise(&joined) else {
         return LinkOutcome::Broken {
@@ -632,7 +630,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
             }
             let doc = &site.nodes[i].doc;
             let target = &site.nodes[link.target].doc;
-            let (line, col) = line_col(&doc.body, link.offset);
+            let (line, col) = body_position(doc, link.offset);
             let hint = anchor_hint(
                 anchor,
                 known.iter().copied(),
@@ -641,7 +639,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
             errors.push(
                 Diagnostic::error(
                     &doc.shown,
-                    line + doc.body_line - 1,
+                    line,
                     col,
                     format!(
                         "không tìm thấy mục `#{anchor}` trong `{}`",

@@ -411,17 +411,24 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     errors
 }
 
+/// The file a node's page is written to.
+pub(crate) fn page_file(n: &Node) -> String {
+    format!("{}index.html", n.path)
+}
+
+/// The file of a node's page printed on `paper` (`paper_variants`).
+pub(crate) fn paper_file(n: &Node, paper: &str) -> String {
+    format!("{}{paper}/index.html", n.path)
+}
+
 /// The page files a document is written to (`<folder>/index.html`, or an
 /// alias's `old/page.html`): its own, its paper variants' and its valid
 /// aliases', each with the line of the front matter that asks for it.
 fn claimed_files(n: &Node) -> Vec<(String, usize)> {
     let fm = &n.doc.fm;
-    let mut paths = vec![(format!("{}index.html", n.path), fm.line_of("slug"))];
+    let mut paths = vec![(page_file(n), fm.line_of("slug"))];
     for paper in crate::print::paper_variants(&fm.extra) {
-        paths.push((
-            format!("{}{paper}/index.html", n.path),
-            fm.line_of("paper_variants"),
-        ));
+        paths.push((paper_file(n, &paper), fm.line_of("paper_variants")));
     }
     for alias in &fm.aliases {
         if let Some(p) = alias_file(alias) {
@@ -577,17 +584,11 @@ pub fn entity_key<'m>(model: &'m Model, doc: &Document) -> Result<Option<KeyOf<'
 
 /// A key value that must already be in slug form (`field` names it).
 fn slug_key(field: &str, value: &serde_yaml::Value) -> Result<String, (String, String)> {
-    let raw = match value {
-        serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        _ => {
-            return Err((
-                format!(
-                    "`{field}` phải là một mã dạng chữ thường không dấu, chữ số và dấu gạch ngang"
-                ),
-                format!("ví dụ: `{field}: an-ninh-mang-2030`"),
-            ));
-        }
+    let Some(raw) = crate::model::key_text(value) else {
+        return Err((
+            format!("`{field}` phải là một mã dạng chữ thường không dấu, chữ số và dấu gạch ngang"),
+            format!("ví dụ: `{field}: an-ninh-mang-2030`"),
+        ));
     };
     let slug = slugify(&raw);
     if slug == raw {
