@@ -746,17 +746,11 @@ impl<'a> Contexts<'a> {
             return None;
         }
         let under = descendants(site, s);
-        let kind = site.nodes[s].pages.iter().find_map(|&p| {
-            r.add(Part::Head(p));
-            site.nodes[p].doc.fm.doc_type.as_deref()
-        })?;
+        let kind = site.nodes[s].pages.iter().find_map(|&p| type_of(site, p))?;
         let decl = self.model().get(kind)?;
         let mut nodes: Vec<usize> = under
             .into_iter()
-            .filter(|&j| {
-                r.add(Part::Head(j));
-                site.nodes[j].doc.fm.doc_type.as_deref() == Some(kind)
-            })
+            .filter(|&j| type_of(site, j) == Some(kind))
             .collect();
         nodes.sort_by_key(|&j| self.order[j]);
         let items: Vec<&Json> = nodes
@@ -802,10 +796,7 @@ impl<'a> Contexts<'a> {
         let Some(max) = self.model().of(fm).and_then(|d| d.related) else {
             return Vec::new();
         };
-        let same = |j: usize| {
-            r.add(Part::Head(j));
-            site.nodes[j].doc.fm.doc_type == fm.doc_type
-        };
+        let same = |j: usize| type_of(site, j) == fm.doc_type.as_deref();
         let mine = self.outgoing(i, r);
         let mut scored: Vec<(usize, usize)> = (0..site.nodes.len())
             .filter(|&j| j != i && same(j))
@@ -876,6 +867,12 @@ impl<'a> Contexts<'a> {
         };
         let site = self.site;
         let f = decl.fields.get(field);
+        /// What a group's heading is made from.
+        enum Head<'y> {
+            Json(Json),
+            /// An entry of a declared list, keyed by its field.
+            Entry(&'y Yaml, &'y str),
+        }
         let mut groups: Vec<(GroupKey, Json, Vec<usize>)> = Vec::new();
         for &i in nodes {
             let fm = &site.nodes[i].doc.fm;
@@ -888,28 +885,37 @@ impl<'a> Contexts<'a> {
                         let pos = entries
                             .iter()
                             .position(|e| e.get(by_key).and_then(key_text) == k)?;
-                        Some((s, pos, entries[pos].clone()))
+                        Some((s, pos, &entries[pos]))
                     });
                     match found {
-                        Some((s, pos, e)) => (
-                            GroupKey::Listed(self.order[s], pos),
-                            self.entry_view(&e, by_key, r),
-                        ),
-                        None => (GroupKey::Missing, Json::Null),
+                        Some((s, pos, e)) => {
+                            (GroupKey::Listed(self.order[s], pos), Head::Entry(e, by_key))
+                        }
+                        None => (GroupKey::Missing, Head::Json(Json::Null)),
                     }
                 }
                 _ if field == "date" => match fm.date {
-                    Some(d) => (GroupKey::Text(d.iso()), json!(d.vi())),
-                    None => (GroupKey::Missing, Json::Null),
+                    Some(d) => (GroupKey::Text(d.iso()), Head::Json(json!(d.vi()))),
+                    None => (GroupKey::Missing, Head::Json(Json::Null)),
                 },
                 _ => match fm.extra.get(field).filter(|v| !v.is_null()) {
-                    Some(v) => (group_key(v), scalar_json(v).unwrap_or(Json::Null)),
-                    None => (GroupKey::Missing, Json::Null),
+                    Some(v) => (
+                        group_key(v),
+                        Head::Json(scalar_json(v).unwrap_or(Json::Null)),
+                    ),
+                    None => (GroupKey::Missing, Head::Json(Json::Null)),
                 },
             };
             match groups.iter_mut().find(|(k, _, _)| *k == key) {
                 Some((_, _, members)) => members.push(i),
-                None => groups.push((key, entry, vec![i])),
+                // The group's heading is made once, by its first member.
+                None => {
+                    let entry = match entry {
+                        Head::Json(j) => j,
+                        Head::Entry(e, by_key) => self.entry_view(e, by_key, r),
+                    };
+                    groups.push((key, entry, vec![i]));
+                }
             }
         }
         groups.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1105,6 +1111,13 @@ fn scalar_json(v: &Yaml) -> Option<Json> {
         return None;
     }
     serde_json::to_value(v).ok()
+}
+
+/// The declared type of node `j`. Not recorded as a read: a node's type is
+/// part of the site's structure, whose change renders every page again
+/// (`incremental::structure_fingerprint`).
+fn type_of(site: &Site, j: usize) -> Option<&str> {
+    site.nodes[j].doc.fm.doc_type.as_deref()
 }
 
 /// Node `i` and, for a section, every node under it.
