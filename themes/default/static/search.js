@@ -74,20 +74,31 @@
   /* Syllables of text: {raw, f (form), k (key), lower (form in lower case),
      caps, brk (starts a phrase), start, end}. */
   function tokens(text) {
-    var out = [], m, prev = null;
+    var cut = tokenizer(text);
+    cut.upto(Infinity);
+    return cut.toks;
+  }
+
+  /* Syllables on demand: upto(n) cuts until `toks` holds n or the text ends. */
+  function tokenizer(text) {
+    var re = new RegExp(WORD.source, WORD.flags), toks = [], prev = null, done = false, m;
     text = String(text || '');
-    WORD.lastIndex = 0;
-    while ((m = WORD.exec(text))) {
-      var raw = m[0], s = spelled(raw), start = m.index, end = start + raw.length;
-      var brk = true;
-      if (prev) {
-        var gap = start === prev.end ? '' : text.slice(prev.end, start);
-        brk = gap.length > 0 && BREAK.test(gap) && !((gap === ',' || gap === '.') && DIGIT_END.test(prev.raw) && DIGIT_START.test(raw));
+    return {
+      toks: toks,
+      upto: function (n) {
+        while (!done && toks.length < n && !(done = !(m = re.exec(text)))) {
+          var raw = m[0], s = spelled(raw), start = m.index, end = start + raw.length;
+          var brk = true;
+          if (prev) {
+            var gap = start === prev.end ? '' : text.slice(prev.end, start);
+            brk = gap.length > 0 && BREAK.test(gap) && !((gap === ',' || gap === '.') && DIGIT_END.test(prev.raw) && DIGIT_START.test(raw));
+          }
+          prev = { raw: raw, f: s.f, k: s.k, lower: s.lower, caps: s.caps, brk: brk, start: start, end: end };
+          toks.push(prev);
+        }
+        return toks.length;
       }
-      prev = { raw: raw, f: s.f, k: s.k, lower: s.lower, caps: s.caps, brk: brk, start: start, end: end };
-      out.push(prev);
-    }
-    return out;
+    };
   }
 
   /* Postings of the code (page gaps and values, 5 bits a letter, the
@@ -214,7 +225,7 @@
       var parts = e.split('|');
       for (var i = 0; i + 1 < parts.length; i += 2) {
         var list = postings(parts[i + 1]);
-        out.push({ f: parts[i] || k, pages: list.pages, values: list.values });
+        out.push({ f: parts[i] || k, pages: list.pages, values: list.values, count: -1 });
       }
     }
     db.decoded[k] = out;
@@ -299,10 +310,17 @@
   }
 
   /* Per-page weights of terms: tf (weighted count), title (largest title
-     weight) and the list of pages, in typed arrays (10,000 pages and more). */
+     weight), s (score) and the list of pages, in typed arrays; idf, and for
+     a pair: at, word. All fields from the start, idf a double: one shape
+     keeps V8's optimized loops (a new shape throws them away). */
   function newAcc(db) {
-    var acc = db.spare.accs.pop() || { tf: new Float64Array(db.n), title: new Float32Array(db.n), list: new Int32Array(db.n), size: 0 };
+    var n = db.n;
+    var acc = db.spare.accs.pop() || {
+      tf: new Float64Array(n), title: new Float32Array(n), s: new Float64Array(n), list: new Int32Array(n),
+      size: 0, idf: NaN, pair: false, at: 0, word: false
+    };
     db.spare.used.push(acc);
+    acc.pair = false;
     return acc;
   }
 
@@ -320,7 +338,7 @@
   function release(db) {
     var sp = db.spare;
     sp.used.forEach(function (acc) {
-      for (var j = 0; j < acc.size; j++) { acc.tf[acc.list[j]] = 0; acc.title[acc.list[j]] = 0; }
+      for (var j = 0; j < acc.size; j++) { var p = acc.list[j]; acc.tf[p] = 0; acc.title[p] = 0; acc.s[p] = 0; }
       acc.size = 0;
       sp.accs.push(acc);
     });
@@ -350,10 +368,15 @@
     return acc;
   }
 
-  /* Score of a word's accumulated weights on page p (BM25, title apart). */
-  function wordScore(db, acc, p, weight) {
-    var tf = acc.tf[p], k = K1 * (1 - B + B * db.lens[p] / db.avg);
-    return weight * ((tf ? tf * (K1 + 1) / (tf + k) : 0) + db.T * acc.title[p]);
+  /* Scores of an accumulation's pages into a.s, times idf: BM25 of a
+     word's tf, PHRASE × tf / (tf + 1) of a pair's; plus the title's. */
+  function scored(db, a) {
+    var s = a.s, tf = a.tf, title = a.title, list = a.list, lens = db.lens, avg = db.avg, T = db.T, w = a.idf;
+    for (var j = 0; j < a.size; j++) {
+      var p = list[j], f = tf[p];
+      s[p] = w * ((a.pair ? PHRASE * f / (f + 1) : f ? f * (K1 + 1) / (f + K1 * (1 - B + B * lens[p] / avg)) : 0) + T * title[p]);
+    }
+    return a;
   }
 
   /* How much each spelling of a typed word counts: the one typed 1, others
@@ -388,7 +411,7 @@
 
   /* How often a form occurs in the whole site (weighted, half units). */
   function occurrences(e) {
-    if (e.count == null) {
+    if (e.count < 0) {
       e.count = 0;
       for (var j = 0; j < e.values.length; j++) e.count += (e.values[j] >> 3) || 1;
     }
@@ -434,7 +457,7 @@
       var w = spell[i], acc = newAcc(db);
       (extra.length && i === words.length - 1 ? extra : [t.k]).forEach(function (k) { accumulate(db, acc, k, lookup(w)); });
       acc.idf = idf(db, acc.size);
-      return acc;
+      return scored(db, acc);
     });
     /* Pairs of adjacent words. */
     var pairs = [];
@@ -443,12 +466,7 @@
       pairs.push(pairAcc(db, accs[i - 1], accs[i], words[i - 1].k + ' ' + words[i].k, lookup(spell[i - 1]), lookup(spell[i]), i));
     }
     var score = pageArray(db, true), touched = { list: db.spare.touched, size: 0 };
-    accs.forEach(function (a) {
-      for (var j = 0; j < a.size; j++) bump(score, touched, a.list[j], wordScore(db, a, a.list[j], a.idf));
-    });
-    pairs.forEach(function (a) {
-      for (var j = 0; j < a.size; j++) bump(score, touched, a.list[j], pairScore(db, a, a.list[j]));
-    });
+    accs.concat(pairs).forEach(function (a) { addScores(score, touched, a); });
     var slots = parsed.slots.map(function (s) { return slot(db, s, accs, pairs, score, touched); });
     var units = concepts(db, slots, pairs);
     /* Required concepts: those in at most COMMON of the pages (or all). */
@@ -514,6 +532,16 @@
     score[p] += s;
   }
 
+  /* bump() by an accumulation's scores. */
+  function addScores(score, touched, a) {
+    var s = a.s, list = a.list, seen = touched.list;
+    for (var j = 0; j < a.size; j++) {
+      var p = list[j];
+      if (score[p] === 0) seen[touched.size++] = p;
+      score[p] += s[p];
+    }
+  }
+
   /* The accumulated pair of words a and b (key `k`), each form counting the
      product of its two spellings' weights (`wa`, `wb`). A pair written side
      by side in at least JOIN of the pages having the rarer word is a word
@@ -525,8 +553,9 @@
     });
     acc.at = at;
     acc.idf = (a.idf + b.idf) / 2;
+    acc.pair = true;
     acc.word = acc.size >= JOIN * Math.min(a.size, b.size);
-    return acc;
+    return scored(db, acc);
   }
 
   /* The concepts of a query: its slots, adjacent one-word slots joined
@@ -554,12 +583,6 @@
     return out;
   }
 
-  /* Score of an accumulated pair on page p. */
-  function pairScore(db, a, p) {
-    var tf = a.tf[p];
-    return a.idf * (PHRASE * tf / (tf + 1) + db.T * a.title[p]);
-  }
-
   /* A slot of the query: a word, or words that spell a synonym. A
      synonym's score replaces the words' where higher (times ALT). Returns
      {from, to, alts, full: pages with every word (and the pairs making a
@@ -575,8 +598,8 @@
       for (j = 0; j < found.pages.length; j++) {
         p = found.pages[j];
         var typed = 0;
-        for (i = s.from; i < s.to; i++) typed += wordScore(db, accs[i], p, accs[i].idf);
-        for (i = 0; i < inner.length; i++) typed += pairScore(db, inner[i], p);
+        for (i = s.from; i < s.to; i++) typed += accs[i].s[p];
+        for (i = 0; i < inner.length; i++) typed += inner[i].s[p];
         var gain = ALT * found.score[p] - typed;
         if (gain > 0) bump(score, touched, p, gain);
         full[p] = 1;
@@ -596,14 +619,15 @@
     var accs = alt.map(function (t, i) {
       var a = accumulate(db, newAcc(db), t.k, weights[i]);
       a.idf = idf(db, a.size);
-      for (var j = 0; j < a.size; j++) { count[a.list[j]]++; score[a.list[j]] += wordScore(db, a, a.list[j], a.idf); }
+      scored(db, a);
+      for (var j = 0; j < a.size; j++) { count[a.list[j]]++; score[a.list[j]] += a.s[a.list[j]]; }
       return a;
     });
     for (i = 1; i < alt.length; i++) {
       if (alt[i].brk) continue;
       need++;
       var a = pairAcc(db, accs[i - 1], accs[i], alt[i - 1].k + ' ' + alt[i].k, weights[i - 1], weights[i], i);
-      for (j = 0; j < a.size; j++) { count[a.list[j]]++; score[a.list[j]] += pairScore(db, a, a.list[j]); }
+      for (j = 0; j < a.size; j++) { count[a.list[j]]++; score[a.list[j]] += a.s[a.list[j]]; }
     }
     var pages = [];
     for (var p = 0; p < n; p++) if (count[p] === need) pages.push(p);
@@ -613,67 +637,80 @@
   /* ---- Highlights and excerpts ---- */
 
   /* What to mark in a text for a query: the words (in the spellings that
-     count at least half as much as the best) and synonym phrases. */
+     count at least half as much as the best) and synonym phrases; the keys
+     a run can start with (null: any) and the longest run there can be. */
   function marker(db, parsed) {
-    var spell = spellings(db, parsed.words);
+    var spell = spellings(db, parsed.words), keys = new Set(), most = 0;
     var words = parsed.words.map(function (t, i) {
       var w = spell[i], best = 0, ok = Object.create(null);
       Object.keys(w).forEach(function (f) { best = Math.max(best, w[f]); });
-      Object.keys(w).forEach(function (f) { if (w[f] >= best / 2) ok[f] = 1; });
+      Object.keys(w).forEach(function (f) { if (w[f] >= best / 2) { ok[f] = 1; keys.add(key(f)); } });
       var df = 0;
       entry(db, t.k).forEach(function (e) { df += e.pages.length; });
       return { t: t, ok: ok, rare: df <= 0.2 * db.n, any: !Object.keys(w).length };
     });
-    return { words: words, alts: [].concat.apply([], parsed.slots.map(function (s) { return s.alts; })) };
+    var alts = [].concat.apply([], parsed.slots.map(function (s) { return s.alts; }));
+    alts.forEach(function (alt) { if (alt.length) { keys.add(alt[0].k); most = Math.max(most, alt.length); } });
+    return {
+      words: words, alts: alts, most: Math.max(most, words.length),
+      keys: words.some(function (w) { return w.any; }) ? null : keys
+    };
   }
 
-  /* For each syllable of `toks`, the run of query words or synonym phrase
-     it belongs to: marks[k] = length of the run (0: not marked). Runs of
+  /* The marked run starting at syllable k of `toks` (its length, 0: none):
+     the longest run of query words or synonym phrase found there. Runs of
      two or more adjacent query syllables are marked; a lone syllable only
      when the query has one word or the word is rare. */
-  function marks(toks, m) {
-    var out = new Uint8Array(toks.length), n = m.words.length;
+  function runAt(toks, k, m) {
+    var n = m.words.length, best = 0, i;
+    if (m.keys && !m.keys.has(toks[k].k)) return 0;
     function matches(tok, w) {
       return w.any ? tok.k === w.t.k || (w.t.k.length > 1 && tok.k.lastIndexOf(w.t.k, 0) === 0) : !!w.ok[tok.f];
     }
-    for (var k = 0; k < toks.length; k++) {
-      var best = 0;
-      for (var i = 0; i < n; i++) {
-        var len = 0;
-        while (k + len < toks.length && i + len < n && matches(toks[k + len], m.words[i + len]) &&
-          (len === 0 || (!toks[k + len].brk && !m.words[i + len].t.brk))) len++;
-        if (len > best) best = len;
-      }
-      m.alts.forEach(function (alt) {
-        var len = 0;
-        while (len < alt.length && k + len < toks.length && toks[k + len].k === alt[len].k &&
-          (alt[len].caps ? toks[k + len].f === alt[len].f : toks[k + len].lower === alt[len].lower) &&
-          (len === 0 || !toks[k + len].brk)) len++;
-        if (len === alt.length && len > best) best = len;
-      });
-      if (best === 1 && n > 1) {
-        var lone = m.words.some(function (w) { return w.rare && matches(toks[k], w); });
-        if (!lone) best = 0;
-      }
-      for (var j = 0; j < best; j++) out[k + j] = Math.max(out[k + j], best);
+    for (i = 0; i < n; i++) {
+      var len = 0;
+      while (k + len < toks.length && i + len < n && matches(toks[k + len], m.words[i + len]) &&
+        (len === 0 || (!toks[k + len].brk && !m.words[i + len].t.brk))) len++;
+      if (len > best) best = len;
     }
-    return out;
+    for (i = 0; i < m.alts.length; i++) {
+      var alt = m.alts[i], at = 0;
+      while (at < alt.length && k + at < toks.length && toks[k + at].k === alt[at].k &&
+        (alt[at].caps ? toks[k + at].f === alt[at].f : toks[k + at].lower === alt[at].lower) &&
+        (at === 0 || !toks[k + at].brk)) at++;
+      if (at === alt.length && at > best) best = at;
+    }
+    if (best === 1 && n > 1 && !m.words.some(function (w) { return w.rare && matches(toks[k], w); })) best = 0;
+    return best;
   }
 
   /* Cuts text into [{text, mark}] parts: `size` syllables around its best
-     phrase (the longest marked run), marks in the text's own spelling. */
+     phrase (the first longest run), marks in the text's own spelling. */
   function excerpt(text, m, size) {
     text = text || '';
-    var toks = tokens(text), mk = marks(toks, m);
     size = size || WINDOW;
-    if (!toks.length) return [];
-    var bestAt = -1, bestLen = 0, k;
-    for (k = 0; k < toks.length; k++) if (mk[k] > bestLen && (k === 0 || mk[k - 1] === 0 || mk[k - 1] !== mk[k])) { bestLen = mk[k]; bestAt = k; }
+    var cut = tokenizer(text), toks = cut.toks, mk = [], most = Math.max(m.most, 1);
+    var bestAt = -1, bestLen = 0, k = 0;
+    /* The run at k; mk[k] is final then. */
+    function step() {
+      cut.upto(k + most + 1);
+      var len = runAt(toks, k, m);
+      mk[k] = mk[k] || 0;
+      for (var j = 0; j < len; j++) mk[k + j] = Math.max(mk[k + j] || 0, len);
+    }
+    for (; bestLen < most && cut.upto(k + 1) > k; k++) {
+      step();
+      if (mk[k] > bestLen && (k === 0 || mk[k - 1] === 0 || mk[k - 1] !== mk[k])) { bestLen = mk[k]; bestAt = k; }
+    }
+    /* The window, and one more (does the text go on?). */
+    var total = cut.upto(Math.max(bestAt - 4, 0) + size + bestLen + 4);
+    if (!total) return [];
     var from = 0;
-    if (bestAt >= 0) from = Math.max(0, Math.min(bestAt - 4, toks.length - size));
-    var end = Math.min(toks.length, Math.max(from + size, bestAt + bestLen + 3));
+    if (bestAt >= 0) from = Math.max(0, Math.min(bestAt - 4, total - size));
+    var end = Math.min(total, Math.max(from + size, bestAt + bestLen + 3));
+    for (; k < end; k++) step();
     var parts = from ? [{ text: '…' }] : [];
-    var at = from ? toks[from].start : 0, stop = end < toks.length ? toks[end - 1].end : text.length;
+    var at = from ? toks[from].start : 0, stop = end < total ? toks[end - 1].end : text.length;
     for (k = from; k < end; k++) {
       if (!mk[k]) continue;
       var s = toks[k].start, e = toks[k].end;
@@ -683,7 +720,7 @@
       at = e;
     }
     if (stop > at) parts.push({ text: text.slice(at, stop) });
-    if (end < toks.length) parts.push({ text: '…' });
+    if (end < total) parts.push({ text: '…' });
     return parts;
   }
 
