@@ -6,7 +6,7 @@
 //! has and shows comes from [`crate::model`].
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -211,6 +211,8 @@ pub struct Contexts<'a> {
     entities: Vec<Option<Json>>,
     /// Each node's position in reading order.
     order: Vec<usize>,
+    /// The nodes of each type, in reading order.
+    by_type: HashMap<String, Vec<usize>>,
     data: Json,
     listings: Vec<String>,
     /// For booklet pages: the section's documents with their bodies.
@@ -230,6 +232,7 @@ impl<'a> Contexts<'a> {
             .collect();
         let base = base_context(site, theme, &links);
         let order = reading_order(site);
+        let by_type = by_type(site, &order);
         let listings = site
             .nodes
             .par_iter()
@@ -255,6 +258,7 @@ impl<'a> Contexts<'a> {
             links,
             entities: Vec::new(),
             order,
+            by_type,
             data: Json::Null,
             listings,
             booklets: Vec::new(),
@@ -452,11 +456,11 @@ impl<'a> Contexts<'a> {
         ctx.insert("page", &view);
         if self.gets_data(i) {
             r.add(Part::Data);
-            ctx.insert("data", &self.data);
+            insert_json(&mut ctx, "data", &self.data);
         }
         if let Some(Some(booklet)) = self.booklets.get(i) {
             r.add(Part::Booklet(i));
-            ctx.insert("booklet", booklet);
+            insert_json(&mut ctx, "booklet", booklet);
         }
         ctx
     }
@@ -481,7 +485,8 @@ impl<'a> Contexts<'a> {
         let mine = key(i);
         let same: Vec<usize> = self
             .nodes_of_type(fm.doc_type.as_deref().unwrap_or(""))
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&j| key(j) == mine)
             .collect();
         match same.iter().position(|&x| x == i) {
@@ -839,12 +844,8 @@ impl<'a> Contexts<'a> {
     }
 
     /// Nodes of `kind` in reading order.
-    fn nodes_of_type(&self, kind: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = (0..self.site.nodes.len())
-            .filter(|&i| self.site.nodes[i].doc.fm.doc_type.as_deref() == Some(kind))
-            .collect();
-        out.sort_by_key(|&i| self.order[i]);
-        out
+    fn nodes_of_type(&self, kind: &str) -> &[usize] {
+        self.by_type.get(kind).map_or(&[], Vec::as_slice)
     }
 
     /// `nodes` grouped by the first field of `by`, each group grouped by the
@@ -958,13 +959,13 @@ impl<'a> Contexts<'a> {
             .columns
             .iter()
             .flat_map(|kind| self.nodes_of_type(kind))
-            .map(|c| (c, descendants(site, c)))
+            .map(|&c| (c, descendants(site, c)))
             .collect();
         let rows: Vec<Json> = decl
             .rows
             .iter()
             .flat_map(|kind| self.nodes_of_type(kind))
-            .map(|r| {
+            .map(|&r| {
                 let cells: Vec<Json> = columns
                     .iter()
                     .map(|(_, docs)| {
@@ -1073,6 +1074,17 @@ impl Ord for GroupKey {
 /// A page-unique anchor for a group: its key, after the slug of the
 /// field's label for values that are not group ids (`nam-2030`), after the
 /// parent group's anchor when nested.
+/// Puts a copy of `value` in `ctx` under `key`. `Context::insert` would
+/// serialize it into a new value, node by node: for the collections (580 KB
+/// of JSON on the shipped site, given to every section and view) that was
+/// 8% of a build's CPU; a clone copies whole maps at once.
+fn insert_json(ctx: &mut Context, key: &str, value: &Json) {
+    let one = serde_json::Map::from_iter([(key.to_string(), value.clone())]);
+    if let Ok(part) = Context::from_value(Json::Object(one)) {
+        ctx.extend(part);
+    }
+}
+
 fn group_anchor(
     parent: &str,
     field: &str,
@@ -1134,6 +1146,20 @@ fn descendants(site: &Site, i: usize) -> Vec<usize> {
 
 /// Each node's position in reading order: a section, its pages, then its
 /// sub-sections, depth first from the home page.
+/// The nodes of each type, in reading order (`order`: each node's place).
+fn by_type(site: &Site, order: &[usize]) -> HashMap<String, Vec<usize>> {
+    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, node) in site.nodes.iter().enumerate() {
+        if let Some(t) = &node.doc.fm.doc_type {
+            out.entry(t.clone()).or_default().push(i);
+        }
+    }
+    for nodes in out.values_mut() {
+        nodes.sort_by_key(|&i| order[i]);
+    }
+    out
+}
+
 fn reading_order(site: &Site) -> Vec<usize> {
     let mut order = vec![usize::MAX; site.nodes.len()];
     let mut next = 0;

@@ -476,13 +476,8 @@ impl Session {
             .enumerate()
             .map(|(i, n)| (n.path.as_str(), i))
             .collect();
-        let mut keep: HashSet<String> = self
-            .written
-            .keys()
-            .filter(|rel| page_owner(rel, &paths).is_some_and(|i| !wanted[i]))
-            .cloned()
-            .collect();
         let mut changed = Vec::new();
+        let mut produced: HashSet<String> = HashSet::with_capacity(files.len());
         for (rel, bytes) in files {
             let fp = hash64(&bytes);
             if self.written.get(&rel) != Some(&fp) {
@@ -490,12 +485,16 @@ impl Session {
                 self.written.insert(rel.clone(), fp);
                 changed.push(rel.clone());
             }
-            keep.insert(rel);
+            produced.insert(rel);
         }
+        // What this build did not produce is stale, but for the files of the
+        // pages it did not render (they stay as they are).
         let stale: Vec<String> = self
             .written
             .keys()
-            .filter(|rel| !keep.contains(*rel))
+            .filter(|rel| {
+                !produced.contains(*rel) && page_owner(rel, &paths).is_none_or(|i| wanted[i])
+            })
             .cloned()
             .collect();
         for rel in &stale {

@@ -192,11 +192,17 @@ fn run(
         opts.profile.as_deref(),
     )?;
     timer.lap("config");
-    let loaded = content::load(&opts.root, &opts.root.join("content")).map(|c| content::Content {
-        docs: content::drop_editor_only(c.docs, opts.editor_guide || config.editor_guide),
-        ..c
-    });
-    let theme = Theme::load(&config.theme_dir(&opts.root), &opts.root);
+    // The theme is parsed while the content is read (each about half of
+    // this stage on the shipped site).
+    let (loaded, theme) = rayon::join(
+        || {
+            content::load(&opts.root, &opts.root.join("content")).map(|c| content::Content {
+                docs: content::drop_editor_only(c.docs, opts.editor_guide || config.editor_guide),
+                ..c
+            })
+        },
+        || Theme::load(&config.theme_dir(&opts.root), &opts.root),
+    );
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
         (l, t) => {

@@ -111,28 +111,38 @@ impl Plan {
         self.labels.len() - 1
     }
 
-    /// The category of node `i`: its type's; for a section whose type
+    /// The category of every node: its type's; for a section whose type
     /// declares none, that of the type it lists (its first page with one);
     /// else its section's, up to (not including) home; else "other". So
     /// `targets` lists under its targets' category unless it declares its
     /// own, and a plain page inside the resolution's section with the
-    /// resolution.
-    fn category(&self, site: &Site, mut i: usize) -> usize {
+    /// resolution. Each node is looked at once.
+    fn categories(&self, site: &Site) -> Vec<usize> {
+        let mut known = vec![None; site.nodes.len()];
+        (0..site.nodes.len())
+            .map(|i| self.category(site, i, &mut known))
+            .collect()
+    }
+
+    fn category(&self, site: &Site, i: usize, known: &mut [Option<usize>]) -> usize {
+        if let Some(c) = known[i] {
+            return c;
+        }
         let declared = |n: usize| {
             let t = site.nodes[n].doc.fm.doc_type.as_deref()?;
             self.types.get(t)?.0
         };
-        while i != HOME {
-            let node = &site.nodes[i];
-            if let Some(c) = declared(i).or_else(|| node.pages.iter().find_map(|&p| declared(p))) {
-                return c;
-            }
-            match node.parent {
-                Some(p) if p != i => i = p,
-                _ => break,
-            }
-        }
-        self.other()
+        let node = &site.nodes[i];
+        let own = (i != HOME)
+            .then(|| declared(i).or_else(|| node.pages.iter().find_map(|&p| declared(p))))
+            .flatten();
+        let c = match (own, node.parent) {
+            (Some(c), _) => c,
+            (None, Some(p)) if i != HOME && p != i => self.category(site, p, known),
+            _ => self.other(),
+        };
+        known[i] = Some(c);
+        c
     }
 
     /// The weights of the fields of a document of type `doc_type`.
@@ -228,6 +238,8 @@ struct SitePages<'a> {
     rendered: &'a [Rendered],
     nodes: Vec<usize>,
     plan: &'a Plan,
+    /// Each node's category ([`Plan::categories`]).
+    kinds: Vec<usize>,
 }
 
 impl SitePages<'_> {
@@ -254,7 +266,7 @@ impl Source for SitePages<'_> {
     }
 
     fn kind(&self, i: usize) -> usize {
-        self.plan.category(self.site, self.nodes[i])
+        self.kinds[self.nodes[i]]
     }
 
     fn fingerprint(&self, i: usize, known: Option<(&Arc<str>, u64)>) -> Fingerprint {
@@ -310,6 +322,7 @@ pub fn build(
         rendered,
         nodes: (0..site.nodes.len()).filter(|&i| i != HOME).collect(),
         plan: &plan,
+        kinds: plan.categories(site),
     };
     let mut one_off = Cache::default();
     let cache = cache.unwrap_or(&mut one_off);
