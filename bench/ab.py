@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Two nqsite binaries (or more) building the same site, in alternation.
+
+usage: ab.py BIN_A BIN_B [BIN ...] [--root DIR] [--runs N]
+
+Each binary builds DIR (default: the repository, i.e. the shipped site) into
+its own `public/` again and again: two warm-up builds each, then N rounds in
+which every binary builds once, in turn, so that the noise of a shared
+machine falls on all of them alike. Prints, per binary, the median and the
+fastest wall time and the median CPU time (user + system, from getrusage),
+in milliseconds. The output folder is the site's `public/` (the editor's
+`nqsite build` again, into an existing output).
+"""
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def build(binary, root):
+    """Wall and CPU time of one `build -q`, in milliseconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([binary, "build", "-q", "--root", root], stderr=subprocess.DEVNULL, check=True)
+    wall = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
+    return wall, cpu
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bins", nargs="+")
+    ap.add_argument("--root", default=REPO)
+    ap.add_argument("--runs", type=int, default=21)
+    a = ap.parse_args()
+    times = {b: [] for b in a.bins}
+    for b in a.bins:
+        for _ in range(2):
+            build(b, a.root)
+    for _ in range(a.runs):
+        for b in a.bins:
+            times[b].append(build(b, a.root))
+    for b, runs in times.items():
+        wall = [w for w, _ in runs]
+        cpu = [c for _, c in runs]
+        print(f"{b}: wall median {statistics.median(wall):.0f} ms (fastest {min(wall):.0f}), "
+              f"CPU median {statistics.median(cpu):.0f} ms, {len(runs)} builds")
+
+
+if __name__ == "__main__":
+    main()
