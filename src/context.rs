@@ -836,7 +836,7 @@ impl<'a> Contexts<'a> {
                     "label": decl.label,
                     "plural": decl.plural.as_ref().or(decl.label.as_ref()),
                     "items": items,
-                    "grouped": self.grouped(&nodes, decl, &decl.group_by, &Reads::default()),
+                    "grouped": self.grouped(nodes, decl, &decl.group_by, &Reads::default()),
                 }),
             );
         }
