@@ -1071,20 +1071,21 @@ impl Ord for GroupKey {
     }
 }
 
-/// A page-unique anchor for a group: its key, after the slug of the
-/// field's label for values that are not group ids (`nam-2030`), after the
-/// parent group's anchor when nested.
 /// Puts a copy of `value` in `ctx` under `key`. `Context::insert` would
 /// serialize it into a new value, node by node: for the collections (580 KB
 /// of JSON on the shipped site, given to every section and view) that was
 /// 8% of a build's CPU; a clone copies whole maps at once.
 fn insert_json(ctx: &mut Context, key: &str, value: &Json) {
     let one = serde_json::Map::from_iter([(key.to_string(), value.clone())]);
+    // (An object always makes a context.)
     if let Ok(part) = Context::from_value(Json::Object(one)) {
         ctx.extend(part);
     }
 }
 
+/// A page-unique anchor for a group: its key, after the slug of the
+/// field's label for values that are not group ids (`nam-2030`), after the
+/// parent group's anchor when nested.
 fn group_anchor(
     parent: &str,
     field: &str,
@@ -1144,8 +1145,6 @@ fn descendants(site: &Site, i: usize) -> Vec<usize> {
     out
 }
 
-/// Each node's position in reading order: a section, its pages, then its
-/// sub-sections, depth first from the home page.
 /// The nodes of each type, in reading order (`order`: each node's place).
 fn by_type(site: &Site, order: &[usize]) -> HashMap<String, Vec<usize>> {
     let mut out: HashMap<String, Vec<usize>> = HashMap::new();
@@ -1160,6 +1159,8 @@ fn by_type(site: &Site, order: &[usize]) -> HashMap<String, Vec<usize>> {
     out
 }
 
+/// Each node's position in reading order: a section, its pages, then its
+/// sub-sections, depth first from the home page.
 fn reading_order(site: &Site) -> Vec<usize> {
     let mut order = vec![usize::MAX; site.nodes.len()];
     let mut next = 0;
