@@ -29,7 +29,7 @@ use crate::diag::Diagnostic;
 use crate::fsutil::{fingerprint, hash64};
 use crate::links;
 use crate::markdown::{self, LinkOutcome, RefKind, Rendered};
-use crate::output::{Bytes, Collector, OutputLock, Staging, Target, Wait, Writer, write_file};
+use crate::output::{Collector, OutputLock, Printed, Staging, Target, Wait, Writer, write_file};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
 use crate::search;
@@ -142,7 +142,7 @@ struct CachedBody {
 /// fingerprints of the parts pages read, and what each rendered page read.
 #[derive(Default)]
 struct Pages {
-    files: Vec<(String, Bytes)>,
+    files: Vec<(String, Printed)>,
     wanted: Vec<bool>,
     parts: PartTable,
     reads: Vec<(usize, Vec<Part>)>,
@@ -424,7 +424,7 @@ impl Session {
     /// Writes what changed; the first build swaps the whole folder in.
     fn commit(
         &mut self,
-        files: Vec<(String, Bytes)>,
+        files: Vec<(String, Printed)>,
         site: &Site,
         wanted: &[bool],
     ) -> Result<(usize, usize, Vec<String>), Vec<Diagnostic>> {
@@ -445,13 +445,13 @@ impl Session {
 
     fn commit_all(
         &mut self,
-        files: &[(String, Bytes)],
+        files: &[(String, Printed)],
         target: &Target,
         lock: &OutputLock,
     ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
         let staging = Staging::new(target, lock)?;
-        for (rel, bytes) in files {
-            if let Err(e) = staging.write(rel, bytes) {
+        for (rel, file) in files {
+            if let Err(e) = staging.write(rel, &file.bytes) {
                 staging.abort();
                 return Err(e);
             }
@@ -459,14 +459,14 @@ impl Session {
         staging.commit()?;
         self.written = files
             .iter()
-            .map(|(rel, bytes)| (rel.clone(), hash64(bytes)))
+            .map(|(rel, file)| (rel.clone(), file.print))
             .collect();
         Ok((files.len(), 0, Vec::new()))
     }
 
     fn commit_changed(
         &mut self,
-        files: Vec<(String, Bytes)>,
+        files: Vec<(String, Printed)>,
         site: &Site,
         wanted: &[bool],
     ) -> Result<(usize, usize, Vec<String>), Diagnostic> {
@@ -478,11 +478,10 @@ impl Session {
             .collect();
         let mut changed = Vec::new();
         let mut produced: HashSet<String> = HashSet::with_capacity(files.len());
-        for (rel, bytes) in files {
-            let fp = hash64(&bytes);
-            if self.written.get(&rel) != Some(&fp) {
-                write_atomic(&self.output, &rel, &bytes)?;
-                self.written.insert(rel.clone(), fp);
+        for (rel, file) in files {
+            if self.written.get(&rel) != Some(&file.print) {
+                write_atomic(&self.output, &rel, &file.bytes)?;
+                self.written.insert(rel.clone(), file.print);
                 changed.push(rel.clone());
             }
             produced.insert(rel);

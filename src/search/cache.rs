@@ -192,13 +192,13 @@ impl Cache {
         let names: HashMap<u64, String> = shards
             .iter()
             .zip(encode::names(&shards))
-            .map(|(s, n)| (s.hash, n))
+            .map(|(s, n)| (s.hash(), n))
             .collect();
         let dir = |list: &[(String, u64)]| {
             list.iter()
                 .map(|(label, print)| {
                     let script = term_shards.get(print).or_else(|| doc_shards.get(print));
-                    let name = script.and_then(|s| names.get(&s.hash));
+                    let name = script.and_then(|s| names.get(&s.hash()));
                     format!("{label}/{}", name.map_or("", String::as_str))
                 })
                 .collect::<Vec<_>>()
@@ -624,7 +624,7 @@ mod tests {
         let built = cache.build(&TextPages::new(pages), settings(&()), |_| Vec::new());
         super::super::files(built)
             .into_iter()
-            .map(|(p, b)| (p, b.to_vec()))
+            .map(|(p, f)| (p, f.bytes.to_vec()))
             .collect()
     }
 

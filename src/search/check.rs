@@ -79,7 +79,7 @@ pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
         .map(|(p, b)| {
             Ok((
                 p.as_str(),
-                std::str::from_utf8(b).map_err(|e| e.to_string())?,
+                std::str::from_utf8(&b.bytes).map_err(|e| e.to_string())?,
             ))
         })
         .collect::<Result<_, String>>()?;

@@ -18,8 +18,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value as Json;
 
-use crate::fsutil::hash64;
-use crate::output::Bytes;
+use crate::output::Printed;
 
 /// Digits that end a number (5 bits each).
 const FINAL: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
@@ -131,18 +130,21 @@ pub(super) fn runs(
 #[derive(Debug, Clone)]
 pub(super) struct Script {
     pub kind: &'static str,
-    pub bytes: Bytes,
-    pub hash: u64,
+    /// The script's bytes; their fingerprint names its file.
+    pub file: Printed,
 }
 
 impl Script {
     pub fn new(kind: &'static str, body: String) -> Script {
-        let hash = hash64(body.as_bytes());
         Script {
             kind,
-            bytes: Bytes::new(body.into_bytes()),
-            hash,
+            file: Printed::new(body.into_bytes()),
         }
+    }
+
+    /// The fingerprint of the script's bytes.
+    pub fn hash(&self) -> u64 {
+        self.file.print
     }
 }
 
@@ -150,17 +152,17 @@ impl Script {
 /// hex digits of its hash, or sixteen for scripts of one kind whose twelve
 /// digits are the same (the name depends on the contents only).
 pub(super) fn names(scripts: &[&Script]) -> Vec<String> {
-    let short = |s: &Script| format!("{:012x}", s.hash >> 16);
+    let short = |s: &Script| format!("{:012x}", s.hash() >> 16);
     let mut seen: HashMap<(&str, String), u64> = HashMap::new();
     let mut clash: HashMap<(&str, String), bool> = HashMap::new();
     for s in scripts {
         let k = (s.kind, short(s));
         match seen.get(&k) {
-            Some(&h) if h != s.hash => {
+            Some(&h) if h != s.hash() => {
                 clash.insert(k, true);
             }
             _ => {
-                seen.insert(k, s.hash);
+                seen.insert(k, s.hash());
             }
         }
     }
@@ -169,7 +171,7 @@ pub(super) fn names(scripts: &[&Script]) -> Vec<String> {
         .map(|s| {
             let name = short(s);
             if clash.contains_key(&(s.kind, name.clone())) {
-                format!("{:016x}", s.hash)
+                format!("{:016x}", s.hash())
             } else {
                 name
             }
@@ -252,6 +254,8 @@ pub(super) fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsutil::hash64;
+    use crate::output::Bytes;
 
     #[test]
     fn numbers_round_trip_in_the_postings_code() {
@@ -316,13 +320,17 @@ mod tests {
 
     #[test]
     fn clashing_names_get_longer() {
+        // Fingerprints made up to clash in their first twelve digits.
+        let printed = |print| Printed {
+            bytes: Bytes::new(b"a".to_vec()),
+            print,
+        };
         let a = Script {
             kind: "t",
-            bytes: Bytes::new(b"a".to_vec()),
-            hash: 0x1234_5678_9abc_0001,
+            file: printed(0x1234_5678_9abc_0001),
         };
         let b = Script {
-            hash: 0x1234_5678_9abc_0002,
+            file: printed(0x1234_5678_9abc_0002),
             ..a.clone()
         };
         let c = Script {

@@ -35,7 +35,7 @@ use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::markdown::Rendered;
 use crate::model::Model;
-use crate::output::{Bytes, Writer};
+use crate::output::{Printed, Writer};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 
@@ -227,7 +227,7 @@ impl Weights {
 #[derive(Debug, Default)]
 pub struct SearchIndex {
     /// Output files: (path relative to the output root, bytes).
-    pub files: Vec<(String, Bytes)>,
+    pub files: Vec<(String, Printed)>,
     /// Site-relative paths of the scripts the search starts with, in order.
     pub scripts: Vec<String>,
 }
@@ -342,17 +342,17 @@ pub fn build(
         encode::to_json(&json!(out.scripts.join(" ")))
     );
     out.files
-        .push((MANIFEST.to_string(), Bytes::new(manifest.into_bytes())));
+        .push((MANIFEST.to_string(), Printed::new(manifest.into_bytes())));
     out
 }
 
 /// The output files of a built index: the meta script first, then the shards.
-fn files(built: cache::Built) -> Vec<(String, Bytes)> {
+fn files(built: cache::Built) -> Vec<(String, Printed)> {
     let meta = format!("search/meta.{}.js", encode::names(&[&built.meta])[0]);
-    let mut out = vec![(meta, built.meta.bytes)];
+    let mut out = vec![(meta, built.meta.file)];
     let names = encode::names(&built.shards.iter().collect::<Vec<_>>());
     for (s, name) in built.shards.into_iter().zip(names) {
-        out.push((format!("search/{}.{name}.js", s.kind), s.bytes));
+        out.push((format!("search/{}.{name}.js", s.kind), s.file));
     }
     out
 }
@@ -406,8 +406,8 @@ pub fn write(
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
     }
-    for (rel, bytes) in &index.files {
-        out.shared(rel, bytes)?;
+    for (rel, file) in &index.files {
+        out.shared(rel, file)?;
     }
     Ok(())
 }
