@@ -353,9 +353,10 @@ impl Terms {
         new: &[(u32, u32)],
         dirty: &mut HashSet<u32>,
     ) {
-        // Both sorted by form: a form whose value is the same is left alone
-        // (an edit changes few of a page's forms; re-encoding them all cost
-        // a save at 10,000 pages the postings of its commonest words).
+        // Both are sorted by form. A form whose value did not change is left
+        // alone: an edit changes few of a page's forms, and marking them all
+        // dirty re-encoded, on every save, the postings of the page's
+        // commonest words (thousands of pages each at 10,000 pages).
         let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
         loop {
             match (old.peek().copied(), new.peek().copied()) {
