@@ -370,14 +370,16 @@ impl<'a> Contexts<'a> {
         doc.is_section || self.model().is_view(doc.fm.doc_type.as_deref())
     }
 
-    /// The full context for node `i`, with the parts it read.
-    pub fn page(&self, i: usize, rendered: &Rendered) -> (Context, Reads) {
+    /// The full context for node `i`, with the parts it read, given its
+    /// rendered body and the body's HTML (kept apart: a build lets each
+    /// page's HTML go once the page is written).
+    pub fn page(&self, i: usize, (rendered, html): (&Rendered, &str)) -> (Context, Reads) {
         let r = Reads::default();
-        let ctx = self.page_read(i, rendered, &r);
+        let ctx = self.page_read(i, rendered, html, &r);
         (ctx, r)
     }
 
-    fn page_read(&self, i: usize, rendered: &Rendered, r: &Reads) -> Context {
+    fn page_read(&self, i: usize, rendered: &Rendered, html: &str, r: &Reads) -> Context {
         let site = self.site;
         let node = &site.nodes[i];
         let fm = &node.doc.fm;
@@ -403,7 +405,7 @@ impl<'a> Contexts<'a> {
             date_iso: fm.date.map(|d| d.iso()).unwrap_or_default(),
             description: fm.description.as_deref(),
             tags: &fm.tags,
-            content: &rendered.html,
+            content: html,
             toc: rendered.headings.iter().filter(|h| h.level <= 3).collect(),
             extra: &fm.extra,
             fields: self.fields(i, r),

@@ -237,7 +237,7 @@ impl Session {
             wanted,
             parts,
             reads,
-        } = self.render_pages(&site, &rendered, &xref, &snap)?;
+        } = self.render_pages(&site, rendered, &xref, &snap)?;
         lap(started, "templates");
         let warnings = self
             .theme
@@ -385,7 +385,7 @@ impl Session {
     fn render_pages(
         &mut self,
         site: &Site,
-        rendered: &[Rendered],
+        rendered: Vec<Rendered>,
         xref: &Xref,
         snap: &Snapshot,
     ) -> Result<Pages, Vec<Diagnostic>> {

@@ -35,6 +35,7 @@ pub mod xref;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -128,7 +129,10 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 /// is returned, sorted by file and line.
 pub fn build(opts: &BuildOptions, progress: Progress<'_>) -> Result<BuildReport, Failure> {
     let mut timer = Timer::default();
-    let result = run(opts, progress, &mut timer);
+    // Every stage runs on the same threads, the templates' (see `render`):
+    // the allocator keeps an arena per thread, so the memory one stage lets
+    // go is what the next one reuses.
+    let result = render::on_render_threads(|| run(opts, progress, &mut timer));
     result
         .map(|mut r| {
             r.timings = timer.stages;
@@ -228,7 +232,7 @@ fn run(
     let Some(places) = places else {
         let writer = Writer::new(None, portable_base);
         write_site(
-            &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
+            &opts.root, &site, &theme, rendered, &xref, &writer, progress, None,
         )?;
         timer.lap("templates+write");
         return Ok(BuildReport {
@@ -244,7 +248,7 @@ fn run(
     let staging = Staging::new(&places.target, &lock)?;
     let writer = Writer::new(Some(&staging), portable_base);
     let written = write_site(
-        &opts.root, &site, &theme, &rendered, &xref, &writer, progress, None,
+        &opts.root, &site, &theme, rendered, &xref, &writer, progress, None,
     );
     if let Err(e) = written
         .map_err(Failure::from)
@@ -390,7 +394,7 @@ pub(crate) fn write_site(
     root: &Path,
     site: &Site,
     theme: &Theme,
-    rendered: &[Rendered],
+    mut rendered: Vec<Rendered>,
     xref: &Xref,
     out: &Writer<'_>,
     progress: Progress<'_>,
@@ -402,23 +406,32 @@ pub(crate) fn write_site(
         let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
         // Pages name only the search manifest (fixed name), never the index's hash.
         contexts.set_search(search::MANIFEST);
-        contexts.set_bodies(rendered);
+        contexts.set_bodies(&rendered);
+        // Each page's HTML leaves `rendered` here and is let go once its
+        // page is written: a build never holds every body while the search
+        // index is made (a third of the peak memory at 100,000 pages).
+        // `nqsite serve` keeps its own copies.
+        let bodies: Vec<Arc<str>> = rendered
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.html))
+            .collect();
+        let rendered = &rendered[..];
         out.plan(|| contexts.parts());
         out.want_ids(links::anchored_files(site, rendered));
         let done = AtomicUsize::new(0);
         let total = site.nodes.len();
         let render_all = || -> Vec<Diagnostic> {
-            (0..total)
+            bodies
                 .into_par_iter()
-                .filter_map(|i| {
+                .enumerate()
+                .filter_map(|(i, body)| {
                     if !out.wants_page(i) {
                         return None;
                     }
-                    let result = render_page(site, theme, &contexts, &rendered[i], i, out)
+                    let page = (&rendered[i], &*body);
+                    let result = render_page(site, theme, &contexts, page, i, out)
                         .and_then(|html| out.html(&resolve::page_file(&site.nodes[i]), html))
-                        .and_then(|()| {
-                            write_paper_variants(site, theme, &contexts, &rendered[i], i, out)
-                        });
+                        .and_then(|()| write_paper_variants(site, theme, &contexts, page, i, out));
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     result.err()
                 })
@@ -427,9 +440,9 @@ pub(crate) fn write_site(
         // The index is built after the pages: beside them saved no time (writing
         // the pages is bound by the disk) and raised the peak memory.
         let mut errors = render_all();
-        // The other files are written while the index is built.
+        // The other files are written while the index is built and written.
         let (search, extras) = rayon::join(
-            || search::build(site, rendered, theme, search_cache),
+            || search::build(site, rendered, theme, search_cache, out),
             || {
                 errors
                     .is_empty()
@@ -437,9 +450,12 @@ pub(crate) fn write_site(
             },
         );
         if let Some(extras) = extras {
-            match extras.and_then(|()| {
-                search::write(&search, site, theme, &contexts, out).map_err(|e| vec![e])
-            }) {
+            let rest = extras
+                .and_then(|()| search.map_err(|e| vec![e]))
+                .and_then(|()| {
+                    search::write_page(site, theme, &contexts, out).map_err(|e| vec![e])
+                });
+            match rest {
                 Ok(()) => {
                     let written = out.written((0..total).flat_map(|i| page_files(site, i)));
                     errors.extend(links::check_paths(site, rendered, &written));
@@ -460,12 +476,12 @@ fn render_page(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
-    rendered: &Rendered,
+    page: (&Rendered, &str),
     i: usize,
     out: &Writer<'_>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let template = render::template_for(site, theme, i)?;
-    let (ctx, reads) = contexts.page(i, rendered);
+    let (ctx, reads) = contexts.page(i, page);
     if out.keeps_reads() {
         out.reads(i, reads.into_parts());
     }
@@ -478,13 +494,13 @@ fn write_paper_variants(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
-    rendered: &Rendered,
+    page: (&Rendered, &str),
     i: usize,
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     for paper in print::paper_variants(&site.nodes[i].doc.fm.extra) {
         let template = render::template_for(site, theme, i)?;
-        let (mut ctx, _) = contexts.page(i, rendered);
+        let (mut ctx, _) = contexts.page(i, page);
         ctx.insert("paper", &paper);
         let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
         out.html(&resolve::paper_file(&site.nodes[i], &paper), html)?;

@@ -18,8 +18,10 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use super::analyze::{Analysis, Interner, key};
-use super::encode::{self, Script, js_order};
+use super::encode::{self, Namer, Script, js_order};
+use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
+use crate::output::Printed;
 
 /// Bytes of entries per term shard (before gzip, about a third), and the most.
 const TERM_TARGET: usize = 12_000;
@@ -29,6 +31,13 @@ const BATCH: usize = 2048;
 /// Bytes of page texts per doc shard, and the most.
 const DOC_TARGET: usize = 5_000;
 const DOC_MAX: usize = 20_000;
+/// Shard scripts made at a time before they are written: a one-off build
+/// holds these, not the whole index (its doc shards are as large as the
+/// site's text).
+const SCRIPT_BATCH: usize = 256;
+
+/// Where a build's scripts go as they are made: (site path, file).
+pub(super) type Emit<'a> = dyn Fn(&str, &Printed) -> Result<(), Diagnostic> + Sync + 'a;
 
 /// What the cache needs of the pages to index, in id order.
 pub(super) trait Source: Sync {
@@ -140,12 +149,6 @@ struct Page {
     doc_hash: u64,
 }
 
-/// The scripts of a build: the meta script, then every shard.
-pub(super) struct Built {
-    pub meta: Script,
-    pub shards: Vec<Script>,
-}
-
 impl Cache {
     /// A cache that keeps what the next build needs (for `nqsite serve`).
     pub fn new() -> Cache {
@@ -155,15 +158,17 @@ impl Cache {
         }
     }
 
-    /// Builds (or updates) the index of `source`; `meta` adds the site-wide
-    /// fields (labels, strings, words) to the meta script, told which keys
-    /// the index holds.
+    /// Builds (or updates) the index of `source`, handing every script to
+    /// `emit` as it is made; `meta` adds the site-wide fields (labels,
+    /// strings, words) to the meta script, told which keys the index holds.
+    /// Returns the meta script's path, written last.
     pub(super) fn build(
         &mut self,
         source: &dyn Source,
         settings: u64,
         meta: impl FnOnce(&dyn Fn(&str) -> bool) -> Vec<(&'static str, Json)>,
-    ) -> Built {
+        emit: &Emit<'_>,
+    ) -> Result<String, Diagnostic> {
         if self.settings != Some(settings) || !self.keep {
             *self = Cache {
                 keep: self.keep,
@@ -176,49 +181,67 @@ impl Cache {
         if !self.keep {
             self.terms.release();
         }
+        let mut namer = Namer::default();
+        let (term_dir, terms) = {
+            let (parts, dir) = self.terms.shards();
+            let make = |i: usize| self.terms.script(parts[i].1);
+            let prints: Vec<u64> = parts.iter().map(|p| p.0).collect();
+            let written = write_scripts(
+                &prints,
+                &make,
+                &self.term_shards,
+                self.keep,
+                &mut namer,
+                emit,
+            )?;
+            (dir, written)
+        };
+        let mut fields = meta(&|k| self.terms.has(k));
+        if !self.keep {
+            self.terms = Terms::default();
+        }
         let order: Vec<&Page> = self
             .order
             .iter()
             .filter_map(|p| self.pages.get(p))
             .collect();
-        let (term_shards, term_dir) = self.terms.shards(&self.term_shards);
-        let mut fields = meta(&|k| self.terms.has(k));
-        if !self.keep {
-            self.terms = Terms::default();
-        }
-        let (doc_shards, doc_dir) = doc_shards(source, &order, &self.doc_shards);
+        let (parts, doc_dir) = doc_parts(source, &order);
+        let make = |i: usize| {
+            let (_, first, n) = parts[i];
+            let docs = (first..first + n)
+                .map(|i| order[i].doc.clone().unwrap_or_else(|| page_doc(source, i)));
+            Script::new("d", encode::doc_script(first, docs))
+        };
+        let prints: Vec<u64> = parts.iter().map(|p| p.0).collect();
+        let docs = write_scripts(
+            &prints,
+            &make,
+            &self.doc_shards,
+            self.keep,
+            &mut namer,
+            emit,
+        )?;
         fields.extend(page_fields(&order));
-        let shards: Vec<&Script> = term_shards.values().chain(doc_shards.values()).collect();
-        let names: HashMap<u64, String> = shards
-            .iter()
-            .zip(encode::names(&shards))
-            .map(|(s, n)| (s.hash(), n))
-            .collect();
-        let dir = |list: &[(String, u64)]| {
+        let dir = |list: &[(String, u64)], names: &HashMap<u64, String>| {
             list.iter()
                 .map(|(label, print)| {
-                    let script = term_shards.get(print).or_else(|| doc_shards.get(print));
-                    let name = script.and_then(|s| names.get(&s.hash()));
-                    format!("{label}/{}", name.map_or("", String::as_str))
+                    format!("{label}/{}", names.get(print).map_or("", String::as_str))
                 })
                 .collect::<Vec<_>>()
                 .join("|")
         };
-        fields.push(("x", json!(dir(&term_dir))));
-        fields.push(("d", json!(dir(&doc_dir))));
+        fields.push(("x", json!(dir(&term_dir, &terms.names))));
+        fields.push(("d", json!(dir(&doc_dir, &docs.names))));
         let meta = Script::new("meta", encode::meta_script(&fields));
-        let out: Vec<Script> = term_dir
-            .iter()
-            .chain(&doc_dir)
-            .filter_map(|(_, h)| term_shards.get(h).or_else(|| doc_shards.get(h)).cloned())
-            .collect();
+        let path = encode::path(meta.kind, &namer.name(&meta));
+        emit(&path, &meta.file)?;
         if self.keep {
-            self.term_shards = term_shards;
-            self.doc_shards = doc_shards;
+            self.term_shards = terms.scripts;
+            self.doc_shards = docs.scripts;
         } else {
             *self = Cache::default();
         }
-        Built { meta, shards: out }
+        Ok(path)
     }
 
     /// Analyses the pages that are new or changed, drops the pages that are
@@ -520,9 +543,9 @@ impl Terms {
         }
     }
 
-    /// The term shards: scripts by fingerprint (reused from `old` when the
-    /// same) and the directory, each shard's first key and fingerprint.
-    fn shards(&self, old: &HashMap<u64, Script>) -> (HashMap<u64, Script>, Vec<(String, u64)>) {
+    /// The term shards: each one's fingerprint and keys, and the
+    /// directory, each shard's first key and fingerprint.
+    fn shards(&self) -> (Vec<(u64, &[u32])>, Vec<(String, u64)>) {
         let entry = |k: u32| self.entries[k as usize].as_ref();
         let sizes = self.sorted.iter().map(|&k| {
             let name = &self.keys[k as usize];
@@ -549,32 +572,29 @@ impl Terms {
             dir.push((self.keys[keys[0] as usize].clone(), print));
             parts.push((print, keys));
         }
-        let scripts = parts
-            .par_iter()
-            .map(|&(print, keys)| {
-                let script = old.get(&print).cloned().unwrap_or_else(|| {
-                    let body = encode::term_script(keys.iter().map(|&k| {
-                        (
-                            self.keys[k as usize].as_str(),
-                            entry(k).map_or("", |e| e.0.as_str()),
-                        )
-                    }));
-                    Script::new("t", body)
-                });
-                (print, script)
-            })
-            .collect();
-        (scripts, dir)
+        (parts, dir)
+    }
+
+    /// The term shard of `keys`.
+    fn script(&self, keys: &[u32]) -> Script {
+        let body = encode::term_script(keys.iter().map(|&k| {
+            (
+                self.keys[k as usize].as_str(),
+                self.entries[k as usize]
+                    .as_ref()
+                    .map_or("", |e| e.0.as_str()),
+            )
+        }));
+        Script::new("t", body)
     }
 }
 
-/// The doc shards: scripts by fingerprint (reused from `old` when the same)
+/// The doc shards: each one's fingerprint, first page and number of pages,
 /// and the directory, each shard's number of pages and fingerprint.
-fn doc_shards(
+fn doc_parts(
     source: &dyn Source,
     pages: &[&Page],
-    old: &HashMap<u64, Script>,
-) -> (HashMap<u64, Script>, Vec<(String, u64)>) {
+) -> (Vec<(u64, usize, usize)>, Vec<(String, u64)>) {
     let sizes = (0..pages.len()).map(|i| (hash64(source.path(i).as_bytes()), pages[i].doc_len));
     let runs = encode::runs(sizes, DOC_TARGET, DOC_MAX);
     let mut start = 0;
@@ -593,18 +613,81 @@ fn doc_shards(
         .iter()
         .map(|&(print, _, n)| (n.to_string(), print))
         .collect();
-    let scripts = parts
-        .par_iter()
-        .map(|&(print, first, n)| {
-            let script = old.get(&print).cloned().unwrap_or_else(|| {
-                let docs = (first..first + n)
-                    .map(|i| pages[i].doc.clone().unwrap_or_else(|| page_doc(source, i)));
-                Script::new("d", encode::doc_script(first, docs))
-            });
-            (print, script)
-        })
-        .collect();
-    (scripts, dir)
+    (parts, dir)
+}
+
+/// The scripts of a build and their names, by fingerprint.
+#[derive(Default)]
+struct Written {
+    names: HashMap<u64, String>,
+    /// Kept for the next build (`nqsite serve`); empty in a one-off build.
+    scripts: HashMap<u64, Script>,
+}
+
+/// Makes the script of each fingerprint of `prints` (`make(i)`, unless
+/// `old` has it), names it and hands it to `emit`, a batch at a time: a
+/// one-off build holds one batch of scripts, not the whole index.
+fn write_scripts(
+    prints: &[u64],
+    make: &(dyn Fn(usize) -> Script + Sync),
+    old: &HashMap<u64, Script>,
+    keep: bool,
+    namer: &mut Namer,
+    emit: &Emit<'_>,
+) -> Result<Written, Diagnostic> {
+    let mut out = Written::default();
+    for (b, batch) in prints.chunks(SCRIPT_BATCH).enumerate() {
+        let scripts: Vec<Script> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(j, print)| {
+                old.get(print)
+                    .cloned()
+                    .unwrap_or_else(|| make(b * SCRIPT_BATCH + j))
+            })
+            .collect();
+        let paths: Vec<String> = scripts
+            .iter()
+            .zip(batch)
+            .map(|(script, &print)| {
+                let name = namer.name(script);
+                let path = encode::path(script.kind, &name);
+                out.names.insert(print, name);
+                path
+            })
+            .collect();
+        scripts
+            .par_iter()
+            .zip(&paths)
+            .try_for_each(|(script, path)| emit(path, &script.file))?;
+        if keep {
+            out.scripts.extend(batch.iter().copied().zip(scripts));
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the index of `source` into memory: the meta script's path and
+/// every file by path (for the index's checks and tests).
+pub(super) fn build_files(
+    cache: &mut Cache,
+    source: &dyn Source,
+    settings: u64,
+    meta: impl FnOnce(&dyn Fn(&str) -> bool) -> Vec<(&'static str, Json)>,
+) -> Result<(String, std::collections::BTreeMap<String, Printed>), Diagnostic> {
+    let files = std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let emit = |path: &str, file: &Printed| {
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), file.clone());
+        Ok(())
+    };
+    let meta_path = cache.build(source, settings, meta, &emit)?;
+    Ok((
+        meta_path,
+        files.into_inner().unwrap_or_else(|e| e.into_inner()),
+    ))
 }
 
 /// What the meta script says of every page: its type label (`k`, one digit
@@ -646,8 +729,9 @@ mod tests {
 
     /// The files of a build of `pages` with `cache`.
     fn build(cache: &mut Cache, pages: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        let built = cache.build(&TextPages::new(pages), settings(&()), |_| Vec::new());
-        super::super::files(built)
+        let (_, files) =
+            build_files(cache, &TextPages::new(pages), settings(&()), |_| Vec::new()).unwrap();
+        files
             .into_iter()
             .map(|(p, f)| (p, f.bytes.to_vec()))
             .collect()

@@ -72,8 +72,9 @@ pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
     let plan = Plan::new(&Model::default(), "");
     let meta =
         |_: &dyn Fn(&str) -> bool| super::meta_fields(&BTreeMap::new(), &Words::default(), &plan);
-    let built = Cache::default().build(&source, cache::settings(&plan), meta);
-    let files = super::files(built);
+    let (meta_path, files) =
+        cache::build_files(&mut Cache::default(), &source, cache::settings(&plan), meta)
+            .map_err(|e| e.message)?;
     let text: HashMap<&str, &str> = files
         .iter()
         .map(|(p, b)| {
@@ -86,8 +87,7 @@ pub fn check_scripts(pages: &[(&str, &str)]) -> Result<(), String> {
     if let Some((p, _)) = text.iter().find(|(_, t)| t.contains('<')) {
         return Err(format!("unescaped `<` in {p}"));
     }
-    let meta_path = files.first().map(|(p, _)| p.as_str()).ok_or("no meta")?;
-    let meta = unwrap(text[meta_path], "window.nqSearchMeta=", ";\n")?;
+    let meta = unwrap(text[meta_path.as_str()], "window.nqSearchMeta=", ";\n")?;
     let meta: Json = serde_json::from_str(meta).map_err(|e| format!("meta: {e}"))?;
     let n = meta["n"].as_u64().ok_or("n")? as usize;
     if n != pages.len()

@@ -148,35 +148,30 @@ impl Script {
     }
 }
 
-/// The name part of each script's file (`search/<kind>.<name>.js`): twelve
-/// hex digits of its hash, or sixteen for scripts of one kind whose twelve
-/// digits are the same (the name depends on the contents only).
-pub(super) fn names(scripts: &[&Script]) -> Vec<String> {
-    let short = |s: &Script| format!("{:012x}", s.hash() >> 16);
-    let mut seen: HashMap<(&str, String), u64> = HashMap::new();
-    let mut clash: HashMap<(&str, String), bool> = HashMap::new();
-    for s in scripts {
-        let k = (s.kind, short(s));
-        match seen.get(&k) {
-            Some(&h) if h != s.hash() => {
-                clash.insert(k, true);
-            }
-            _ => {
-                seen.insert(k, s.hash());
-            }
+/// Names scripts in the order they are written: `search/<kind>.<name>.js`,
+/// the name twelve hex digits of the script's hash, or sixteen when an
+/// earlier script of its kind with other contents took the same twelve.
+/// A name depends on the contents and the order only, so a build can write
+/// each script as soon as it is made.
+#[derive(Default)]
+pub(super) struct Namer(HashMap<(&'static str, u64), u64>);
+
+impl Namer {
+    /// The name part of `script`'s file.
+    pub(super) fn name(&mut self, script: &Script) -> String {
+        let (hash, short) = (script.hash(), script.hash() >> 16);
+        let taken = *self.0.entry((script.kind, short)).or_insert(hash);
+        if taken == hash {
+            format!("{short:012x}")
+        } else {
+            format!("{hash:016x}")
         }
     }
-    scripts
-        .iter()
-        .map(|s| {
-            let name = short(s);
-            if clash.contains_key(&(s.kind, name.clone())) {
-                format!("{:016x}", s.hash())
-            } else {
-                name
-            }
-        })
-        .collect()
+}
+
+/// The site path of a script of `kind` named `name` ([`Namer`]).
+pub(super) fn path(kind: &str, name: &str) -> String {
+    format!("search/{kind}.{name}.js")
 }
 
 /// A term shard: the entries of its keys, in order.
@@ -337,9 +332,18 @@ mod tests {
             kind: "d",
             ..a.clone()
         };
+        let mut namer = Namer::default();
+        let names: Vec<String> = [&a, &b, &a, &c].map(|s| namer.name(s)).into();
+        // The first keeps twelve digits, as does the same script again and
+        // a script of another kind; the second with other contents takes sixteen.
         assert_eq!(
-            names(&[&a, &b, &c]),
-            ["123456789abc0001", "123456789abc0002", "123456789abc"]
+            names,
+            [
+                "123456789abc",
+                "123456789abc0002",
+                "123456789abc",
+                "123456789abc"
+            ]
         );
     }
 

@@ -223,15 +223,6 @@ impl Weights {
     }
 }
 
-/// The search files and where templates find them.
-#[derive(Debug, Default)]
-pub struct SearchIndex {
-    /// Output files: (path relative to the output root, bytes).
-    pub files: Vec<(String, Printed)>,
-    /// Site-relative paths of the scripts the search starts with, in order.
-    pub scripts: Vec<String>,
-}
-
 /// The pages of a site, as the index sees them.
 struct SitePages<'a> {
     site: &'a Site,
@@ -304,16 +295,17 @@ impl Source for SitePages<'_> {
 }
 
 /// Builds the index of every page but home with the theme's labels and
-/// words; the categories and field weights are those the site's model
-/// declares ([`Plan`]). With a `cache` (kept by `nqsite serve` between
-/// builds) only the pages that changed are analysed again; the bytes are
-/// the same either way.
+/// words and writes its scripts to `out` as they are made; the categories
+/// and field weights are those the site's model declares ([`Plan`]). With a
+/// `cache` (kept by `nqsite serve` between builds) only the pages that
+/// changed are analysed again; the bytes are the same either way.
 pub fn build(
     site: &Site,
     rendered: &[Rendered],
     theme: &Theme,
     cache: Option<&mut Cache>,
-) -> SearchIndex {
+    out: &Writer<'_>,
+) -> Result<(), Diagnostic> {
     let strings = theme.strings_for(&site.config);
     let other = strings.get(OTHER_LABEL).map_or(OTHER_LABEL, String::as_str);
     let plan = Plan::new(&site.config.model, other);
@@ -328,33 +320,16 @@ pub fn build(
     let cache = cache.unwrap_or(&mut one_off);
     let meta =
         |has: &dyn Fn(&str) -> bool| meta_fields(&strings, &theme.search_words.used(has), &plan);
-    let built = cache.build(&pages, cache::settings(&plan), meta);
-    let mut out = SearchIndex {
-        files: files(built),
-        scripts: Vec::new(),
-    };
-    out.scripts
-        .extend(out.files.first().map(|(p, _)| p.clone()));
-    out.scripts
-        .extend(theme.asset_paths.get("search.js").cloned());
+    let emit = |path: &str, file: &Printed| out.shared(path, file);
+    let meta_path = cache.build(&pages, cache::settings(&plan), meta, &emit)?;
+    let scripts: Vec<&str> = std::iter::once(meta_path.as_str())
+        .chain(theme.asset_paths.get("search.js").map(String::as_str))
+        .collect();
     let manifest = format!(
         "window.nqSearchScripts={};\n",
-        encode::to_json(&json!(out.scripts.join(" ")))
+        encode::to_json(&json!(scripts.join(" ")))
     );
-    out.files
-        .push((MANIFEST.to_string(), Printed::new(manifest.into_bytes())));
-    out
-}
-
-/// The output files of a built index: the meta script first, then the shards.
-fn files(built: cache::Built) -> Vec<(String, Printed)> {
-    let meta = format!("search/meta.{}.js", encode::names(&[&built.meta])[0]);
-    let mut out = vec![(meta, built.meta.file)];
-    let names = encode::names(&built.shards.iter().collect::<Vec<_>>());
-    for (s, name) in built.shards.into_iter().zip(names) {
-        out.push((format!("search/{}.{name}.js", s.kind), s.file));
-    }
-    out
+    out.shared(MANIFEST, &Printed::new(manifest.into_bytes()))
 }
 
 /// What the meta script says of the site as a whole: category labels, the
@@ -380,11 +355,10 @@ fn meta_fields(
     ]
 }
 
-/// Writes the index scripts and the search page (`tim-kiem/`), unless the
-/// site has its own page there. Renders even when checking, so a broken
-/// `search.html` is reported by `nqsite check`.
-pub fn write(
-    index: &SearchIndex,
+/// Writes the search page (`tim-kiem/`), unless the site has its own page
+/// there. Renders even when checking, so a broken `search.html` is reported
+/// by `nqsite check`.
+pub fn write_page(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
@@ -405,9 +379,6 @@ pub fn write(
     let html = theme.render("search.html", &ctx, Path::new("search.html"))?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
-    }
-    for (rel, file) in &index.files {
-        out.shared(rel, file)?;
     }
     Ok(())
 }
