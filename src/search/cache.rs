@@ -36,6 +36,10 @@ const DOC_MAX: usize = 20_000;
 /// site's text).
 const SCRIPT_BATCH: usize = 256;
 
+/// A kind of shard's directory in the meta script: each shard's label
+/// (first key, or number of pages) and fingerprint.
+type Directory = Vec<(String, u64)>;
+
 /// Where a build's scripts go as they are made: (site path, file).
 pub(super) type Emit<'a> = dyn Fn(&str, &Printed) -> Result<(), Diagnostic> + Sync + 'a;
 
@@ -222,7 +226,7 @@ impl Cache {
             emit,
         )?;
         fields.extend(page_fields(&order));
-        let dir = |list: &[(String, u64)], names: &HashMap<u64, String>| {
+        let dir = |list: &Directory, names: &HashMap<u64, String>| {
             list.iter()
                 .map(|(label, print)| {
                     format!("{label}/{}", names.get(print).map_or("", String::as_str))
@@ -545,7 +549,7 @@ impl Terms {
 
     /// The term shards: each one's fingerprint and keys, and the
     /// directory, each shard's first key and fingerprint.
-    fn shards(&self) -> (Vec<(u64, &[u32])>, Vec<(String, u64)>) {
+    fn shards(&self) -> (Vec<(u64, &[u32])>, Directory) {
         let entry = |k: u32| self.entries[k as usize].as_ref();
         let sizes = self.sorted.iter().map(|&k| {
             let name = &self.keys[k as usize];
@@ -591,10 +595,7 @@ impl Terms {
 
 /// The doc shards: each one's fingerprint, first page and number of pages,
 /// and the directory, each shard's number of pages and fingerprint.
-fn doc_parts(
-    source: &dyn Source,
-    pages: &[&Page],
-) -> (Vec<(u64, usize, usize)>, Vec<(String, u64)>) {
+fn doc_parts(source: &dyn Source, pages: &[&Page]) -> (Vec<(u64, usize, usize)>, Directory) {
     let sizes = (0..pages.len()).map(|i| (hash64(source.path(i).as_bytes()), pages[i].doc_len));
     let runs = encode::runs(sizes, DOC_TARGET, DOC_MAX);
     let mut start = 0;
