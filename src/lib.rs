@@ -220,12 +220,17 @@ fn run(
         }
     };
     timer.lap("load");
-    let (site, rendered, xref) = resolve_and_render(
+    let (mut site, rendered, xref) = resolve_and_render(
         config,
         docs,
         |site| render_bodies(site, &theme.reserved_ids),
         &mut |stage| timer.lap(stage),
     )?;
+    // Nothing reads the Markdown sources once the links are checked: a
+    // build lets them go before the templates (a fifth of what it holds).
+    for node in &mut site.nodes {
+        node.doc.body = Arc::default();
+    }
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
     let portable_base = opts.portable.then(|| site.config.base_path.clone());

@@ -352,7 +352,11 @@ fn percent_decode(s: &str) -> String {
 
 /// Where a byte offset of a document's body is in its file: (line, column).
 fn body_position(doc: &Document, offset: usize) -> (usize, usize) {
-    let (line, col) = line_col(&doc.body, offset);
+    file_position(doc, line_col(&doc.body, offset))
+}
+
+/// Where a (line, column) of a document's body is in its file.
+fn file_position(doc: &Document, (line, col): (usize, usize)) -> (usize, usize) {
     (line + doc.body_line - 1, col)
 }
 
@@ -463,7 +467,7 @@ pub fn check_paths(site: &Site, rendered: &[Rendered], written: &Record) -> Vec<
         if let Some(ids) = written.ids.get(&file)
             && !ids.contains(anchor)
         {
-            let (line, col) = body_position(doc, p.offset);
+            let (line, col) = file_position(doc, p.at);
             errors.push(
                 Diagnostic::error(
                     &doc.shown,
@@ -494,7 +498,7 @@ fn anchor_hint<'a>(anchor: &str, ids: impl IntoIterator<Item = &'a str>, page: &
 }
 
 fn missing_path(doc: &Document, p: &PathRef, written: &Record) -> Diagnostic {
-    let (line, col) = body_position(doc, p.offset);
+    let (line, col) = file_position(doc, p.at);
     let (message, fix) = match p.kind {
         RefKind::Image => (
             format!("không tìm thấy ảnh `{}`", p.dest),
@@ -540,7 +544,7 @@ pub fn content_files(
         .iter()
         .map(|n| format!("{}index.html", n.path))
         .collect();
-    let mut add = |out: String, src: &str, doc: &Document, offset: Option<usize>| {
+    let mut add = |out: String, src: &str, doc: &Document, at: Option<(usize, usize)>| {
         let clash = match files.get(&out) {
             Some(other) if other != src => Some(format!("tệp `content/{other}`")),
             _ if pages.contains(&out) => Some("một trang".to_string()),
@@ -548,7 +552,7 @@ pub fn content_files(
         };
         match clash {
             Some(other) => {
-                let (line, col) = offset.map_or((0, 0), |o| body_position(doc, o));
+                let (line, col) = at.map_or((0, 0), |at| file_position(doc, at));
                 errors.push(
                     Diagnostic::error(
                         &doc.shown,
@@ -568,7 +572,7 @@ pub fn content_files(
     };
     for (i, p) in site_paths(site, rendered) {
         if let Some(disk) = p.asset.as_deref().and_then(|a| site.asset(a)) {
-            add(p.path.clone(), disk, &site.nodes[i].doc, Some(p.offset));
+            add(p.path.clone(), disk, &site.nodes[i].doc, Some(p.at));
         }
     }
     for (out, disk, i) in bundle_files(site) {

@@ -32,7 +32,9 @@ pub struct Document {
     /// Parsed front matter.
     pub fm: FrontMatter,
     /// Markdown body (shared: `nqsite serve` keeps documents between builds
-    /// and hands the same text to each build without copying it).
+    /// and hands the same text to each build without copying it). Empty in
+    /// a build's template stage: `nqsite build` lets it go once the links
+    /// are checked.
     pub body: std::sync::Arc<str>,
     /// 1-based line of the file on which the body starts.
     pub body_line: usize,

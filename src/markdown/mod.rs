@@ -115,8 +115,9 @@ pub struct BrokenLink {
 /// A URL path found in a body ([`LinkOutcome::Path`]), with its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathRef {
-    /// Byte offset of the link or image in the body.
-    pub offset: usize,
+    /// Line and column of the link or image in the body (1-based): a build
+    /// lets the body go before these paths are checked.
+    pub at: (usize, usize),
     /// The destination as the author wrote it.
     pub dest: String,
     /// The file or page of the built site it names.
@@ -173,7 +174,7 @@ pub fn render(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) ->
     let mut r = Renderer {
         resolve,
         used_ids: reserved.iter().map(|id| (id.clone(), 0)).collect(),
-        ..Renderer::default_with(body.len())
+        ..Renderer::default_with(body)
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
@@ -208,6 +209,8 @@ pub fn plain_text(md: &str) -> String {
 }
 
 struct Renderer<'a> {
+    /// The Markdown rendered.
+    body: &'a str,
     resolve: &'a Resolve<'a>,
     events: Vec<Event<'a>>,
     heading: Option<HeadingBuf<'a>>,
@@ -238,8 +241,10 @@ struct HeadingBuf<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn default_with(len: usize) -> Self {
+    fn default_with(body: &'a str) -> Self {
+        let len = body.len();
         Renderer {
+            body,
             resolve: &|_, _| LinkOutcome::Keep,
             events: Vec::with_capacity(len / 16),
             heading: None,
@@ -593,7 +598,7 @@ impl Renderer<'_> {
                 asset,
             } => {
                 self.paths.push(PathRef {
-                    offset,
+                    at: crate::diag::line_col(self.body, offset),
                     dest: dest.to_string(),
                     path,
                     anchor,

@@ -28,6 +28,8 @@ const TERM_TARGET: usize = 12_000;
 const TERM_MAX: usize = 40_000;
 /// Pages analysed at a time (bounds the memory analyses take).
 const BATCH: usize = 2048;
+/// Keys encoded at a time (a one-off build lets their postings go after).
+const ENCODE_BATCH: usize = 4096;
 /// Bytes of page texts per doc shard, and the most.
 const DOC_TARGET: usize = 5_000;
 const DOC_MAX: usize = 20_000;
@@ -513,28 +515,24 @@ impl Terms {
     /// Encodes the entries of `keys` and keeps the sorted list of keys with
     /// an entry up to date.
     fn encode(&mut self, keys: &[u32]) {
-        let fresh: Vec<(u32, Option<(String, u64)>)> = keys
-            .par_iter()
-            .map(|&k| {
-                let forms = self.key_forms[k as usize]
-                    .iter()
-                    .map(|&f| (self.forms[f as usize].as_str(), &self.postings[f as usize]))
-                    .filter(|(_, list)| !list.is_empty())
-                    .map(|(form, list)| (form, list.code()));
-                let name = &self.keys[k as usize];
-                let entry = encode::entry(name, forms);
-                let entry = (!entry.is_empty()).then(|| {
-                    let h = hash64(entry.as_bytes());
-                    (entry, h)
-                });
-                (k, entry)
-            })
-            .collect();
         let mut moved = false;
-        for (k, entry) in fresh {
-            let slot = &mut self.entries[k as usize];
-            moved |= slot.is_some() != entry.is_some();
-            *slot = entry;
+        for batch in keys.chunks(ENCODE_BATCH) {
+            let fresh: Vec<(u32, Option<(String, u64)>)> =
+                batch.par_iter().map(|&k| (k, self.entry(k))).collect();
+            for (k, entry) in fresh {
+                let slot = &mut self.entries[k as usize];
+                moved |= slot.is_some() != entry.is_some();
+                *slot = entry;
+            }
+            if self.compact {
+                // A one-off build encodes each key once: its postings go as
+                // soon as its entry holds them, and the entries reuse their room.
+                for &k in batch {
+                    for &f in &self.key_forms[k as usize] {
+                        self.postings[f as usize] = Postings::Code(0, String::new());
+                    }
+                }
+            }
         }
         if moved || self.sorted.is_empty() {
             let mut sorted: Vec<u32> = (0..self.keys.len() as u32)
@@ -545,6 +543,20 @@ impl Terms {
             });
             self.sorted = sorted;
         }
+    }
+
+    /// The encoded entry of key `k` and its hash; `None` when no page has it.
+    fn entry(&self, k: u32) -> Option<(String, u64)> {
+        let forms = self.key_forms[k as usize]
+            .iter()
+            .map(|&f| (self.forms[f as usize].as_str(), &self.postings[f as usize]))
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(form, list)| (form, list.code()));
+        let entry = encode::entry(&self.keys[k as usize], forms);
+        (!entry.is_empty()).then(|| {
+            let h = hash64(entry.as_bytes());
+            (entry, h)
+        })
     }
 
     /// The term shards: each one's fingerprint and keys, and the
