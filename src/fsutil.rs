@@ -21,7 +21,7 @@ pub fn read_text(root: &Path, path: &Path, shown: &Path) -> Result<String, Diagn
 /// leading out of the root is refused: a site copied from elsewhere must not
 /// publish `/etc/passwd` through a link. Links that stay inside the root work.
 pub fn read_bytes(root: &Path, path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
-    let mut file = open_inside(root, path, shown)?;
+    let mut file = open_source(root, path, shown)?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
         .map_err(|e| Diagnostic::io(shown, "đọc tệp", &e))?;
@@ -30,15 +30,42 @@ pub fn read_bytes(root: &Path, path: &Path, shown: &Path) -> Result<Vec<u8>, Dia
 
 /// Checks that `path` is a file [`read_bytes`] would read.
 pub fn check_inside(root: &Path, path: &Path, shown: &Path) -> Result<(), Diagnostic> {
-    open_inside(root, path, shown).map(drop)
+    open_source(root, path, shown).map(drop)
 }
 
-/// Opens a file of the site, refusing folders and files outside the root.
-fn open_inside(root: &Path, path: &Path, shown: &Path) -> Result<std::fs::File, Diagnostic> {
-    let io = |e: std::io::Error| Diagnostic::io(shown, "đọc tệp", &e);
-    let file = std::fs::File::open(path).map_err(io)?;
-    if file.metadata().map_err(io)?.is_dir() {
-        return Err(Diagnostic::error(
+/// Why a file of the site was not opened ([`open_inside`]).
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// It could not be opened (missing, unreadable).
+    Io(std::io::Error),
+    /// Its real place (symlinks followed) is outside the root.
+    Outside(PathBuf),
+    /// It is a folder.
+    Folder,
+}
+
+/// Opens the file at `path` if it really lies inside `root`: the one check
+/// for everything nqsite reads of a site (sources, and what `nqsite serve`
+/// serves). What is checked is the file the kernel opened, so a link
+/// swapped between a check and the read cannot lead outside.
+pub(crate) fn open_inside(root: &Path, path: &Path) -> Result<std::fs::File, Refused> {
+    let file = std::fs::File::open(path).map_err(Refused::Io)?;
+    let real = opened_path(&file, path).map_err(Refused::Io)?;
+    if !is_inside(root, &real) {
+        return Err(Refused::Outside(real));
+    }
+    if file.metadata().map_err(Refused::Io)?.is_dir() {
+        return Err(Refused::Folder);
+    }
+    Ok(file)
+}
+
+/// Opens a source file of the site; what is refused is told to the editor.
+fn open_source(root: &Path, path: &Path, shown: &Path) -> Result<std::fs::File, Diagnostic> {
+    open_inside(root, path).map_err(|refused| match refused {
+        Refused::Io(e) => Diagnostic::io(shown, "đọc tệp", &e),
+        Refused::Outside(real) => outside_root(shown, &real),
+        Refused::Folder => Diagnostic::error(
             shown,
             0,
             0,
@@ -47,13 +74,8 @@ fn open_inside(root: &Path, path: &Path, shown: &Path) -> Result<std::fs::File, 
         .hint(format!(
             "ở chỗ này nqsite cần một tệp: đổi tên hoặc chuyển thư mục `{}` đi, rồi tạo tệp cùng tên",
             shown.display()
-        )));
-    }
-    let real = opened_path(&file, path).map_err(io)?;
-    if !is_inside(root, &real) {
-        return Err(outside_root(shown, &real));
-    }
-    Ok(file)
+        )),
+    })
 }
 
 /// The real path of an open file: what the kernel opened, so a link swapped

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::conn::Events;
+use crate::fsutil::{self, Refused};
 
 /// Longest request head (request line and headers).
 pub(crate) const MAX_HEAD: usize = 16 * 1024;
@@ -356,9 +357,7 @@ fn serve_file(req: &Request, site: &Path) -> Response {
     };
     let mut path = site.to_path_buf();
     path.extend(&segments);
-    if let Real::Inside(real) = real_path(&path, site)
-        && real.is_dir()
-    {
+    if let Err(Refused::Folder) = fsutil::open_inside(site, &path) {
         if !req.path.ends_with('/') {
             return Response {
                 location: Some(folder_location(req)),
@@ -397,39 +396,13 @@ fn folder_location(req: &Request) -> String {
     out
 }
 
-/// Where a path really leads once symlinks are resolved, told against the
-/// root it must stay inside.
-pub(crate) enum Real {
-    /// The real path, inside the root.
-    Inside(PathBuf),
-    /// It leads out of the root.
-    Outside,
-    /// Nothing there (or the root itself is gone).
-    Missing,
-}
-
-/// Resolves `path` (every symlink on the way) against `root`: nothing the
-/// dev server reads, served files or source lines shown with an error,
-/// may lie outside its root.
-pub(crate) fn real_path(path: &Path, root: &Path) -> Real {
-    let (Ok(real), Ok(root)) = (path.canonicalize(), root.canonicalize()) else {
-        return Real::Missing;
-    };
-    if real.starts_with(&root) {
-        Real::Inside(real)
-    } else {
-        Real::Outside
-    }
-}
-
-/// Opens the file at `path` if it really lies inside `root`; its length.
+/// Opens the file at `path` if it really lies inside `root`
+/// ([`fsutil::open_inside`]); its length.
 fn open_inside(path: &Path, root: &Path) -> Result<(File, u64), Refusal> {
-    let real = match real_path(path, root) {
-        Real::Inside(real) => real,
-        Real::Missing => return Err(Refusal::NotFound),
-        Real::Outside => return Err(Refusal::Forbidden),
-    };
-    let file = File::open(&real).map_err(|_| Refusal::NotFound)?;
+    let file = fsutil::open_inside(root, path).map_err(|refused| match refused {
+        Refused::Outside(_) => Refusal::Forbidden,
+        Refused::Io(_) | Refused::Folder => Refusal::NotFound,
+    })?;
     match file.metadata() {
         Ok(meta) if meta.is_file() => Ok((file, meta.len())),
         _ => Err(Refusal::NotFound),
