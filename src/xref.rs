@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use rayon::prelude::*;
 use serde_yaml::Value;
 
 use crate::diag::Diagnostic;
@@ -40,69 +41,109 @@ const EXCERPT_SIDE: usize = 90;
 /// Builds the graph; front-matter reference lists are checked here.
 pub fn build(site: &Site, rendered: &[Rendered]) -> Result<Xref, Vec<Diagnostic>> {
     let n = site.nodes.len();
+    // Each document's references are worked out on its own, in parallel
+    // (excerpts are most of the work); the mentions are then filed under
+    // their targets in document order.
+    let found: Vec<Found> = rendered
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| references(site, i, r))
+        .collect();
     let mut xref = Xref {
         incoming: vec![Vec::new(); n],
-        outgoing: vec![Vec::new(); n],
+        outgoing: Vec::with_capacity(n),
     };
     let mut errors = Vec::new();
-    for (i, r) in rendered.iter().enumerate() {
-        let mut seen = BTreeSet::new();
-        // (target, excerpt) pairs already listed for this document: one
-        // mention per paragraph is enough. Kept in a set so that many links
-        // to one page cost linear time, not quadratic.
-        let mut listed: HashSet<(usize, String)> = HashSet::new();
-        for (target, key_line) in front_matter_refs(site, i, &mut errors) {
-            if target == i {
-                errors.push(crate::links::self_reference(
-                    &site.nodes[i].doc,
-                    key_line,
-                    1,
-                ));
-                continue;
-            }
-            if seen.insert(target) {
-                xref.outgoing[i].push(target);
-                let excerpt = site.nodes[i].doc.fm.description.clone().unwrap_or_default();
-                listed.insert((target, excerpt.clone()));
-                xref.incoming[target].push(Mention {
-                    from: i,
-                    link_id: None,
-                    near: None,
-                    excerpt,
-                });
-            }
+    for f in found {
+        xref.outgoing.push(f.outgoing);
+        for (target, mention) in f.mentions {
+            xref.incoming[target].push(mention);
         }
-        let lines = Lines::of(&r.text);
-        let mut inline: HashSet<usize> = HashSet::new();
-        for link in r.links.iter() {
-            if link.target == i || link.target >= n {
-                continue;
-            }
-            if seen.insert(link.target) {
-                xref.outgoing[i].push(link.target);
-            }
-            let excerpt = lines.excerpt(&r.text, link.text_pos);
-            if !listed.insert((link.target, excerpt.clone())) {
-                continue;
-            }
-            let list = &mut xref.incoming[link.target];
-            if inline.insert(link.target) {
-                // A front-matter mention of the same document is superseded by the inline one.
-                list.retain(|m| !(m.from == i && m.link_id.is_none()));
-            }
-            list.push(Mention {
-                from: i,
-                link_id: link.id.clone(),
-                near: link.near.clone(),
-                excerpt,
-            });
-        }
+        errors.extend(f.errors);
     }
     if errors.is_empty() {
         Ok(xref)
     } else {
         Err(errors)
     }
+}
+
+/// What one document references: its targets in first-mention order, its
+/// mentions of each (target, mention) in order, and the errors of its
+/// front-matter reference lists.
+#[derive(Default)]
+struct Found {
+    outgoing: Vec<usize>,
+    mentions: Vec<(usize, Mention)>,
+    errors: Vec<Diagnostic>,
+}
+
+/// The references of document `i`, rendered as `r`.
+fn references(site: &Site, i: usize, r: &Rendered) -> Found {
+    let n = site.nodes.len();
+    let mut found = Found::default();
+    let mut seen = BTreeSet::new();
+    // (target, excerpt) pairs already listed for this document: one
+    // mention per paragraph is enough. Kept in a set so that many links
+    // to one page cost linear time, not quadratic.
+    let mut listed: HashSet<(usize, String)> = HashSet::new();
+    // The targets of front-matter mentions not yet superseded (below).
+    let mut from_front_matter: HashSet<usize> = HashSet::new();
+    for (target, key_line) in front_matter_refs(site, i, &mut found.errors) {
+        if target == i {
+            found.errors.push(crate::links::self_reference(
+                &site.nodes[i].doc,
+                key_line,
+                1,
+            ));
+            continue;
+        }
+        if seen.insert(target) {
+            from_front_matter.insert(target);
+            found.outgoing.push(target);
+            let excerpt = site.nodes[i].doc.fm.description.clone().unwrap_or_default();
+            listed.insert((target, excerpt.clone()));
+            found.mentions.push((
+                target,
+                Mention {
+                    from: i,
+                    link_id: None,
+                    near: None,
+                    excerpt,
+                },
+            ));
+        }
+    }
+    let lines = Lines::of(&r.text);
+    let mut inline: HashSet<usize> = HashSet::new();
+    for link in r.links.iter() {
+        if link.target == i || link.target >= n {
+            continue;
+        }
+        if seen.insert(link.target) {
+            found.outgoing.push(link.target);
+        }
+        let excerpt = lines.excerpt(&r.text, link.text_pos);
+        if !listed.insert((link.target, excerpt.clone())) {
+            continue;
+        }
+        if inline.insert(link.target) && from_front_matter.remove(&link.target) {
+            // A front-matter mention of the same document is superseded by the inline one.
+            found
+                .mentions
+                .retain(|(t, m)| !(*t == link.target && m.link_id.is_none()));
+        }
+        found.mentions.push((
+            link.target,
+            Mention {
+                from: i,
+                link_id: link.id.clone(),
+                near: link.near.clone(),
+                excerpt,
+            },
+        ));
+    }
+    found
 }
 
 /// Reads `<type>s:` lists from front matter and resolves each id.
