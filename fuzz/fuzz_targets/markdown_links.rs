@@ -21,8 +21,10 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let r = render(text, &Default::default(), &resolve);
+    let lines = text.matches('\n').count() + 1;
     for p in &r.paths {
-        assert!(p.offset <= text.len());
+        let (line, col) = p.at;
+        assert!((1..=lines).contains(&line) && col >= 1);
     }
     for &o in &r.raw_html {
         assert!(o <= text.len());
