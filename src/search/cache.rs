@@ -187,21 +187,18 @@ impl Cache {
         if !self.keep {
             self.terms.release();
         }
-        let mut namer = Namer::default();
-        let (term_dir, terms) = {
-            let (parts, dir) = self.terms.shards();
-            let make = |i: usize| self.terms.script(parts[i].1);
-            let prints: Vec<u64> = parts.iter().map(|p| p.0).collect();
-            let written = write_scripts(
-                &prints,
-                &make,
-                &self.term_shards,
-                self.keep,
-                &mut namer,
-                emit,
-            )?;
-            (dir, written)
+        let mut out = ScriptWriter {
+            keep: self.keep,
+            namer: Namer::default(),
+            emit,
         };
+        let (parts, term_dir) = self.terms.shards();
+        let prints: Vec<u64> = parts.iter().map(|p| p.0).collect();
+        let terms = out.write(
+            &prints,
+            &|i| self.terms.script(parts[i].1),
+            &self.term_shards,
+        )?;
         let mut fields = meta(&|k| self.terms.has(k));
         if !self.keep {
             self.terms = Terms::default();
@@ -219,14 +216,7 @@ impl Cache {
             Script::new("d", encode::doc_script(first, docs))
         };
         let prints: Vec<u64> = parts.iter().map(|p| p.0).collect();
-        let docs = write_scripts(
-            &prints,
-            &make,
-            &self.doc_shards,
-            self.keep,
-            &mut namer,
-            emit,
-        )?;
+        let docs = out.write(&prints, &make, &self.doc_shards)?;
         fields.extend(page_fields(&order));
         let dir = |list: &Directory, names: &HashMap<u64, String>| {
             list.iter()
@@ -239,7 +229,7 @@ impl Cache {
         fields.push(("x", json!(dir(&term_dir, &terms.names))));
         fields.push(("d", json!(dir(&doc_dir, &docs.names))));
         let meta = Script::new("meta", encode::meta_script(&fields));
-        let path = encode::path(meta.kind, &namer.name(&meta));
+        let path = encode::path(meta.kind, &out.namer.name(&meta));
         emit(&path, &meta.file)?;
         if self.keep {
             self.term_shards = terms.scripts;
@@ -637,47 +627,55 @@ struct Written {
     scripts: HashMap<u64, Script>,
 }
 
-/// Makes the script of each fingerprint of `prints` (`make(i)`, unless
-/// `old` has it), names it and hands it to `emit`, a batch at a time: a
-/// one-off build holds one batch of scripts, not the whole index.
-fn write_scripts(
-    prints: &[u64],
-    make: &(dyn Fn(usize) -> Script + Sync),
-    old: &HashMap<u64, Script>,
+/// Names a build's scripts and hands them to `emit`, keeping them for the
+/// next build when `keep` (`nqsite serve`).
+struct ScriptWriter<'a, 'e> {
     keep: bool,
-    namer: &mut Namer,
-    emit: &Emit<'_>,
-) -> Result<Written, Diagnostic> {
-    let mut out = Written::default();
-    for (b, batch) in prints.chunks(SCRIPT_BATCH).enumerate() {
-        let scripts: Vec<Script> = batch
-            .par_iter()
-            .enumerate()
-            .map(|(j, print)| {
-                old.get(print)
-                    .cloned()
-                    .unwrap_or_else(|| make(b * SCRIPT_BATCH + j))
-            })
-            .collect();
-        let paths: Vec<String> = scripts
-            .iter()
-            .zip(batch)
-            .map(|(script, &print)| {
-                let name = namer.name(script);
-                let path = encode::path(script.kind, &name);
-                out.names.insert(print, name);
-                path
-            })
-            .collect();
-        scripts
-            .par_iter()
-            .zip(&paths)
-            .try_for_each(|(script, path)| emit(path, &script.file))?;
-        if keep {
-            out.scripts.extend(batch.iter().copied().zip(scripts));
+    namer: Namer,
+    emit: &'a Emit<'e>,
+}
+
+impl ScriptWriter<'_, '_> {
+    /// Makes the script of each fingerprint of `prints` (`make(i)`, unless
+    /// `old` has it), names it and writes it, a batch at a time: a one-off
+    /// build holds one batch of scripts, not the whole index.
+    fn write(
+        &mut self,
+        prints: &[u64],
+        make: &(dyn Fn(usize) -> Script + Sync),
+        old: &HashMap<u64, Script>,
+    ) -> Result<Written, Diagnostic> {
+        let mut out = Written::default();
+        for (b, batch) in prints.chunks(SCRIPT_BATCH).enumerate() {
+            let scripts: Vec<Script> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(j, print)| {
+                    old.get(print)
+                        .cloned()
+                        .unwrap_or_else(|| make(b * SCRIPT_BATCH + j))
+                })
+                .collect();
+            let paths: Vec<String> = scripts
+                .iter()
+                .zip(batch)
+                .map(|(script, &print)| {
+                    let name = self.namer.name(script);
+                    let path = encode::path(script.kind, &name);
+                    out.names.insert(print, name);
+                    path
+                })
+                .collect();
+            scripts
+                .par_iter()
+                .zip(&paths)
+                .try_for_each(|(script, path)| (self.emit)(path, &script.file))?;
+            if self.keep {
+                out.scripts.extend(batch.iter().copied().zip(scripts));
+            }
         }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Builds the index of `source` into memory: the meta script's path and
