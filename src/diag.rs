@@ -161,11 +161,48 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// Converts a byte offset in `text` into a 1-based (line, column) pair;
 /// the column counts characters, not bytes.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..floor_char_boundary(text, offset)];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    LineCursor::default().line_col(text, offset)
+}
+
+/// [`line_col`] for many offsets of one text: asked in increasing order,
+/// it reads the text once (a body with 100,000 links stays linear); an
+/// offset before the last one starts again from the top.
+#[derive(Debug, Clone, Copy)]
+pub struct LineCursor {
+    /// Byte offset reached, its line and its column (both 1-based).
+    at: usize,
+    line: usize,
+    col: usize,
+}
+
+impl Default for LineCursor {
+    fn default() -> LineCursor {
+        LineCursor {
+            at: 0,
+            line: 1,
+            col: 1,
+        }
+    }
+}
+
+impl LineCursor {
+    /// The (line, column) of byte `offset` of `text`.
+    pub fn line_col(&mut self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        if offset < self.at {
+            *self = LineCursor::default();
+        }
+        for c in text[self.at..offset].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.at = offset;
+        (self.line, self.col)
+    }
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -214,6 +251,24 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cursor_answers_like_line_col_in_any_order() {
+        let text = "Dòng một\nhai 🇻🇳\n\nbốn";
+        let offsets: Vec<usize> = (0..=text.len() + 2).chain([7, 3, 30, 0, 12]).collect();
+        let mut cursor = LineCursor::default();
+        for o in offsets {
+            let expected = {
+                let before = &text[..floor_char_boundary(text, o.min(text.len()))];
+                let start = before.rfind('\n').map_or(0, |i| i + 1);
+                (
+                    before.matches('\n').count() + 1,
+                    before[start..].chars().count() + 1,
+                )
+            };
+            assert_eq!(cursor.line_col(text, o), expected, "offset {o}");
+        }
+    }
 
     #[test]
     fn formats_location_message_and_hint() {

@@ -414,8 +414,8 @@ pub(crate) fn write_site(
         contexts.set_bodies(&rendered);
         // Each page's HTML leaves `rendered` here and is let go once its
         // page is written: a build never holds every body while the search
-        // index is made (a third of the peak memory at 100,000 pages).
-        // `nqsite serve` keeps its own copies.
+        // index is made (the HTML is a quarter of what a build holds after
+        // the markdown stage). `nqsite serve` keeps its own copies.
         let bodies: Vec<Arc<str>> = rendered
             .iter_mut()
             .map(|r| std::mem::take(&mut r.html))

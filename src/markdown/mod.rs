@@ -209,8 +209,9 @@ pub fn plain_text(md: &str) -> String {
 }
 
 struct Renderer<'a> {
-    /// The Markdown rendered.
+    /// The Markdown rendered, and where the last path found in it is.
     body: &'a str,
+    cursor: crate::diag::LineCursor,
     resolve: &'a Resolve<'a>,
     events: Vec<Event<'a>>,
     heading: Option<HeadingBuf<'a>>,
@@ -245,6 +246,7 @@ impl<'a> Renderer<'a> {
         let len = body.len();
         Renderer {
             body,
+            cursor: crate::diag::LineCursor::default(),
             resolve: &|_, _| LinkOutcome::Keep,
             events: Vec::with_capacity(len / 16),
             heading: None,
@@ -598,7 +600,7 @@ impl Renderer<'_> {
                 asset,
             } => {
                 self.paths.push(PathRef {
-                    at: crate::diag::line_col(self.body, offset),
+                    at: self.cursor.line_col(self.body, offset),
                     dest: dest.to_string(),
                     path,
                     anchor,
