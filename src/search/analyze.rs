@@ -6,7 +6,7 @@
 //! The browser's tokenizer (`search.js`) must cut text exactly as this one
 //! does: same syllable classes, same phrase breaks, same forms.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use compact_str::CompactString;
 use unicode_normalization::UnicodeNormalization;

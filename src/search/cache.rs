@@ -93,7 +93,7 @@ pub struct Cache {
 #[derive(Default)]
 struct Terms {
     forms: Vec<CompactString>,
-    ids: HashMap<CompactString, u32>,
+    ids: foldhash::HashMap<CompactString, u32>,
     /// The key id of each form.
     key_of: Vec<u32>,
     /// The postings of each form, by page.
@@ -101,7 +101,7 @@ struct Terms {
     /// Encode postings as they come (a one-off build: pages in id order).
     compact: bool,
     keys: Vec<String>,
-    key_ids: HashMap<String, u32>,
+    key_ids: foldhash::HashMap<String, u32>,
     /// The forms of each key, sorted.
     key_forms: Vec<Vec<u32>>,
     /// The encoded entry of each key and its hash; `None` when no page has it.
@@ -488,10 +488,10 @@ impl Terms {
     /// (the entries are encoded).
     fn release(&mut self) {
         self.forms = Vec::new();
-        self.ids = HashMap::new();
+        self.ids = foldhash::HashMap::default();
         self.key_of = Vec::new();
         self.postings = Vec::new();
-        self.key_ids = HashMap::new();
+        self.key_ids = foldhash::HashMap::default();
         self.key_forms = Vec::new();
     }
 
