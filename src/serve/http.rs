@@ -357,16 +357,24 @@ fn serve_file(req: &Request, site: &Path) -> Response {
     };
     let mut path = site.to_path_buf();
     path.extend(&segments);
-    if let Err(Refused::Folder) = fsutil::open_inside(site, &path) {
-        if !req.path.ends_with('/') {
+    let opened = match fsutil::open_inside(site, &path) {
+        Err(Refused::Folder) if !req.path.ends_with('/') => {
             return Response {
                 location: Some(folder_location(req)),
                 ..Response::text(301, "")
             };
         }
-        path.push("index.html");
-    }
-    match open_inside(&path, site).and_then(|(file, len)| file_response(&path, file, len)) {
+        Err(Refused::Folder) => {
+            path.push("index.html");
+            fsutil::open_inside(site, &path)
+        }
+        opened => opened,
+    };
+    let answer = opened
+        .map_err(refusal)
+        .and_then(with_len)
+        .and_then(|(file, len)| file_response(&path, file, len));
+    match answer {
         Ok(response) => response,
         Err(Refusal::Forbidden) => forbidden(),
         Err(Refusal::NotFound) => not_found(site),
@@ -399,10 +407,22 @@ fn folder_location(req: &Request) -> String {
 /// Opens the file at `path` if it really lies inside `root`
 /// ([`fsutil::open_inside`]); its length.
 fn open_inside(path: &Path, root: &Path) -> Result<(File, u64), Refusal> {
-    let file = fsutil::open_inside(root, path).map_err(|refused| match refused {
+    fsutil::open_inside(root, path)
+        .map_err(refusal)
+        .and_then(with_len)
+}
+
+/// What a file the server would not open answers: 403 when it lies
+/// outside the root, else 404.
+fn refusal(refused: Refused) -> Refusal {
+    match refused {
         Refused::Outside(_) => Refusal::Forbidden,
         Refused::Io(_) | Refused::Folder => Refusal::NotFound,
-    })?;
+    }
+}
+
+/// An opened file and its length, if it is a plain file.
+fn with_len(file: File) -> Result<(File, u64), Refusal> {
     match file.metadata() {
         Ok(meta) if meta.is_file() => Ok((file, meta.len())),
         _ => Err(Refusal::NotFound),
