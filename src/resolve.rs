@@ -250,7 +250,8 @@ fn synthetic_home(config: &Config) -> Document {
         fm: FrontMatter {
             title: config.title.clone().unwrap_or_else(|| "Trang chủ".into()),
             ..Default::default()
-        },
+        }
+        .into(),
         body: "".into(),
         body_line: 1,
     }
@@ -387,13 +388,13 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
                     .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
             );
         }
-        for (path, line) in claimed_files(n) {
+        for (path, key) in claimed_files(n) {
             if let Some(&first) = owners.get(&path) {
                 let other = &nodes[first].doc.shown;
                 errors.push(
                     Diagnostic::error(
                         &n.doc.shown,
-                        line,
+                        n.doc.fm.line_of(key),
                         1,
                         format!(
                             "trùng đường dẫn URL `/{}` với tệp `{}`",
@@ -423,16 +424,17 @@ pub(crate) fn paper_file(n: &Node, paper: &str) -> String {
 
 /// The page files a document is written to (`<folder>/index.html`, or an
 /// alias's `old/page.html`): its own, its paper variants' and its valid
-/// aliases', each with the line of the front matter that asks for it.
-fn claimed_files(n: &Node) -> Vec<(String, usize)> {
+/// aliases', each with the front-matter key that asks for it (its line is
+/// looked up only for a message).
+fn claimed_files(n: &Node) -> Vec<(String, &'static str)> {
     let fm = &n.doc.fm;
-    let mut paths = vec![(page_file(n), fm.line_of("slug"))];
+    let mut paths = vec![(page_file(n), "slug")];
     for paper in crate::print::paper_variants(&fm.extra) {
-        paths.push((paper_file(n, &paper), fm.line_of("paper_variants")));
+        paths.push((paper_file(n, &paper), "paper_variants"));
     }
     for alias in &fm.aliases {
         if let Some(p) = alias_file(alias) {
-            paths.push((p, fm.line_of("aliases")));
+            paths.push((p, "aliases"));
         }
     }
     paths
@@ -446,11 +448,11 @@ pub(crate) fn check_generated<'a>(
     site: &Site,
     files: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), Diagnostic> {
-    let claims: BTreeMap<String, (usize, usize)> = site
+    let claims: BTreeMap<String, (usize, &str)> = site
         .nodes
         .iter()
         .enumerate()
-        .flat_map(|(i, n)| claimed_files(n).into_iter().map(move |(p, l)| (p, (i, l))))
+        .flat_map(|(i, n)| claimed_files(n).into_iter().map(move |(p, k)| (p, (i, k))))
         .collect();
     for rel in files {
         let below = format!("{rel}/");
@@ -460,11 +462,12 @@ pub(crate) fn check_generated<'a>(
                 .next()
                 .filter(|(p, _)| p.starts_with(&below))
         });
-        if let Some((file, &(i, line))) = hit {
+        if let Some((file, &(i, key))) = hit {
             let page = file.strip_suffix("index.html").unwrap_or(file);
+            let doc = &site.nodes[i].doc;
             return Err(Diagnostic::error(
-                &site.nodes[i].doc.shown,
-                line,
+                &doc.shown,
+                doc.fm.line_of(key),
                 1,
                 format!("trang `/{page}` của tài liệu này trùng chỗ với tệp `{rel}` mà nqsite ghi ra"),
             )

@@ -30,7 +30,7 @@ pub struct Document {
     /// True for `_index.md` files.
     pub is_section: bool,
     /// Parsed front matter.
-    pub fm: FrontMatter,
+    pub fm: std::sync::Arc<FrontMatter>,
     /// Markdown body (shared: `nqsite serve` keeps documents between builds
     /// and hands the same text to each build without copying it). Empty in
     /// a build's template stage: `nqsite build` lets it go once the links
@@ -247,7 +247,7 @@ pub fn parse_document(text: &str, rel: &str, shown: PathBuf) -> Result<Document,
     Ok(Document {
         is_section: rel == SECTION_FILE || rel.ends_with("/_index.md"),
         rel: rel.to_string(),
-        fm,
+        fm: fm.into(),
         body: split.body.into(),
         body_line: split.body_line,
         shown,
