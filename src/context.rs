@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -14,6 +15,7 @@ use serde_json::{Value as Json, json};
 use serde_yaml::Value as Yaml;
 use tera::Context;
 
+use crate::fsutil::{fingerprint, json_fingerprint};
 use crate::markdown::{Heading, Rendered};
 use crate::model::{FieldKind, Model, TypeDecl, group_entry, key_text};
 use crate::render::Theme;
@@ -36,6 +38,19 @@ pub struct LinkView {
     /// The document's type, if any.
     #[serde(rename = "type")]
     pub doc_type: Option<String>,
+}
+
+/// A section in the site map ([`Contexts::site_map`]).
+#[derive(Serialize)]
+pub struct SiteMapSection<'a> {
+    title: &'a str,
+    short_title: &'a str,
+    href: &'a str,
+    /// How many sections up to the home page.
+    depth: usize,
+    pages: Vec<&'a LinkView>,
+    /// The pages not listed.
+    more: usize,
 }
 
 #[derive(Serialize)]
@@ -207,6 +222,8 @@ pub struct Contexts<'a> {
     site: &'a Site,
     xref: &'a Xref,
     base: Context,
+    /// A fingerprint of `base`, taken when first asked for.
+    base_print: OnceLock<u64>,
     links: Vec<LinkView>,
     entities: Vec<Option<Json>>,
     /// Each node's position in reading order.
@@ -231,6 +248,8 @@ impl<'a> Contexts<'a> {
             .map(|i| link_view(site, i))
             .collect();
         let base = base_context(site, theme, &links);
+        let base_print = OnceLock::new();
+        let base_fingerprint = || *base_print.get_or_init(|| context_fingerprint(&base));
         let order = reading_order(site);
         let by_type = by_type(site, &order);
         let listings = site
@@ -240,12 +259,17 @@ impl<'a> Contexts<'a> {
                 if !node.doc.is_section || node.pages.is_empty() {
                     return Ok(String::new());
                 }
-                let mut ctx = base.clone();
-                ctx.insert(
-                    "pages",
-                    &node.pages.iter().map(|&p| &links[p]).collect::<Vec<_>>(),
-                );
-                theme.render("partials/section_pages.html", &ctx, &node.doc.shown)
+                let pages: Vec<&LinkView> = node.pages.iter().map(|&p| &links[p]).collect();
+                theme.render_from(
+                    "partials/section_pages.html",
+                    &node.doc.shown,
+                    || fingerprint(&(base_fingerprint(), json_fingerprint(&pages))),
+                    || {
+                        let mut ctx = base.clone();
+                        ctx.insert("pages", &pages);
+                        ctx
+                    },
+                )
             })
             .collect::<Vec<_>>()
             // The first section's error, whichever thread met it first.
@@ -255,6 +279,7 @@ impl<'a> Contexts<'a> {
             site,
             xref,
             base,
+            base_print,
             links,
             entities: Vec::new(),
             order,
@@ -290,6 +315,13 @@ impl<'a> Contexts<'a> {
         &self.base
     }
 
+    /// A fingerprint of [`Contexts::base`].
+    pub fn base_fingerprint(&self) -> u64 {
+        *self
+            .base_print
+            .get_or_init(|| context_fingerprint(&self.base))
+    }
+
     /// Tells templates which scripts the search loads (`assets.search`):
     /// site-relative paths, space-separated, resolved against `data-root` in
     /// the browser so they also work in portable copies.
@@ -297,6 +329,7 @@ impl<'a> Contexts<'a> {
         if let Some(mut assets) = self.base.get("assets").cloned() {
             assets["search"] = json!(manifest);
             self.base.insert("assets", &assets);
+            self.base_print = OnceLock::new();
         }
     }
 
@@ -308,24 +341,13 @@ impl<'a> Contexts<'a> {
 
     /// Fingerprints of the parts pages read (see [`Part`]).
     pub fn parts(&self) -> PartTable {
-        let json = |v: &Json| crate::fsutil::hash64(&serde_json::to_vec(v).unwrap_or_default());
-        let opt = |v: &Option<Json>| v.as_ref().map_or(0, json);
+        let opt = |v: &Option<Json>| v.as_ref().map_or(0, json_fingerprint);
         PartTable {
-            base: json(&self.base.clone().into_json()),
-            data: json(&self.data),
+            base: self.base_fingerprint(),
+            data: json_fingerprint(&self.data),
             entities: self.entities.par_iter().map(opt).collect(),
-            mentions: self
-                .xref
-                .incoming
-                .par_iter()
-                .map(crate::fsutil::fingerprint)
-                .collect(),
-            refs: self
-                .xref
-                .outgoing
-                .par_iter()
-                .map(crate::fsutil::fingerprint)
-                .collect(),
+            mentions: self.xref.incoming.par_iter().map(fingerprint).collect(),
+            refs: self.xref.outgoing.par_iter().map(fingerprint).collect(),
             listings: self
                 .listings
                 .iter()
@@ -516,31 +538,30 @@ impl<'a> Contexts<'a> {
     /// Every section in reading order with its pages (at most
     /// [`SITE_MAP_PAGES`] each, `more` counts the rest), for pages that list
     /// the whole site (`sections` on the search page).
-    pub fn site_map(&self) -> Json {
+    pub fn site_map(&self) -> Vec<SiteMapSection<'_>> {
         let mut sections: Vec<usize> = (0..self.site.nodes.len())
             .filter(|&i| self.site.nodes[i].doc.is_section)
             .collect();
         sections.sort_by_key(|&i| self.order[i]);
-        let out: Vec<Json> = sections
+        sections
             .into_iter()
             .map(|s| {
                 let pages = &self.site.nodes[s].pages;
-                let shown: Vec<&LinkView> = pages
-                    .iter()
-                    .take(SITE_MAP_PAGES)
-                    .map(|&p| &self.links[p])
-                    .collect();
-                json!({
-                    "title": self.links[s].title,
-                    "short_title": self.links[s].short_title,
-                    "href": self.links[s].href,
-                    "depth": self.site.ancestors(s).len(),
-                    "pages": shown,
-                    "more": pages.len().saturating_sub(SITE_MAP_PAGES),
-                })
+                let link = &self.links[s];
+                SiteMapSection {
+                    title: &link.title,
+                    short_title: &link.short_title,
+                    href: &link.href,
+                    depth: self.site.ancestors(s).len(),
+                    pages: pages
+                        .iter()
+                        .take(SITE_MAP_PAGES)
+                        .map(|&p| &self.links[p])
+                        .collect(),
+                    more: pages.len().saturating_sub(SITE_MAP_PAGES),
+                }
             })
-            .collect();
-        Json::Array(out)
+            .collect()
     }
 
     fn section_view(&self, s: usize, r: &Reads) -> SectionView<'_> {
@@ -1177,6 +1198,11 @@ fn reading_order(site: &Site) -> Vec<usize> {
         stack.extend(site.nodes[i].subsections.iter().rev());
     }
     order
+}
+
+/// A fingerprint of everything in `ctx`.
+fn context_fingerprint(ctx: &Context) -> u64 {
+    json_fingerprint(&ctx.clone().into_json())
 }
 
 /// The context every page shares: the site, its declared types, the UI

@@ -4,6 +4,7 @@
 //! endings.
 
 use std::ffi::OsString;
+use std::hash::Hasher;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -228,14 +229,41 @@ pub fn hash64(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
+/// A [`fingerprint`] of a value's JSON form, taken as it is written out
+/// (no text is kept): for values that are only serializable.
+pub fn json_fingerprint<T: serde::Serialize + ?Sized>(v: &T) -> u64 {
+    struct Sink(foldhash::quality::FoldHasher<'static>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut sink = Sink(fingerprint_hasher());
+    // Writing to the sink cannot fail; a value that cannot be written as
+    // JSON leaves the hasher where the failure happened, which is still a
+    // fingerprint of what was written.
+    let _ = serde_json::to_writer(&mut sink, v);
+    sink.0.finish()
+}
+
 /// A fingerprint of a value, for change detection within one process
 /// (`nqsite serve` compares two builds): cheaper than hashing its text,
 /// but unlike [`hash64`] not promised to stay the same across versions.
+/// (foldhash, with a fixed seed: fast on the many short writes a value
+/// makes, and the inputs are the site's own files, not an adversary's.)
 pub fn fingerprint<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = fingerprint_hasher();
     v.hash(&mut h);
     h.finish()
+}
+
+fn fingerprint_hasher() -> foldhash::quality::FoldHasher<'static> {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::default().build_hasher()
 }
 
 /// Eight hex digits of [`hash64`]: the content hash in output file names.

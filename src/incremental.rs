@@ -269,7 +269,8 @@ impl Session {
 
     fn load_theme(&mut self, config: &Config, root: &Path) -> Result<(), Vec<Diagnostic>> {
         if self.theme.is_none() {
-            let theme = Theme::load(&config.theme_dir(root), root)?;
+            let mut theme = Theme::load(&config.theme_dir(root), root)?;
+            theme.keep_renders();
             if self.reserved_ids != theme.reserved_ids {
                 // Heading ids depend on the ids the theme keeps for itself.
                 self.bodies.clear();

@@ -12,9 +12,9 @@
 mod check;
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use include_dir::{Dir, include_dir};
 use rayon::prelude::*;
@@ -49,7 +49,13 @@ pub struct Theme {
     pub reserved_ids: BTreeSet<String>,
     /// The search's synonyms and question words (`search-words.yaml`).
     pub search_words: crate::search::Words,
+    /// Renders kept from one build to the next ([`Theme::keep_renders`]).
+    kept: Option<Kept>,
 }
+
+/// For each template and page rendered through [`Theme::render_from`]: a
+/// fingerprint of what its context was made of, and the text it gave.
+type Kept = Mutex<HashMap<(String, PathBuf), (u64, String)>>;
 
 impl Theme {
     /// Loads the built-in theme and the site's overrides (`themes/<name>/`).
@@ -166,7 +172,44 @@ impl Theme {
             macros,
             warnings,
             search_words: crate::search::Words::default(),
+            kept: None,
         })
+    }
+
+    /// Keeps what [`Theme::render_from`] renders, for the next build with
+    /// this theme (`nqsite serve`, which loads the theme again when any
+    /// of it changes).
+    pub fn keep_renders(&mut self) {
+        self.kept = Some(Mutex::default());
+    }
+
+    /// Renders `template` for `page` with the context `ctx` makes. `inputs`
+    /// gives a fingerprint of everything that context is made of: when
+    /// renders are kept and the last render of `template` for `page` had the
+    /// same inputs, its text is given again without rendering. (What a
+    /// theme's functions and filters read beside their arguments does not
+    /// change while nqsite runs.) Without kept renders, `inputs` is not called.
+    pub fn render_from(
+        &self,
+        template: &str,
+        page: &Path,
+        inputs: impl FnOnce() -> u64,
+        ctx: impl FnOnce() -> Context,
+    ) -> Result<String, Diagnostic> {
+        let Some(kept) = &self.kept else {
+            return self.render(template, &ctx(), page);
+        };
+        let inputs = inputs();
+        let key = (template.to_string(), page.to_path_buf());
+        let lock = || kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((print, text)) = lock().get(&key)
+            && *print == inputs
+        {
+            return Ok(text.clone());
+        }
+        let text = self.render(template, &ctx(), page)?;
+        lock().insert(key, (inputs, text.clone()));
+        Ok(text)
     }
 
     /// True if the theme has a template of that name.
@@ -843,6 +886,42 @@ mod tests {
         assert_eq!(ids, ["muc-luc".to_string(), "noi-dung".to_string()].into());
         let shipped = Theme::load(Path::new("/nonexistent"), Path::new("/nonexistent")).unwrap();
         assert!(shipped.reserved_ids.contains("noi-dung"));
+    }
+
+    #[test]
+    fn kept_renders_are_given_again_only_for_the_same_inputs() {
+        let mut theme = Theme::from_templates(vec![("p.html".into(), "{{ n }}".into())]).unwrap();
+        let page = Path::new("content/a.md");
+        let ctx = |n: u32| {
+            move || {
+                let mut c = Context::new();
+                c.insert("n", &n);
+                c
+            }
+        };
+        let render = |theme: &Theme, inputs: u64, n: u32| {
+            theme
+                .render_from("p.html", page, || inputs, ctx(n))
+                .unwrap()
+        };
+        // Not kept: the inputs are never asked for, every call renders.
+        let unasked = |t: &Theme, n| {
+            t.render_from("p.html", page, || unreachable!(), ctx(n))
+                .unwrap()
+        };
+        assert_eq!(unasked(&theme, 1), "1");
+        assert_eq!(unasked(&theme, 2), "2");
+        theme.keep_renders();
+        assert_eq!(render(&theme, 7, 1), "1");
+        // Same inputs: the kept text, the context is not rendered.
+        assert_eq!(render(&theme, 7, 2), "1");
+        // Other inputs, or another page: rendered again.
+        assert_eq!(render(&theme, 8, 2), "2");
+        let other = theme
+            .render_from("p.html", Path::new("content/b.md"), || 8, ctx(3))
+            .unwrap();
+        assert_eq!(other, "3");
+        assert_eq!(render(&theme, 8, 4), "2");
     }
 
     /// Renders `text` as `page.html` on a thread with the stack of a rayon

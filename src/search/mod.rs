@@ -32,7 +32,7 @@ use serde_json::{Value as Json, json};
 use crate::content::FrontMatter;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
-use crate::fsutil::hash64;
+use crate::fsutil::{fingerprint, hash64, json_fingerprint};
 use crate::markdown::Rendered;
 use crate::model::Model;
 use crate::output::{Printed, Writer};
@@ -365,18 +365,26 @@ pub fn write_page(
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     let base = &site.config.base_path;
-    let mut ctx = contexts.base().clone();
     let home = json!({ "href": base, "short_title": theme.strings().get("home") });
     let title = theme
         .strings()
         .get("search_title")
         .map_or("", String::as_str);
-    ctx.insert(
-        "page",
-        &json!({ "title": title, "breadcrumbs": [home], "toc": [], "href": format!("{base}{PAGE_PATH}") }),
-    );
-    ctx.insert("sections", &contexts.site_map());
-    let html = theme.render("search.html", &ctx, Path::new("search.html"))?;
+    let page = json!({ "title": title, "breadcrumbs": [home], "toc": [], "href": format!("{base}{PAGE_PATH}") });
+    let sections = contexts.site_map();
+    let inputs = || {
+        fingerprint(&(
+            contexts.base_fingerprint(),
+            json_fingerprint(&page),
+            json_fingerprint(&sections),
+        ))
+    };
+    let html = theme.render_from("search.html", Path::new("search.html"), inputs, || {
+        let mut ctx = contexts.base().clone();
+        ctx.insert("page", &page);
+        ctx.insert("sections", &sections);
+        ctx
+    })?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
     }
