@@ -19,6 +19,7 @@ use serde_json::{Value as Json, json};
 
 use super::analyze::{Analysis, Interner, key};
 use super::encode::{self, Namer, Script, js_order};
+use crate::content::FrontMatter;
 use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::output::Printed;
@@ -52,9 +53,9 @@ pub(super) trait Source: Sync {
     /// Site path of page `i` (unique).
     fn path(&self, i: usize) -> &str;
     /// Fingerprint of everything page `i`'s analysis, title, path and kind
-    /// come from. `known` is the text and its hash the cached page was
-    /// made from: the same text (by identity) is not hashed again.
-    fn fingerprint(&self, i: usize, known: Option<(&Arc<str>, u64)>) -> Fingerprint;
+    /// come from. `known` is the cached page's: what it was taken from is
+    /// compared by identity, and the same text is not hashed again.
+    fn fingerprint(&self, i: usize, known: Option<&Fingerprint>) -> Fingerprint;
     /// Analyses page `i` with a chunk's interner.
     fn analyze(&self, i: usize, interner: &mut Interner) -> Analysis;
     /// The text shown in page `i`'s excerpts.
@@ -65,10 +66,36 @@ pub(super) trait Source: Sync {
     fn kind(&self, i: usize) -> usize;
 }
 
-/// A page's fingerprint and the text it hashed.
+/// A page's fingerprint and what it was taken from.
+#[derive(Clone)]
 pub(super) struct Fingerprint {
     pub key: u64,
-    pub text: Option<(Arc<str>, u64)>,
+    pub basis: Option<Basis>,
+}
+
+/// What a fingerprint was taken from, shared with the build that made it
+/// (`nqsite serve` hands a document's unchanged text and front matter to
+/// each build by reference): the same text, front matter and kind, by
+/// identity, give the same fingerprint without hashing anything.
+#[derive(Clone)]
+pub(super) struct Basis {
+    pub text: Arc<str>,
+    pub text_hash: u64,
+    pub head: Arc<FrontMatter>,
+    pub kind: usize,
+}
+
+impl Basis {
+    /// True when `a` and `b` are the same text and front matter (by
+    /// identity) and the same kind.
+    pub fn same(a: Option<&Basis>, b: Option<&Basis>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                Arc::ptr_eq(&a.text, &b.text) && Arc::ptr_eq(&a.head, &b.head) && a.kind == b.kind
+            }
+            _ => false,
+        }
+    }
 }
 
 /// The index of a site as last built.
@@ -141,8 +168,7 @@ impl Postings {
 }
 
 struct Page {
-    key: u64,
-    text: Option<(Arc<str>, u64)>,
+    print: Fingerprint,
     /// `(form id, value)`; empty in a one-off build (posted at once).
     terms: Vec<(u32, u32)>,
     len: u32,
@@ -247,26 +273,33 @@ impl Cache {
         let prints: Vec<Fingerprint> = (0..n)
             .into_par_iter()
             .map(|i| {
-                let known = self
-                    .pages
-                    .get(source.path(i))
-                    .and_then(|p| p.text.as_ref().map(|(t, h)| (t, *h)));
+                let known = self.pages.get(source.path(i)).map(|p| &p.print);
                 source.fingerprint(i, known)
             })
             .collect();
-        let changed: Vec<usize> = (0..n)
-            .filter(|&i| {
-                self.pages
-                    .get(source.path(i))
-                    .is_none_or(|p| p.key != prints[i].key)
-            })
-            .collect();
-        let order: Vec<String> = (0..n).map(|i| source.path(i).to_string()).collect();
-        let renumber = order != self.order;
-        if renumber {
+        let mut changed = Vec::new();
+        for (i, print) in prints.iter().enumerate() {
+            match self.pages.get_mut(source.path(i)) {
+                Some(page) if page.print.key == print.key => {
+                    // The same page from other (equal) text or front matter:
+                    // the next build finds it by identity again.
+                    if !Basis::same(page.print.basis.as_ref(), print.basis.as_ref()) {
+                        page.print.basis.clone_from(&print.basis);
+                    }
+                }
+                _ => changed.push(i),
+            }
+        }
+        // The pages' order is listed again only when it changed (it rarely does).
+        let renumber = self.order.len() != n || (0..n).any(|i| self.order[i] != source.path(i));
+        let order: Vec<String> = if renumber {
+            let order: Vec<String> = (0..n).map(|i| source.path(i).to_string()).collect();
             let live: HashSet<&str> = order.iter().map(String::as_str).collect();
             self.pages.retain(|p, _| live.contains(p.as_str()));
-        }
+            order
+        } else {
+            Vec::new()
+        };
         // A one-off build analyses every page in id order: each page's
         // postings go straight to the lists, its terms are not kept.
         let stream = !self.keep;
@@ -345,8 +378,10 @@ impl Page {
         terms.sort_unstable();
         let doc = page_doc(source, i);
         Page {
-            key: print.as_ref().map_or(0, |p| p.key),
-            text: print.and_then(|p| p.text),
+            print: print.unwrap_or(Fingerprint {
+                key: 0,
+                basis: None,
+            }),
             terms,
             len: a.len,
             kind: source.kind(i),

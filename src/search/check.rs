@@ -2,7 +2,6 @@
 //! target `search_index` and a property test.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -42,11 +41,11 @@ impl Source for TextPages<'_> {
         // The one category of a model with no types: "other".
         0
     }
-    fn fingerprint(&self, i: usize, _: Option<(&Arc<str>, u64)>) -> Fingerprint {
+    fn fingerprint(&self, i: usize, _: Option<&Fingerprint>) -> Fingerprint {
         let (title, body) = self.pages[i];
         Fingerprint {
             key: hash64(title.as_bytes()) ^ hash64(body.as_bytes()).rotate_left(1),
-            text: None,
+            basis: None,
         }
     }
     fn analyze(&self, i: usize, interner: &mut Interner) -> Analysis {

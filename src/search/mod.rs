@@ -48,7 +48,7 @@ pub use analyze::{form, key, syllables};
 pub use cache::Cache;
 pub use words::{FILE as WORDS_FILE, Words};
 
-use cache::{Fingerprint, Source};
+use cache::{Basis, Fingerprint, Source};
 
 /// Site path of the search page.
 pub const PAGE_PATH: &str = "tim-kiem/";
@@ -260,17 +260,30 @@ impl Source for SitePages<'_> {
         self.kinds[self.nodes[i]]
     }
 
-    fn fingerprint(&self, i: usize, known: Option<(&Arc<str>, u64)>) -> Fingerprint {
-        let rendered = &self.rendered[self.nodes[i]];
-        let text_hash = match known {
-            Some((t, h)) if Arc::ptr_eq(t, &rendered.text) => h,
+    fn fingerprint(&self, i: usize, known: Option<&Fingerprint>) -> Fingerprint {
+        let n = self.nodes[i];
+        let rendered = &self.rendered[n];
+        let basis = Basis {
+            text: Arc::clone(&rendered.text),
+            text_hash: 0,
+            head: Arc::clone(&self.site.nodes[n].doc.fm),
+            kind: self.kind(i),
+        };
+        let known_basis = known.and_then(|k| k.basis.as_ref());
+        if let Some(k) = known
+            && Basis::same(known_basis, Some(&basis))
+        {
+            return k.clone();
+        }
+        let text_hash = match known_basis {
+            Some(b) if Arc::ptr_eq(&b.text, &rendered.text) => b.text_hash,
             _ => hash64(rendered.text.as_bytes()),
         };
         let fm = self.fm(i);
         let mut parts: Vec<u64> = vec![
             hash64(fm.title.as_bytes()),
             hash64(self.path(i).as_bytes()),
-            self.kind(i) as u64,
+            basis.kind as u64,
             text_hash,
         ];
         for (text, w) in analyze::fields(fm, self.weights(i)) {
@@ -280,7 +293,7 @@ impl Source for SitePages<'_> {
         let bytes: Vec<u8> = parts.iter().flat_map(|p| p.to_le_bytes()).collect();
         Fingerprint {
             key: hash64(&bytes),
-            text: Some((Arc::clone(&rendered.text), text_hash)),
+            basis: Some(Basis { text_hash, ..basis }),
         }
     }
 
