@@ -98,6 +98,10 @@ impl Basis {
     }
 }
 
+/// The sorted keys are sorted again, rather than the new keys put in
+/// their places, when more than one in this many of them are new.
+const RESORT_SHARE: usize = 16;
+
 /// The index of a site as last built.
 #[derive(Default)]
 pub struct Cache {
@@ -538,15 +542,21 @@ impl Terms {
     }
 
     /// Encodes the entries of `keys` and keeps the sorted list of keys with
-    /// an entry up to date.
+    /// an entry up to date: sorted again only when many keys are new.
     fn encode(&mut self, keys: &[u32]) {
-        let mut moved = false;
+        // The keys that now have an entry and had none; whether any lost theirs.
+        let mut gained = Vec::new();
+        let mut lost = false;
         for batch in keys.chunks(ENCODE_BATCH) {
             let fresh: Vec<(u32, Option<(String, u64)>)> =
                 batch.par_iter().map(|&k| (k, self.entry(k))).collect();
             for (k, entry) in fresh {
                 let slot = &mut self.entries[k as usize];
-                moved |= slot.is_some() != entry.is_some();
+                match (slot.is_some(), entry.is_some()) {
+                    (false, true) => gained.push(k),
+                    (true, false) => lost = true,
+                    _ => {}
+                }
                 *slot = entry;
             }
             if self.compact {
@@ -559,14 +569,24 @@ impl Terms {
                 }
             }
         }
-        if moved || self.sorted.is_empty() {
+        let order = |a: u32, b: u32| js_order(&self.keys[a as usize], &self.keys[b as usize]);
+        if self.sorted.is_empty() || gained.len() > self.sorted.len() / RESORT_SHARE {
             let mut sorted: Vec<u32> = (0..self.keys.len() as u32)
                 .filter(|&k| self.entries[k as usize].is_some())
                 .collect();
-            sorted.par_sort_unstable_by(|&a, &b| {
-                js_order(&self.keys[a as usize], &self.keys[b as usize])
-            });
+            sorted.par_sort_unstable_by(|&a, &b| order(a, b));
             self.sorted = sorted;
+            return;
+        }
+        // A few keys come or go (an edit): the list is kept in order as it
+        // is (keys are distinct, so the order is the same as sorting anew).
+        if lost {
+            let entries = &self.entries;
+            self.sorted.retain(|&k| entries[k as usize].is_some());
+        }
+        for k in gained {
+            let at = self.sorted.partition_point(|&s| order(s, k).is_lt());
+            self.sorted.insert(at, k);
         }
     }
 
