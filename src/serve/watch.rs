@@ -2,11 +2,12 @@
 //! events dropped), debounced into batches, editor temp files dropped, the
 //! rest sorted into what the rebuild must redo.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
-use notify::event::{EventKind, MetadataKind, ModifyKind};
+use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, MetadataKind, ModifyKind};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::config::CONFIG_FILE;
@@ -15,17 +16,34 @@ use crate::incremental::Changes;
 /// The folders of a site that are watched (recursively) when they exist.
 pub const WATCHED_DIRS: &[&str] = &["content", "themes", "static", "profiles"];
 
-/// Debounce window: one save often arrives as several events, a few
-/// milliseconds apart (truncate and write, or write a temp file and rename).
-/// Short, since it adds to every save's latency; a later event of the same
-/// save only triggers one more (cheap) rebuild.
+/// Debounce window while a file written to is still open: one save often
+/// arrives as several events, a few milliseconds apart (truncate and
+/// write). Short, since it adds to the save's latency; a later event of the
+/// same save only triggers one more (cheap) rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// Quiet time that ends a batch once every file written to has been closed
+/// (or was renamed into place): the save is complete, and only the other
+/// files of the same operation (a checkout, a folder copied in) are waited
+/// for, which follow one another closer than this.
+const SETTLE: Duration = Duration::from_millis(3);
+
+/// What one file event tells the batching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The files changed and may still be written to (created, written).
+    Writing,
+    /// The files changed and are complete (renamed, removed, attributes).
+    Changed,
+    /// The files, written to, were closed: not a change by itself.
+    Closed,
+}
 
 /// A running watcher; events arrive on [`Watcher::events`].
 pub struct Watcher {
     root: PathBuf,
     watcher: RecommendedWatcher,
-    events: Receiver<Vec<PathBuf>>,
+    events: Receiver<(Step, Vec<PathBuf>)>,
 }
 
 impl Watcher {
@@ -35,9 +53,9 @@ impl Watcher {
         let (tx, rx) = channel();
         let watcher = notify::recommended_watcher(move |res: notify::Result<Event>| {
             if let Ok(event) = res
-                && is_change(&event.kind)
+                && let Some(step) = step(&event.kind)
             {
-                let _ = tx.send(event.paths);
+                let _ = tx.send((step, event.paths));
             }
         })
         .map_err(|e| e.to_string())?;
@@ -65,15 +83,18 @@ impl Watcher {
     }
 
     /// Waits for the next change, then collects events until none came for
-    /// the debounce window (one save is often several events). `None` when
-    /// the watcher stopped.
+    /// a while: [`DEBOUNCE`] while a file written to is still open,
+    /// [`SETTLE`] once all are closed. `None` when the watcher stopped.
     pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
-        let mut paths = self.events.recv().ok()?;
+        let mut batch = Batch::default();
+        let (step, paths) = self.events.recv().ok()?;
+        batch.add(&self.root, step, paths);
         loop {
-            match self.events.recv_timeout(DEBOUNCE) {
-                Ok(more) => paths.extend(more),
-                Err(RecvTimeoutError::Timeout) => return Some(paths),
-                Err(RecvTimeoutError::Disconnected) => return Some(paths),
+            match self.events.recv_timeout(batch.quiet()) {
+                Ok((step, paths)) => batch.add(&self.root, step, paths),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    return Some(batch.changed);
+                }
             }
         }
     }
@@ -88,12 +109,58 @@ impl Watcher {
     }
 }
 
-/// True for events that change files (not reads, opens or access times).
-fn is_change(kind: &EventKind) -> bool {
+/// The events a batch is made of.
+#[derive(Default)]
+struct Batch {
+    /// The paths that changed, in the order their events came.
+    changed: Vec<PathBuf>,
+    /// The files written to and not yet closed (editors' own temporary
+    /// files aside: a swap file stays open as long as the editor).
+    open: HashSet<PathBuf>,
+}
+
+impl Batch {
+    fn add(&mut self, root: &Path, step: Step, paths: Vec<PathBuf>) {
+        for path in &paths {
+            let temp = path.strip_prefix(root).is_ok_and(is_temp_file);
+            match step {
+                Step::Writing if !temp => {
+                    self.open.insert(path.clone());
+                }
+                Step::Writing => {}
+                Step::Changed | Step::Closed => {
+                    self.open.remove(path);
+                }
+            }
+        }
+        if step != Step::Closed {
+            self.changed.extend(paths);
+        }
+    }
+
+    /// How long to wait for the next event before the batch is complete.
+    fn quiet(&self) -> Duration {
+        if self.open.is_empty() {
+            SETTLE
+        } else {
+            DEBOUNCE
+        }
+    }
+}
+
+/// What an event tells the batching; `None` for events that change nothing
+/// (reads, opens, access times). A change that is not known to leave the
+/// file complete counts as writing: where no close is reported (not
+/// Linux), every batch waits the full [`DEBOUNCE`].
+fn step(kind: &EventKind) -> Option<Step> {
     match kind {
-        EventKind::Access(_) | EventKind::Other => false,
-        EventKind::Modify(ModifyKind::Metadata(m)) => !matches!(m, MetadataKind::AccessTime),
-        _ => true,
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(Step::Closed),
+        EventKind::Access(_) | EventKind::Other => None,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => None,
+        EventKind::Modify(ModifyKind::Name(_) | ModifyKind::Metadata(_))
+        | EventKind::Remove(_)
+        | EventKind::Create(CreateKind::Folder) => Some(Step::Changed),
+        _ => Some(Step::Writing),
     }
 }
 
@@ -173,6 +240,47 @@ mod tests {
             assert!(is_temp_file(Path::new(t)), "{t}");
         }
         assert!(!is_temp_file(Path::new("Câu hỏi mới có dấu.md")));
+    }
+
+    #[test]
+    fn a_batch_waits_long_only_while_a_written_file_is_open() {
+        let root = Path::new("/s");
+        let a = || vec![root.join("content/a.md")];
+        let mut batch = Batch::default();
+        batch.add(root, Step::Writing, a());
+        assert_eq!(batch.quiet(), DEBOUNCE);
+        // An editor's swap file, open all along, does not hold a batch back.
+        batch.add(root, Step::Writing, vec![root.join("content/.a.md.swp")]);
+        batch.add(root, Step::Closed, a());
+        assert_eq!(batch.quiet(), SETTLE);
+        // Written to a temporary file, then renamed into place.
+        batch.add(root, Step::Writing, vec![root.join("content/b.md")]);
+        batch.add(root, Step::Changed, vec![root.join("content/b.md")]);
+        assert_eq!(batch.quiet(), SETTLE);
+        // A close alone is not a change.
+        assert_eq!(
+            batch.changed,
+            [
+                a(),
+                vec![root.join("content/.a.md.swp")],
+                vec![root.join("content/b.md")],
+                vec![root.join("content/b.md")]
+            ]
+            .concat()
+        );
+        assert_eq!(
+            step(&EventKind::Access(AccessKind::Close(AccessMode::Write))),
+            Some(Step::Closed)
+        );
+        assert_eq!(step(&EventKind::Access(AccessKind::Any)), None);
+        assert_eq!(
+            step(&EventKind::Modify(ModifyKind::Any)),
+            Some(Step::Writing)
+        );
+        assert_eq!(
+            step(&EventKind::Remove(notify::event::RemoveKind::File)),
+            Some(Step::Changed)
+        );
     }
 
     #[test]
