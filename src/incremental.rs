@@ -41,6 +41,9 @@ use crate::{BuildOptions, resolve_and_render, write_site};
 pub struct Changes {
     /// Content files named by the watcher (relative to `content/`).
     pub content: HashSet<String>,
+    /// `content` names every path under `content/` that changed (no event
+    /// was lost): the folder need not be listed again.
+    pub content_listed: bool,
     /// Something under `themes/` changed.
     pub theme: bool,
     /// `site.yaml` or a profile changed.
@@ -73,6 +76,8 @@ pub struct Session {
     opts: BuildOptions,
     output: PathBuf,
     docs: BTreeMap<String, CachedDoc>,
+    /// The listing of `content/` of the last build, when it had no errors.
+    listing: Option<Listing>,
     theme: Option<Theme>,
     theme_generation: u64,
     bodies: HashMap<String, CachedBody>,
@@ -175,6 +180,7 @@ impl Session {
             opts,
             output,
             docs: BTreeMap::new(),
+            listing: None,
             theme: None,
             theme_generation: 0,
             bodies: HashMap::new(),
@@ -213,7 +219,7 @@ impl Session {
             self.theme = None;
         }
         let keep_guide = self.opts.editor_guide || config.editor_guide;
-        let docs = self.refresh_docs(&changes.content, keep_guide);
+        let docs = self.refresh_docs(changes, keep_guide);
         let theme = self.load_theme(&config, &root);
         let docs = match (docs, theme) {
             (Ok(d), Ok(())) => d,
@@ -282,27 +288,46 @@ impl Session {
         Ok(())
     }
 
-    /// Lists `content/` and re-reads the files that changed.
+    /// Lists `content/` (or, when the watcher named every change, updates
+    /// the last listing) and re-reads the files that changed.
     fn refresh_docs(
         &mut self,
-        touched: &HashSet<String>,
+        changes: &Changes,
         keep_guide: bool,
     ) -> Result<Content, Vec<Diagnostic>> {
         let root = &self.opts.root;
         let content_dir = root.join("content");
+        let touched = &changes.content;
+        let last = self.listing.take();
         if !content_dir.is_dir() {
             self.docs.clear();
             return content::load(root, &content_dir);
         }
         let shown_root = PathBuf::from("content");
-        let (files, assets, mut errors) = content::walk(&content_dir, &shown_root);
+        let updated = last
+            .filter(|_| changes.content_listed)
+            .and_then(|l| l.update(&content_dir, touched));
+        // Without a complete list of changes, every file is listed and
+        // its size and time looked at; with one, only the named files are.
+        let (listing, mut errors, stat_all) = match updated {
+            Some(listing) => (listing, Vec::new(), false),
+            None => {
+                let (files, assets, errors) = content::walk(&content_dir, &shown_root);
+                (Listing { files, assets }, errors, true)
+            }
+        };
         let mut old = std::mem::take(&mut self.docs);
-        // Stat every file (in parallel); read only the changed ones.
-        let read: Vec<Option<CachedDoc>> = files
+        // Stat the files (in parallel); read only the changed ones.
+        let read: Vec<Option<CachedDoc>> = listing
+            .files
             .par_iter()
             .map(|(path, rel)| {
+                let known = old.get(rel);
+                if known.is_some() && !stat_all && !touched.contains(rel) {
+                    return None;
+                }
                 let stamp = stamp(path);
-                match old.get(rel) {
+                match known {
                     Some(c) if c.stamp == stamp && !touched.contains(rel) => None,
                     _ => {
                         let result = content::read_document(root, path, rel, &shown_root);
@@ -317,12 +342,13 @@ impl Session {
                 }
             })
             .collect();
-        let fresh: Vec<(String, CachedDoc)> = files
-            .into_iter()
+        let fresh: Vec<(String, CachedDoc)> = listing
+            .files
+            .iter()
             .zip(read)
-            .filter_map(|((_, rel), doc)| {
-                let doc = doc.or_else(|| old.remove(&rel))?;
-                Some((rel, doc))
+            .filter_map(|((_, rel), doc)| match doc {
+                Some(doc) => Some((rel.clone(), doc)),
+                None => old.remove_entry(rel),
             })
             .collect();
         let mut docs = Vec::with_capacity(fresh.len());
@@ -335,6 +361,8 @@ impl Session {
         }
         self.docs = fresh.into_iter().collect();
         if errors.is_empty() {
+            let assets = listing.assets.clone();
+            self.listing = Some(listing);
             Ok(Content {
                 docs: content::drop_editor_only(docs, keep_guide),
                 assets,
@@ -502,6 +530,50 @@ impl Session {
             self.written.remove(rel);
         }
         Ok((changed.len(), stale.len(), changed))
+    }
+}
+
+/// The files of `content/`, as [`content::walk`] lists them.
+struct Listing {
+    /// Documents: path, and path relative to `content/`.
+    files: Vec<(PathBuf, String)>,
+    /// The other files, relative to `content/`.
+    assets: Vec<String>,
+}
+
+impl Listing {
+    /// The listing once the files at `paths` (relative to `content/`) have
+    /// changed, or `None` when one of them needs the folder listed again:
+    /// a folder, a link, a file that cannot be looked at.
+    fn update(mut self, content_dir: &Path, paths: &HashSet<String>) -> Option<Listing> {
+        for rel in paths.iter().filter(|r| content::is_listed(Path::new(r))) {
+            let path = content_dir.join(rel);
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_file() => self.insert(path, rel),
+                Ok(_) => return None,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.remove(rel),
+                Err(_) => return None,
+            }
+        }
+        Some(self)
+    }
+
+    fn insert(&mut self, path: PathBuf, rel: &str) {
+        let at = |r: &str| Path::new(r).cmp(Path::new(rel));
+        if content::is_markdown(&path) {
+            if let Err(i) = self.files.binary_search_by(|(_, r)| at(r)) {
+                self.files.insert(i, (path, rel.to_string()));
+            }
+        } else if let Err(i) = self.assets.binary_search_by(|r| at(r)) {
+            self.assets.insert(i, rel.to_string());
+        }
+    }
+
+    /// Forgets the file at `rel`, or everything under it (a folder gone).
+    fn remove(&mut self, rel: &str) {
+        let gone = |r: &str| Path::new(r).starts_with(rel);
+        self.files.retain(|(_, r)| !gone(r));
+        self.assets.retain(|r| !gone(r));
     }
 }
 
@@ -761,6 +833,62 @@ fn remove_output(dir: &Path, rel: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_updated_from_named_changes_is_the_listing_made_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        let write = |rel: &str| {
+            let p = content.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        };
+        for rel in [
+            "a.md",
+            "a b.md",
+            "a/x.md",
+            "a/hinh.png",
+            "b/_index.md",
+            "z.md",
+        ] {
+            write(rel);
+        }
+        let shown = PathBuf::from("content");
+        let walk = || {
+            let (files, assets, errors) = content::walk(&content, &shown);
+            assert!(errors.is_empty());
+            Listing { files, assets }
+        };
+        let names = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect();
+        let mut listing = walk();
+        // New files among old ones (a name that sorts before a folder of
+        // the same start), a file and a folder gone, an editor's hidden file.
+        write("a.0.md");
+        write("a/b.md");
+        write("a/.a.md.swp");
+        write("b/c.pdf");
+        std::fs::remove_file(content.join("z.md")).unwrap();
+        std::fs::remove_file(content.join("a/hinh.png")).unwrap();
+        let changed = [
+            "a.0.md",
+            "a/b.md",
+            "a/.a.md.swp",
+            "b/c.pdf",
+            "z.md",
+            "a/hinh.png",
+        ];
+        listing = listing.update(&content, &names(&changed)).unwrap();
+        let anew = walk();
+        assert_eq!(listing.files, anew.files);
+        assert_eq!(listing.assets, anew.assets);
+        std::fs::remove_dir_all(content.join("b")).unwrap();
+        listing = listing.update(&content, &names(&["b"])).unwrap();
+        assert_eq!(listing.files, walk().files);
+        assert_eq!(listing.assets, walk().assets);
+        // A folder named: the folder is listed again.
+        write("c/d.md");
+        assert!(listing.update(&content, &names(&["c"])).is_none());
+    }
 
     #[test]
     fn finds_the_page_an_output_file_belongs_to() {

@@ -139,7 +139,8 @@ fn is_editor_only(fm: &FrontMatter) -> bool {
 }
 
 /// Lists the Markdown files (absolute path, relative path) and the other
-/// files (relative path) in a stable order.
+/// files (relative path) in a stable order: the order of their relative
+/// paths (`Path`'s, part by part).
 pub(crate) fn walk(
     content_dir: &Path,
     shown_root: &Path,
@@ -164,7 +165,7 @@ pub(crate) fn walk(
         if !entry.file_type().is_file() {
             continue;
         }
-        let is_md = entry.path().extension().is_some_and(|x| x == "md");
+        let is_md = is_markdown(entry.path());
         let rel_path = entry
             .path()
             .strip_prefix(content_dir)
@@ -186,6 +187,18 @@ pub(crate) fn walk(
         }
     }
     (files, assets, errors)
+}
+
+/// True for a document's file (`.md`); the other files of `content/` are
+/// copied as they are.
+pub(crate) fn is_markdown(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == "md")
+}
+
+/// True if the listing of `content/` ([`walk`]) takes the file at `rel`
+/// (relative to `content/`): no part of its path is hidden.
+pub(crate) fn is_listed(rel: &Path) -> bool {
+    !rel.components().any(|c| is_hidden(c.as_os_str()))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

@@ -81,6 +81,10 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         hosts: http::Hosts::new(&opts.bind, addr.port()),
     });
     let mut version = 0;
+    // Watching starts before the first build lists the site, so that no
+    // change falls between the two (later builds trust the watcher's list).
+    let mut watcher = watch::Watcher::new(&root)
+        .map_err(|e| format!("không theo dõi được thư mục `{}`: {e}", root.display()))?;
     rebuild(
         &mut session,
         &Changes::default(),
@@ -89,8 +93,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         &root,
         opts.quiet,
     );
-    let mut watcher = watch::Watcher::new(&root)
-        .map_err(|e| format!("không theo dõi được thư mục `{}`: {e}", root.display()))?;
     conn::start(listener, Arc::clone(&shared))
         .map_err(|e| format!("không khởi động được máy chủ xem trước: {e}"))?;
     let url = format!("http://{addr}/");
@@ -99,11 +101,11 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         open_browser(&url);
     }
     loop {
-        let Some(paths) = watcher.next_batch() else {
+        let Some(batch) = watcher.next_batch() else {
             return Ok(());
         };
-        watcher.refresh(&paths);
-        if let Some(changes) = watch::classify(&root, &paths) {
+        watcher.refresh(&batch.changed);
+        if let Some(changes) = watch::classify(&root, &batch) {
             rebuild(
                 &mut session,
                 &changes,

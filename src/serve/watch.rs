@@ -11,6 +11,7 @@ use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, MetadataKind,
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::config::CONFIG_FILE;
+use crate::content;
 use crate::incremental::Changes;
 
 /// The folders of a site that are watched (recursively) when they exist.
@@ -31,6 +32,9 @@ const SETTLE: Duration = Duration::from_millis(3);
 /// What one file event tells the batching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
+    /// Events were lost (the kernel's queue overflowed, or the watcher
+    /// failed): anything may have changed.
+    Lost,
     /// The files changed and may still be written to (created, written).
     Writing,
     /// The files changed and are complete (renamed, removed, attributes).
@@ -52,10 +56,13 @@ impl Watcher {
     pub fn new(root: &Path) -> Result<Watcher, String> {
         let (tx, rx) = channel();
         let watcher = notify::recommended_watcher(move |res: notify::Result<Event>| {
-            if let Ok(event) = res
-                && let Some(step) = step(&event.kind)
-            {
-                let _ = tx.send((step, event.paths));
+            let step = match &res {
+                Ok(event) if event.need_rescan() => Some(Step::Lost),
+                Ok(event) => step(&event.kind),
+                Err(_) => Some(Step::Lost),
+            };
+            if let Some(step) = step {
+                let _ = tx.send((step, res.map(|e| e.paths).unwrap_or_default()));
             }
         })
         .map_err(|e| e.to_string())?;
@@ -85,7 +92,7 @@ impl Watcher {
     /// Waits for the next change, then collects events until none came for
     /// a while: [`DEBOUNCE`] while a file written to is still open,
     /// [`SETTLE`] once all are closed. `None` when the watcher stopped.
-    pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
+    pub fn next_batch(&self) -> Option<Batch> {
         let mut batch = Batch::default();
         let (step, paths) = self.events.recv().ok()?;
         batch.add(&self.root, step, paths);
@@ -93,7 +100,7 @@ impl Watcher {
             match self.events.recv_timeout(batch.quiet()) {
                 Ok((step, paths)) => batch.add(&self.root, step, paths),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                    return Some(batch.changed);
+                    return Some(batch);
                 }
             }
         }
@@ -111,9 +118,11 @@ impl Watcher {
 
 /// The events a batch is made of.
 #[derive(Default)]
-struct Batch {
+pub struct Batch {
     /// The paths that changed, in the order their events came.
-    changed: Vec<PathBuf>,
+    pub changed: Vec<PathBuf>,
+    /// Events were lost: the paths are not all that changed.
+    pub lost: bool,
     /// The files written to and not yet closed (editors' own temporary
     /// files aside: a swap file stays open as long as the editor).
     open: HashSet<PathBuf>,
@@ -128,11 +137,12 @@ impl Batch {
                     self.open.insert(path.clone());
                 }
                 Step::Writing => {}
-                Step::Changed | Step::Closed => {
+                Step::Changed | Step::Closed | Step::Lost => {
                     self.open.remove(path);
                 }
             }
         }
+        self.lost |= step == Step::Lost;
         if step != Step::Closed {
             self.changed.extend(paths);
         }
@@ -164,26 +174,44 @@ fn step(kind: &EventKind) -> Option<Step> {
     }
 }
 
-/// Sorts changed paths into what the rebuild must redo; `None` when nothing
-/// relevant changed (only temp files, the output folder…).
-pub fn classify(root: &Path, paths: &[PathBuf]) -> Option<Changes> {
+/// Sorts a batch's paths into what the rebuild must redo; `None` when
+/// nothing relevant changed (only temp files, the output folder…).
+pub fn classify(root: &Path, batch: &Batch) -> Option<Changes> {
+    // Lost events may have changed anything: everything is read again.
     let mut changes = Changes {
-        css_only: true,
+        css_only: !batch.lost,
+        theme: batch.lost,
+        config: batch.lost,
+        // Only when no event was lost do the paths name every change.
+        content_listed: !batch.lost,
         ..Changes::default()
     };
-    let mut any = false;
-    for path in paths {
+    let mut any = batch.lost;
+    for path in &batch.changed {
         let Ok(rel) = path.strip_prefix(root) else {
             continue;
         };
-        if is_temp_file(rel) {
+        // Under `content/`, what the content folder's listing leaves out
+        // (and nothing else: a `x.tmp` there is a file of the site).
+        let skipped = match rel.strip_prefix("content") {
+            Ok(inside) => !content::is_listed(inside),
+            Err(_) => is_temp_file(rel),
+        };
+        if skipped {
             continue;
         }
-        let rel = rel.to_string_lossy().replace('\\', "/");
+        let shown = rel.to_string_lossy();
+        let rel = shown.replace('\\', "/");
         let (top, rest) = rel.split_once('/').unwrap_or((rel.as_str(), ""));
         match top {
             "content" => {
-                if !rest.is_empty() {
+                // A name that is not UTF-8 cannot be named again here: the
+                // rebuild lists the folder (and reports the file).
+                changes.content_listed &= matches!(shown, std::borrow::Cow::Borrowed(_));
+                if rest.is_empty() {
+                    // `content/` itself appeared, vanished or moved.
+                    changes.content_listed = false;
+                } else {
                     changes.content.insert(rest.to_string());
                 }
                 changes.css_only = false;
@@ -283,16 +311,48 @@ mod tests {
         );
     }
 
+    fn batch(paths: &[PathBuf]) -> Batch {
+        Batch {
+            changed: paths.to_vec(),
+            ..Batch::default()
+        }
+    }
+
+    #[test]
+    fn lost_events_read_everything_again() {
+        let root = Path::new("/s");
+        let mut b = batch(&[root.join("content/a.md")]);
+        assert!(classify(root, &b).unwrap().content_listed);
+        b.lost = true;
+        let c = classify(root, &b).unwrap();
+        assert!(!c.content_listed && c.theme && c.config && !c.css_only);
+        let c = classify(
+            root,
+            &Batch {
+                lost: true,
+                ..Batch::default()
+            },
+        )
+        .unwrap();
+        assert!(!c.content_listed && c.config);
+        // `content/` itself: listed again.
+        assert!(
+            !classify(root, &batch(&[root.join("content")]))
+                .unwrap()
+                .content_listed
+        );
+    }
+
     #[test]
     fn sorts_changes_by_kind() {
         let root = Path::new("/s");
-        let c = classify(root, &[root.join("content/a b.md")]).unwrap();
+        let c = classify(root, &batch(&[root.join("content/a b.md")])).unwrap();
         assert!(c.content.contains("a b.md") && !c.css_only);
-        let c = classify(root, &[root.join("static/x.css")]).unwrap();
+        let c = classify(root, &batch(&[root.join("static/x.css")])).unwrap();
         assert!(c.css_only && !c.theme);
-        let c = classify(root, &[root.join("site.yaml")]).unwrap();
+        let c = classify(root, &batch(&[root.join("site.yaml")])).unwrap();
         assert!(c.config);
-        assert!(classify(root, &[root.join("public/index.html")]).is_none());
-        assert!(classify(root, &[root.join("content/.#a.md")]).is_none());
+        assert!(classify(root, &batch(&[root.join("public/index.html")])).is_none());
+        assert!(classify(root, &batch(&[root.join("content/.#a.md")])).is_none());
     }
 }
