@@ -85,7 +85,7 @@ pub struct Session {
     reserved_ids: BTreeSet<String>,
     search: search::Cache,
     /// Output files on disk (site-relative path → fingerprint of the bytes).
-    written: HashMap<String, u64>,
+    written: foldhash::HashMap<String, u64>,
     prev: Option<Snapshot>,
 }
 
@@ -186,7 +186,7 @@ impl Session {
             bodies: HashMap::new(),
             reserved_ids: BTreeSet::new(),
             search: search::Cache::new(),
-            written: HashMap::new(),
+            written: foldhash::HashMap::default(),
             prev: None,
         }
     }
@@ -506,7 +506,8 @@ impl Session {
             .map(|(i, n)| (n.path.as_str(), i))
             .collect();
         let mut changed = Vec::new();
-        let mut produced: HashSet<String> = HashSet::with_capacity(files.len());
+        let mut produced: foldhash::HashSet<String> =
+            foldhash::HashSet::with_capacity_and_hasher(files.len(), Default::default());
         for (rel, file) in files {
             if self.written.get(&rel) != Some(&file.print) {
                 write_atomic(&self.output, &rel, &file.bytes)?;

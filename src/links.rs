@@ -176,10 +176,13 @@ fn resolve_path(
 
 fn join(dir: &str, rel: &str) -> String {
     if dir.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{dir}/{rel}")
+        return rel.to_string();
     }
+    let mut path = String::with_capacity(dir.len() + 1 + rel.len());
+    path.push_str(dir);
+    path.push('/');
+    path.push_str(rel);
+    path
 }
 
 /// Like [`normalise`], but a path naming a folder (`a/b/`, `a/.`, `a/..`)
@@ -260,10 +263,11 @@ pub(crate) fn self_reference(doc: &Document, line: usize, column: usize) -> Diag
 
 /// A resolved link to document `target`, at `anchor` if any.
 fn internal(site: &Site, target: usize, anchor: Option<String>) -> LinkOutcome {
-    let href = match &anchor {
-        Some(a) => format!("{}#{a}", site.href(target)),
-        None => site.href(target),
-    };
+    let mut href = site.href(target);
+    if let Some(a) = &anchor {
+        href.push('#');
+        href.push_str(a);
+    }
     LinkOutcome::Internal {
         href,
         target,
@@ -329,6 +333,9 @@ fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> L
 
 /// Resolves `.` and `..` in a `/`-separated path; `None` if it climbs above the root.
 fn normalise(path: &str) -> Option<String> {
+    if !path.split('/').any(|p| matches!(p, "" | "." | "..")) {
+        return Some(path.to_string());
+    }
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
         match p {

@@ -252,7 +252,7 @@ pub struct Writer<'a> {
 #[derive(Debug, Default)]
 pub struct Record {
     /// Every file written (relative to the output folder).
-    pub files: HashSet<String>,
+    pub files: foldhash::HashSet<String>,
     /// The ids (`id="…"`) of the HTML files in `want_ids` that were written.
     pub ids: HashMap<String, HashSet<String>>,
     want_ids: HashSet<String>,

@@ -122,7 +122,7 @@ impl Site {
 
     /// The link a template or document uses for a node (`/base/a/b/`).
     pub fn href(&self, i: usize) -> String {
-        format!("{}{}", self.config.base_path, self.nodes[i].path)
+        [self.config.base_path.as_str(), &self.nodes[i].path].concat()
     }
 
     /// Pages and sections in a stable order: the breadcrumbs of a node, home first.

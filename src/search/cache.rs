@@ -115,9 +115,9 @@ pub struct Cache {
     order: Vec<String>,
     terms: Terms,
     /// Term shard scripts by the fingerprint of their contents.
-    term_shards: HashMap<u64, Script>,
+    term_shards: foldhash::HashMap<u64, Script>,
     /// Doc shard scripts by the fingerprint of their contents.
-    doc_shards: HashMap<u64, Script>,
+    doc_shards: foldhash::HashMap<u64, Script>,
 }
 
 /// Every term (syllable or pair) of the site: forms, their keys, postings.
@@ -248,7 +248,7 @@ impl Cache {
         let prints: Vec<u64> = parts.iter().map(|p| p.0).collect();
         let docs = out.write(&prints, &make, &self.doc_shards)?;
         fields.extend(page_fields(&order));
-        let dir = |list: &Directory, names: &HashMap<u64, String>| {
+        let dir = |list: &Directory, names: &foldhash::HashMap<u64, String>| {
             list.iter()
                 .map(|(label, print)| {
                     format!("{label}/{}", names.get(print).map_or("", String::as_str))
@@ -677,9 +677,9 @@ fn doc_parts(source: &dyn Source, pages: &[&Page]) -> (Vec<(u64, usize, usize)>,
 /// The scripts of a build and their names, by fingerprint.
 #[derive(Default)]
 struct Written {
-    names: HashMap<u64, String>,
+    names: foldhash::HashMap<u64, String>,
     /// Kept for the next build (`nqsite serve`); empty in a one-off build.
-    scripts: HashMap<u64, Script>,
+    scripts: foldhash::HashMap<u64, Script>,
 }
 
 /// Names a build's scripts and hands them to `emit`, keeping them for the
@@ -698,7 +698,7 @@ impl ScriptWriter<'_, '_> {
         &mut self,
         prints: &[u64],
         make: &(dyn Fn(usize) -> Script + Sync),
-        old: &HashMap<u64, Script>,
+        old: &foldhash::HashMap<u64, Script>,
     ) -> Result<Written, Diagnostic> {
         let mut out = Written::default();
         for (b, batch) in prints.chunks(SCRIPT_BATCH).enumerate() {

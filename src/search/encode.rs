@@ -13,7 +13,6 @@
 //! rsync's chunks): an edit changes the shards it touches, not the ones
 //! after it, so `nqsite serve` rewrites few files.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde_json::Value as Json;
@@ -154,7 +153,7 @@ impl Script {
 /// A name depends on the contents and the order only, so a build can write
 /// each script as soon as it is made.
 #[derive(Default)]
-pub(super) struct Namer(HashMap<(&'static str, u64), u64>);
+pub(super) struct Namer(foldhash::HashMap<(&'static str, u64), u64>);
 
 impl Namer {
     /// The name part of `script`'s file.
