@@ -86,7 +86,7 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
     // (target, excerpt) pairs already listed for this document: one
     // mention per paragraph is enough. Kept in a set so that many links
     // to one page cost linear time, not quadratic.
-    let mut listed: HashSet<(usize, String)> = HashSet::new();
+    let mut listed: foldhash::HashSet<(usize, String)> = foldhash::HashSet::default();
     // The targets of front-matter mentions not yet superseded (below).
     let mut from_front_matter: HashSet<usize> = HashSet::new();
     for (target, key_line) in front_matter_refs(site, i, &mut found.errors) {
@@ -114,7 +114,7 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
             ));
         }
     }
-    let lines = Lines::of(&r.text);
+    let mut lines = Lines::new(&r.text);
     let mut inline: HashSet<usize> = HashSet::new();
     for link in r.links.iter() {
         if link.target == i || link.target >= n {
@@ -123,7 +123,7 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
         if seen.insert(link.target) {
             found.outgoing.push(link.target);
         }
-        let excerpt = lines.excerpt(&r.text, link.text_pos);
+        let excerpt = lines.excerpt(link.text_pos);
         if !listed.insert((link.target, excerpt.clone())) {
             continue;
         }
@@ -211,29 +211,52 @@ fn unknown_id(
 
 /// The block of `text` around byte `pos`, cut to about a line.
 pub fn excerpt(text: &str, pos: usize) -> String {
-    Lines::of(text).excerpt(text, pos)
+    Lines::new(text).excerpt(pos)
 }
 
-/// Where each line of a text starts, so that finding the line around a
-/// position costs a binary search instead of a scan back to its start.
-struct Lines {
-    starts: Vec<usize>,
+/// Finds the line around a position of a text. A line is found by looking
+/// back and ahead from the position; once that has read more than the
+/// text's length, where each line starts is worked out once and then
+/// searched, so that many positions on one long line stay linear.
+struct Lines<'t> {
+    text: &'t str,
+    /// Bytes read looking for lines so far.
+    read: usize,
+    starts: Option<Vec<usize>>,
 }
 
-impl Lines {
-    fn of(text: &str) -> Lines {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Lines { starts }
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        Lines {
+            text,
+            read: 0,
+            starts: None,
+        }
     }
 
     /// The line around byte `pos`, cut to about [`EXCERPT_SIDE`] on each side.
-    fn excerpt(&self, text: &str, pos: usize) -> String {
+    fn excerpt(&mut self, pos: usize) -> String {
+        let text = self.text;
         let pos = floor(text, pos.min(text.len()));
-        let line = self.starts.partition_point(|&s| s <= pos) - 1;
-        let start = self.starts[line];
-        let end = self.starts.get(line + 1).map_or(text.len(), |&s| s - 1);
+        if self.starts.is_none() && self.read > text.len() {
+            let starts = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            self.starts = Some(starts);
+        }
+        let (start, end) = match &self.starts {
+            Some(starts) => {
+                let line = starts.partition_point(|&s| s <= pos) - 1;
+                let end = starts.get(line + 1).map_or(text.len(), |&s| s - 1);
+                (starts[line], end)
+            }
+            None => {
+                let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+                self.read += end - start;
+                (start, end)
+            }
+        };
         cut(&text[start..end], pos - start)
     }
 }
@@ -284,6 +307,23 @@ fn word_end(s: &str, limit: usize, i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_found_by_looking_around_are_those_of_the_index() {
+        let text = "Dòng một.\n\nDòng hai, dài hơn một chút.\nBa\n";
+        let mut looked = Lines::new(text);
+        let mut indexed = Lines::new(text);
+        indexed.read = usize::MAX;
+        for pos in 0..=text.len() + 1 {
+            let fresh = Lines::new(text).excerpt(pos);
+            assert_eq!(looked.excerpt(pos), fresh, "{pos}");
+            assert_eq!(indexed.excerpt(pos), fresh, "{pos}");
+        }
+        assert!(
+            looked.starts.is_some(),
+            "switches to the index once it has read the text"
+        );
+    }
 
     #[test]
     fn excerpt_is_the_block_around_the_mention() {
