@@ -76,7 +76,8 @@ pub struct Session {
     opts: BuildOptions,
     output: PathBuf,
     docs: BTreeMap<String, CachedDoc>,
-    /// The listing of `content/` of the last build, when it had no errors.
+    /// The listing of `content/` of the last build, when listing it met
+    /// no errors.
     listing: Option<Listing>,
     theme: Option<Theme>,
     theme_generation: u64,
@@ -207,6 +208,10 @@ impl Session {
     }
 
     fn run(&mut self, changes: &Changes, started: Instant) -> Result<Rebuilt, Vec<Diagnostic>> {
+        // Taken first: a build that stops before the content is read leaves
+        // no listing, and the next one lists `content/` (the files this
+        // build was told about are looked at then).
+        let listing = self.listing.take();
         let root = self.opts.root.clone();
         let config = Config::load(
             &root,
@@ -219,7 +224,7 @@ impl Session {
             self.theme = None;
         }
         let keep_guide = self.opts.editor_guide || config.editor_guide;
-        let docs = self.refresh_docs(changes, keep_guide);
+        let docs = self.refresh_docs(listing, changes, keep_guide);
         let theme = self.load_theme(&config, &root);
         let docs = match (docs, theme) {
             (Ok(d), Ok(())) => d,
@@ -289,16 +294,16 @@ impl Session {
     }
 
     /// Lists `content/` (or, when the watcher named every change, updates
-    /// the last listing) and re-reads the files that changed.
+    /// the `last` listing) and re-reads the files that changed.
     fn refresh_docs(
         &mut self,
+        last: Option<Listing>,
         changes: &Changes,
         keep_guide: bool,
     ) -> Result<Content, Vec<Diagnostic>> {
         let root = &self.opts.root;
         let content_dir = root.join("content");
         let touched = &changes.content;
-        let last = self.listing.take();
         if !content_dir.is_dir() {
             self.docs.clear();
             return content::load(root, &content_dir);
@@ -316,6 +321,9 @@ impl Session {
                 (Listing { files, assets }, errors, true)
             }
         };
+        // A listing with errors (a broken link, a loop) is made again next
+        // time, so that its errors are reported again.
+        let listed_cleanly = errors.is_empty();
         let mut old = std::mem::take(&mut self.docs);
         // Stat the files (in parallel); read only the changed ones.
         let read: Vec<Option<CachedDoc>> = listing
@@ -360,9 +368,11 @@ impl Session {
             }
         }
         self.docs = fresh.into_iter().collect();
-        if errors.is_empty() {
-            let assets = listing.assets.clone();
+        let assets = listing.assets.clone();
+        if listed_cleanly {
             self.listing = Some(listing);
+        }
+        if errors.is_empty() {
             Ok(Content {
                 docs: content::drop_editor_only(docs, keep_guide),
                 assets,

@@ -260,6 +260,36 @@ fn serve_rebuilds_on_edit_and_shows_errors_while_serving_the_last_good_site() {
 }
 
 #[test]
+fn content_edited_while_the_configuration_is_broken_is_built_once_it_is_mended() {
+    let site = SiteTest::fixture("xref");
+    let server = Server::start(&site);
+    let good = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", "title: [\n");
+    server.wait_error("site.yaml");
+    // Saved while no build can read the content: an edit and a new page.
+    site.write(
+        "content/hoi-dap/cau-2.md",
+        "---\ntitle: \"Câu hỏi 2\"\ntype: question\nnumber: 2\n---\nSửa khi cấu hình hỏng.\n",
+    );
+    site.write(
+        "content/hoi-dap/cau-8.md",
+        "---\ntitle: \"Câu hỏi 8\"\ntype: question\nnumber: 8\n---\nTrang mới.\n",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let v = server.version();
+    site.write("site.yaml", &good);
+    server.wait_ok_after(v);
+    assert!(
+        server
+            .get("/hoi-dap/cau-2/")
+            .2
+            .contains("Sửa khi cấu hình hỏng.")
+    );
+    assert!(server.get("/hoi-dap/cau-8/").2.contains("Trang mới."));
+    assert_same_as_full_build(&site, &server.out, 0);
+}
+
+#[test]
 fn serve_survives_what_editors_do_to_files_and_folders() {
     let site = SiteTest::fixture("xref");
     let mut server = Server::start(&site);
