@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -15,6 +16,7 @@ use serde_json::{Value as Json, json};
 use serde_yaml::Value as Yaml;
 use tera::Context;
 
+use crate::diag::Diagnostic;
 use crate::fsutil::{fingerprint, json_fingerprint};
 use crate::markdown::{Heading, Rendered};
 use crate::model::{FieldKind, Model, TypeDecl, group_entry, key_text};
@@ -238,18 +240,17 @@ pub struct Contexts<'a> {
 
 impl<'a> Contexts<'a> {
     /// Prepares the parts of the context shared by every page.
-    pub fn new(
-        site: &'a Site,
-        theme: &Theme,
-        xref: &'a Xref,
-    ) -> Result<Contexts<'a>, crate::diag::Diagnostic> {
+    pub fn new(site: &'a Site, theme: &Theme, xref: &'a Xref) -> Result<Contexts<'a>, Diagnostic> {
         let links: Vec<LinkView> = (0..site.nodes.len())
             .into_par_iter()
             .map(|i| link_view(site, i))
             .collect();
         let base = base_context(site, theme, &links);
         let base_print = OnceLock::new();
-        let base_fingerprint = || *base_print.get_or_init(|| context_fingerprint(&base));
+        let shared = Shared {
+            base: &base,
+            print: &base_print,
+        };
         let order = reading_order(site);
         let by_type = by_type(site, &order);
         let listings = site
@@ -259,16 +260,16 @@ impl<'a> Contexts<'a> {
                 if !node.doc.is_section || node.pages.is_empty() {
                     return Ok(String::new());
                 }
-                let pages: Vec<&LinkView> = node.pages.iter().map(|&p| &links[p]).collect();
-                theme.render_from(
+                #[derive(Serialize)]
+                struct Listing<'l> {
+                    pages: Vec<&'l LinkView>,
+                }
+                let pages = node.pages.iter().map(|&p| &links[p]).collect();
+                shared.render(
+                    theme,
                     "partials/section_pages.html",
                     &node.doc.shown,
-                    || fingerprint(&(base_fingerprint(), json_fingerprint(&pages))),
-                    || {
-                        let mut ctx = base.clone();
-                        ctx.insert("pages", &pages);
-                        ctx
-                    },
+                    &Listing { pages },
                 )
             })
             .collect::<Vec<_>>()
@@ -315,11 +316,24 @@ impl<'a> Contexts<'a> {
         &self.base
     }
 
-    /// A fingerprint of [`Contexts::base`].
-    pub fn base_fingerprint(&self) -> u64 {
-        *self
-            .base_print
-            .get_or_init(|| context_fingerprint(&self.base))
+    /// Renders `template` for `page` with the shared context and the
+    /// top-level keys of `extra` (see [`Theme::render_from`]: with kept
+    /// renders, again only when either changed).
+    pub fn render_on_base(
+        &self,
+        theme: &Theme,
+        template: &str,
+        page: &Path,
+        extra: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
+        self.shared().render(theme, template, page, extra)
+    }
+
+    fn shared(&self) -> Shared<'_> {
+        Shared {
+            base: &self.base,
+            print: &self.base_print,
+        }
     }
 
     /// Tells templates which scripts the search loads (`assets.search`):
@@ -343,7 +357,7 @@ impl<'a> Contexts<'a> {
     pub fn parts(&self) -> PartTable {
         let opt = |v: &Option<Json>| v.as_ref().map_or(0, json_fingerprint);
         PartTable {
-            base: self.base_fingerprint(),
+            base: self.shared().fingerprint(),
             data: json_fingerprint(&self.data),
             entities: self.entities.par_iter().map(opt).collect(),
             mentions: self.xref.incoming.par_iter().map(fingerprint).collect(),
@@ -1200,9 +1214,41 @@ fn reading_order(site: &Site) -> Vec<usize> {
     order
 }
 
-/// A fingerprint of everything in `ctx`.
-fn context_fingerprint(ctx: &Context) -> u64 {
-    json_fingerprint(&ctx.clone().into_json())
+/// The context every page shares, and its fingerprint once taken.
+struct Shared<'c> {
+    base: &'c Context,
+    print: &'c OnceLock<u64>,
+}
+
+impl Shared<'_> {
+    fn fingerprint(&self) -> u64 {
+        *self
+            .print
+            .get_or_init(|| json_fingerprint(&self.base.clone().into_json()))
+    }
+
+    /// Renders `template` for `page` with the shared context and the
+    /// top-level keys of `extra`; its inputs are both, fingerprinted.
+    fn render(
+        &self,
+        theme: &Theme,
+        template: &str,
+        page: &Path,
+        extra: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
+        theme.render_from(
+            template,
+            page,
+            || fingerprint(&(self.fingerprint(), json_fingerprint(extra))),
+            || {
+                let extra = Context::from_serialize(extra)
+                    .map_err(|e| Diagnostic::error(page, 0, 0, e.to_string()))?;
+                let mut ctx = self.base.clone();
+                ctx.extend(extra);
+                Ok(ctx)
+            },
+        )
+    }
 }
 
 /// The context every page shares: the site, its declared types, the UI

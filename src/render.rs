@@ -194,10 +194,10 @@ impl Theme {
         template: &str,
         page: &Path,
         inputs: impl FnOnce() -> u64,
-        ctx: impl FnOnce() -> Context,
+        ctx: impl FnOnce() -> Result<Context, Diagnostic>,
     ) -> Result<String, Diagnostic> {
         let Some(kept) = &self.kept else {
-            return self.render(template, &ctx(), page);
+            return self.render(template, &ctx()?, page);
         };
         let inputs = inputs();
         let key = (template.to_string(), page.to_path_buf());
@@ -207,7 +207,7 @@ impl Theme {
         {
             return Ok(text.clone());
         }
-        let text = self.render(template, &ctx(), page)?;
+        let text = self.render(template, &ctx()?, page)?;
         lock().insert(key, (inputs, text.clone()));
         Ok(text)
     }
@@ -896,7 +896,7 @@ mod tests {
             move || {
                 let mut c = Context::new();
                 c.insert("n", &n);
-                c
+                Ok(c)
             }
         };
         let render = |theme: &Theme, inputs: u64, n: u32| {

@@ -32,7 +32,7 @@ use serde_json::{Value as Json, json};
 use crate::content::FrontMatter;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
-use crate::fsutil::{fingerprint, hash64, json_fingerprint};
+use crate::fsutil::hash64;
 use crate::markdown::Rendered;
 use crate::model::Model;
 use crate::output::{Printed, Writer};
@@ -383,21 +383,16 @@ pub fn write_page(
         .strings()
         .get("search_title")
         .map_or("", String::as_str);
-    let page = json!({ "title": title, "breadcrumbs": [home], "toc": [], "href": format!("{base}{PAGE_PATH}") });
-    let sections = contexts.site_map();
-    let inputs = || {
-        fingerprint(&(
-            contexts.base_fingerprint(),
-            json_fingerprint(&page),
-            json_fingerprint(&sections),
-        ))
+    #[derive(serde::Serialize)]
+    struct SearchPage<'s> {
+        page: Json,
+        sections: Vec<crate::context::SiteMapSection<'s>>,
+    }
+    let extra = SearchPage {
+        page: json!({ "title": title, "breadcrumbs": [home], "toc": [], "href": format!("{base}{PAGE_PATH}") }),
+        sections: contexts.site_map(),
     };
-    let html = theme.render_from("search.html", Path::new("search.html"), inputs, || {
-        let mut ctx = contexts.base().clone();
-        ctx.insert("page", &page);
-        ctx.insert("sections", &sections);
-        ctx
-    })?;
+    let html = contexts.render_on_base(theme, "search.html", Path::new("search.html"), &extra)?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
     }
