@@ -48,22 +48,28 @@ pub(crate) enum Refused {
 /// Opens the file at `path` if it really lies inside `root`: the one check
 /// for everything nqsite reads of a site (sources, and what `nqsite serve`
 /// serves). What is checked is the file the kernel opened, so a link
-/// swapped between a check and the read cannot lead outside.
-pub(crate) fn open_inside(root: &Path, path: &Path) -> Result<std::fs::File, Refused> {
+/// swapped between a check and the read cannot lead outside. The file's
+/// metadata comes with it (its length, whether it is a plain file).
+pub(crate) fn open_inside(
+    root: &Path,
+    path: &Path,
+) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
     let file = std::fs::File::open(path).map_err(Refused::Io)?;
     let real = opened_path(&file, path).map_err(Refused::Io)?;
     if !is_inside(root, &real) {
         return Err(Refused::Outside(real));
     }
-    if file.metadata().map_err(Refused::Io)?.is_dir() {
+    let meta = file.metadata().map_err(Refused::Io)?;
+    if meta.is_dir() {
         return Err(Refused::Folder);
     }
-    Ok(file)
+    Ok((file, meta))
 }
 
 /// Opens a source file of the site; what is refused is told to the editor.
 fn open_source(root: &Path, path: &Path, shown: &Path) -> Result<std::fs::File, Diagnostic> {
-    open_inside(root, path).map_err(|refused| match refused {
+    let opened = open_inside(root, path).map(|(file, _)| file);
+    opened.map_err(|refused| match refused {
         Refused::Io(e) => Diagnostic::io(shown, "đọc tệp", &e),
         Refused::Outside(real) => outside_root(shown, &real),
         Refused::Folder => Diagnostic::error(

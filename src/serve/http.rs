@@ -370,10 +370,7 @@ fn serve_file(req: &Request, site: &Path) -> Response {
         }
         opened => opened,
     };
-    let answer = opened
-        .map_err(refusal)
-        .and_then(with_len)
-        .and_then(|(file, len)| file_response(&path, file, len));
+    let answer = served(opened).and_then(|(file, len)| file_response(&path, file, len));
     match answer {
         Ok(response) => response,
         Err(Refusal::Forbidden) => forbidden(),
@@ -407,25 +404,16 @@ fn folder_location(req: &Request) -> String {
 /// Opens the file at `path` if it really lies inside `root`
 /// ([`fsutil::open_inside`]); its length.
 fn open_inside(path: &Path, root: &Path) -> Result<(File, u64), Refusal> {
-    fsutil::open_inside(root, path)
-        .map_err(refusal)
-        .and_then(with_len)
+    served(fsutil::open_inside(root, path))
 }
 
-/// What a file the server would not open answers: 403 when it lies
-/// outside the root, else 404.
-fn refusal(refused: Refused) -> Refusal {
-    match refused {
-        Refused::Outside(_) => Refusal::Forbidden,
-        Refused::Io(_) | Refused::Folder => Refusal::NotFound,
-    }
-}
-
-/// An opened file and its length, if it is a plain file.
-fn with_len(file: File) -> Result<(File, u64), Refusal> {
-    match file.metadata() {
-        Ok(meta) if meta.is_file() => Ok((file, meta.len())),
-        _ => Err(Refusal::NotFound),
+/// What the server makes of an opened file: the file and its length if it
+/// is a plain file, else 404; 403 when it lies outside the root.
+fn served(opened: Result<(File, std::fs::Metadata), Refused>) -> Result<(File, u64), Refusal> {
+    match opened {
+        Ok((file, meta)) if meta.is_file() => Ok((file, meta.len())),
+        Err(Refused::Outside(_)) => Err(Refusal::Forbidden),
+        Ok(_) | Err(Refused::Io(_) | Refused::Folder) => Err(Refusal::NotFound),
     }
 }
 
