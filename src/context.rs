@@ -316,20 +316,8 @@ impl<'a> Contexts<'a> {
         &self.base
     }
 
-    /// Renders `template` for `page` with the shared context and the
-    /// top-level keys of `extra` (see [`Theme::render_from`]: with kept
-    /// renders, again only when either changed).
-    pub fn render_on_base(
-        &self,
-        theme: &Theme,
-        template: &str,
-        page: &Path,
-        extra: &impl Serialize,
-    ) -> Result<String, Diagnostic> {
-        self.shared().render(theme, template, page, extra)
-    }
-
-    fn shared(&self) -> Shared<'_> {
+    /// The shared context, to render with ([`Shared::render`]).
+    pub(crate) fn shared(&self) -> Shared<'_> {
         Shared {
             base: &self.base,
             print: &self.base_print,
@@ -1215,7 +1203,7 @@ fn reading_order(site: &Site) -> Vec<usize> {
 }
 
 /// The context every page shares, and its fingerprint once taken.
-struct Shared<'c> {
+pub(crate) struct Shared<'c> {
     base: &'c Context,
     print: &'c OnceLock<u64>,
 }
@@ -1228,8 +1216,9 @@ impl Shared<'_> {
     }
 
     /// Renders `template` for `page` with the shared context and the
-    /// top-level keys of `extra`; its inputs are both, fingerprinted.
-    fn render(
+    /// top-level keys of `extra` (see [`Theme::render_from`]: with kept
+    /// renders, again only when either changed, as their fingerprints tell).
+    pub(crate) fn render(
         &self,
         theme: &Theme,
         template: &str,

@@ -392,7 +392,9 @@ pub fn write_page(
         page: json!({ "title": title, "breadcrumbs": [home], "toc": [], "href": format!("{base}{PAGE_PATH}") }),
         sections: contexts.site_map(),
     };
-    let html = contexts.render_on_base(theme, "search.html", Path::new("search.html"), &extra)?;
+    let html = contexts
+        .shared()
+        .render(theme, "search.html", Path::new("search.html"), &extra)?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
     }
