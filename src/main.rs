@@ -1,6 +1,7 @@
 //! The `nqsite` binary: parse the command line, run the library, print the
 //! outcome once, exit with 0 (success) or 1 (any error).
 
+mod alloc;
 mod cli;
 
 use std::io::IsTerminal;
@@ -14,6 +15,7 @@ use nqsite::{BuildOptions, BuildReport};
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    alloc::return_freed_memory_at_once();
     let cli = Cli::parse();
     let (opts, timings) = match cli.command {
         Command::Build(a) => (
