@@ -228,6 +228,9 @@ impl Fields<'_> {
             key_lines,
         };
         if self.errors.is_empty() {
+            // The typed keys are gone: the rest is kept for every document
+            // until the end of the build, without room for them.
+            self.map.shrink_to_fit();
             Ok(FrontMatter {
                 extra: self.map,
                 ..fm
