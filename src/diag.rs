@@ -192,13 +192,13 @@ impl LineCursor {
         if offset < self.at {
             *self = LineCursor::default();
         }
-        for c in text[self.at..offset].chars() {
-            if c == '\n' {
-                self.line += 1;
-                self.col = 1;
-            } else {
-                self.col += 1;
+        let passed = &text[self.at..offset];
+        match passed.rfind('\n') {
+            Some(last) => {
+                self.line += passed.bytes().filter(|&b| b == b'\n').count();
+                self.col = 1 + passed[last + 1..].chars().count();
             }
+            None => self.col += passed.chars().count(),
         }
         self.at = offset;
         (self.line, self.col)

@@ -220,16 +220,16 @@ fn run(
         }
     };
     timer.lap("load");
-    let (mut site, rendered, xref) = resolve_and_render(
+    let (site, mut rendered, xref) = resolve_and_render(
         config,
         docs,
         |site| render_bodies(site, &theme.reserved_ids),
         &mut |stage| timer.lap(stage),
     )?;
-    // Nothing reads the Markdown sources once the links are checked: a
-    // build lets them go before the templates (a fifth of what it holds).
-    for node in &mut site.nodes {
-        node.doc.body = Arc::default();
+    // Nothing reads the links once the anchors are checked and the
+    // cross-references built: a build lets them go before the templates.
+    for r in &mut rendered {
+        r.links = Arc::default();
     }
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
@@ -333,19 +333,20 @@ impl Places {
 
 /// The middle of the pipeline, shared by `build` and `serve`: resolves the
 /// documents into a site, renders the bodies with `render` (serve reuses
-/// earlier results), checks every link and anchor and builds the
+/// earlier results; a build lets each body go once rendered: nothing reads
+/// it after), checks every link and anchor and builds the
 /// cross-references. `lap` is told when each stage ends.
 pub(crate) fn resolve_and_render(
     config: Config,
     content: content::Content,
-    render: impl FnOnce(&Site) -> Vec<Rendered>,
+    render: impl FnOnce(&mut Site) -> Vec<Rendered>,
     lap: &mut dyn FnMut(&'static str),
 ) -> Result<(Site, Vec<Rendered>, Xref), Vec<Diagnostic>> {
     let mut site = resolve::resolve(config, content.docs)?;
     site.add_assets(content.assets);
     check_profile(&site)?;
     lap("resolve");
-    let rendered = render(&site);
+    let rendered = render(&mut site);
     lap("markdown");
     let mut errors = check_links(&site, &rendered);
     let xref = xref::build(&site, &rendered).unwrap_or_else(|mut e| {
@@ -368,13 +369,22 @@ pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     warnings
 }
 
-/// Renders every Markdown body in parallel; headings never take an id in
-/// `reserved` (the theme's own).
-fn render_bodies(site: &Site, reserved: &BTreeSet<String>) -> Vec<Rendered> {
-    (0..site.nodes.len())
+/// Renders every Markdown body in parallel and lets each go once rendered
+/// (with the HTML and plain text beside them, the sources were a fifth of
+/// what a build held at its peak); headings never take an id in `reserved`
+/// (the theme's own).
+fn render_bodies(site: &mut Site, reserved: &BTreeSet<String>) -> Vec<Rendered> {
+    let bodies: Vec<Arc<str>> = site
+        .nodes
+        .iter_mut()
+        .map(|n| std::mem::take(&mut n.doc.body))
+        .collect();
+    let site = &*site;
+    bodies
         .into_par_iter()
-        .map(|i| {
-            markdown::render(&site.nodes[i].doc.body, reserved, &|dest, kind| {
+        .enumerate()
+        .map(|(i, body)| {
+            markdown::render(&body, reserved, &|dest, kind| {
                 links::resolve_link(site, i, dest, kind)
             })
         })

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::content::Document;
-use crate::diag::{Diagnostic, closest, did_you_mean, line_col};
+use crate::diag::{Diagnostic, closest, did_you_mean};
 use crate::markdown::{LinkOutcome, PathRef, RefKind, Rendered};
 use crate::output::Record;
 use crate::resolve::Site;
@@ -357,11 +357,6 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-/// Where a byte offset of a document's body is in its file: (line, column).
-fn body_position(doc: &Document, offset: usize) -> (usize, usize) {
-    file_position(doc, line_col(&doc.body, offset))
-}
-
 /// Where a (line, column) of a document's body is in its file.
 fn file_position(doc: &Document, (line, col): (usize, usize)) -> (usize, usize) {
     (line + doc.body_line - 1, col)
@@ -377,35 +372,25 @@ pub fn broken_link_errors(site: &Site, i: usize, rendered: &Rendered) -> Vec<Dia
         .iter()
         .filter(|b| counts(site, b.in_html))
         .map(|b| {
-            let (line, col) = body_position(doc, b.offset);
+            let (line, col) = file_position(doc, b.at);
             Diagnostic::error(&doc.shown, line, col, b.message.clone()).hint(b.hint.clone())
         })
         .collect();
     if !site.config.raw_html {
         let mut last_line = 0;
-        for &offset in &rendered.raw_html {
-            let (line, col) = body_position(doc, offset);
+        for raw in &rendered.raw_html {
+            let (line, col) = file_position(doc, raw.at);
             if line == last_line {
                 continue;
             }
             last_line = line;
-            errors.push(raw_html_error(doc, line, col, offset));
+            errors.push(raw_html_error(doc, line, col, &raw.quote));
         }
     }
     errors
 }
 
-/// Most characters of raw HTML quoted in its error.
-const HTML_QUOTE: usize = 40;
-
-fn raw_html_error(doc: &Document, line: usize, col: usize, offset: usize) -> Diagnostic {
-    let rest = doc.body.get(offset..).unwrap_or("");
-    let text = rest.lines().next().unwrap_or("").trim();
-    let first = text.find('>').map_or(text, |end| &text[..=end]);
-    let mut quote: String = first.chars().take(HTML_QUOTE).collect();
-    if first.chars().count() > HTML_QUOTE {
-        quote.push('…');
-    }
+fn raw_html_error(doc: &Document, line: usize, col: usize, quote: &str) -> Diagnostic {
     Diagnostic::error(
         &doc.shown,
         line,
@@ -641,7 +626,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
             }
             let doc = &site.nodes[i].doc;
             let target = &site.nodes[link.target].doc;
-            let (line, col) = body_position(doc, link.offset);
+            let (line, col) = file_position(doc, link.at);
             let hint = anchor_hint(
                 anchor,
                 known.iter().copied(),

@@ -32,9 +32,9 @@ pub struct Document {
     /// Parsed front matter.
     pub fm: std::sync::Arc<FrontMatter>,
     /// Markdown body (shared: `nqsite serve` keeps documents between builds
-    /// and hands the same text to each build without copying it). Empty in
-    /// a build's template stage: `nqsite build` lets it go once the links
-    /// are checked.
+    /// and hands the same text to each build without copying it). Empty
+    /// after a build's markdown stage: `nqsite build` lets it go once it is
+    /// rendered.
     pub body: std::sync::Arc<str>,
     /// 1-based line of the file on which the body starts.
     pub body_line: usize,

@@ -85,8 +85,9 @@ pub struct FoundLink {
     pub target: usize,
     /// Anchor inside the target.
     pub anchor: Option<String>,
-    /// Byte offset of the link in the body.
-    pub offset: usize,
+    /// Line and column of the link in the body (1-based): a build lets
+    /// the body go once it is rendered.
+    pub at: (usize, usize),
     /// The destination as the author wrote it.
     pub dest: String,
     /// The link text (plain), for "mentioned in" excerpts.
@@ -102,8 +103,8 @@ pub struct FoundLink {
 /// A link that could not be resolved, with its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenLink {
-    /// Byte offset of the link in the body.
-    pub offset: usize,
+    /// Line and column of the link in the body (1-based).
+    pub at: (usize, usize),
     /// What is wrong.
     pub message: String,
     /// How to fix it.
@@ -115,8 +116,7 @@ pub struct BrokenLink {
 /// A URL path found in a body ([`LinkOutcome::Path`]), with its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathRef {
-    /// Line and column of the link or image in the body (1-based): a build
-    /// lets the body go before these paths are checked.
+    /// Line and column of the link or image in the body (1-based).
     pub at: (usize, usize),
     /// The destination as the author wrote it.
     pub dest: String,
@@ -132,6 +132,19 @@ pub struct PathRef {
     pub in_html: bool,
 }
 
+/// Raw HTML written in a body (comments aside): whether the site allows
+/// it is decided later ([`crate::links`]), when the body is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawHtml {
+    /// Line and column in the body (1-based).
+    pub at: (usize, usize),
+    /// Its first tag as written, cut at [`HTML_QUOTE`] characters (`…`).
+    pub quote: String,
+}
+
+/// Most characters of raw HTML quoted in its error.
+pub const HTML_QUOTE: usize = 40;
+
 /// The result of rendering one document.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
@@ -146,8 +159,8 @@ pub struct Rendered {
     pub broken: Vec<BrokenLink>,
     /// Links and images to pages and files of the built site.
     pub paths: Vec<PathRef>,
-    /// Byte offsets of the raw HTML (other than comments) in the body.
-    pub raw_html: Vec<usize>,
+    /// The raw HTML (other than comments) of the body, in order.
+    pub raw_html: Vec<RawHtml>,
     /// Plain text of the body (for search and descriptions).
     pub text: std::sync::Arc<str>,
     /// True if the body has a fenced code block.
@@ -223,7 +236,7 @@ struct Renderer<'a> {
     links: Vec<FoundLink>,
     broken: Vec<BrokenLink>,
     paths: Vec<PathRef>,
-    raw_html: Vec<usize>,
+    raw_html: Vec<RawHtml>,
     /// An HTML block being gathered: its text and, for each of its lines,
     /// (offset in the text, offset in the body).
     html_block: Option<(String, Vec<(usize, usize)>)>,
@@ -432,7 +445,7 @@ impl<'a> Renderer<'a> {
         if h.id.is_some() && self.used_ids.contains_key(&wanted) {
             // An id the editor wrote is one links name: never renamed silently.
             self.broken.push(BrokenLink {
-                offset: h.offset,
+                at: self.cursor.line_col(self.body, h.offset),
                 in_html: false,
                 message: format!("mã mục `{{#{wanted}}}` đã được dùng trên trang này"),
                 hint: format!(
@@ -524,7 +537,7 @@ impl<'a> Renderer<'a> {
                 self.links.push(FoundLink {
                     target,
                     anchor,
-                    offset,
+                    at: self.cursor.line_col(self.body, offset),
                     dest: dest.to_string(),
                     text: String::new(),
                     near,
@@ -584,7 +597,7 @@ impl Renderer<'_> {
                 self.links.push(FoundLink {
                     target,
                     anchor,
-                    offset,
+                    at: self.cursor.line_col(self.body, offset),
                     dest: dest.to_string(),
                     text: String::new(),
                     near: self.headings.last().map(|h| h.id.clone()),
@@ -612,7 +625,7 @@ impl Renderer<'_> {
             }
             LinkOutcome::Broken { message, hint } => {
                 self.broken.push(BrokenLink {
-                    offset,
+                    at: self.cursor.line_col(self.body, offset),
                     message,
                     hint,
                     in_html,
@@ -634,7 +647,11 @@ impl Renderer<'_> {
             let i = lines.partition_point(|&(start, _)| start <= at).max(1) - 1;
             lines.get(i).map_or(0, |&(start, body)| body + at - start)
         };
-        self.raw_html.push(body_offset(0));
+        let start = body_offset(0);
+        self.raw_html.push(RawHtml {
+            at: self.cursor.line_col(self.body, start),
+            quote: quote_html(self.body.get(start..).unwrap_or("")),
+        });
         let mut out = String::with_capacity(html.len());
         let mut copied = 0;
         for attr in tags::url_attributes(html) {
@@ -650,6 +667,18 @@ impl Renderer<'_> {
         out.push_str(&html[copied..]);
         out
     }
+}
+
+/// The first tag of raw HTML starting `rest` (on its first line), cut at
+/// [`HTML_QUOTE`] characters.
+fn quote_html(rest: &str) -> String {
+    let text = rest.lines().next().unwrap_or("").trim();
+    let first = text.find('>').map_or(text, |end| &text[..=end]);
+    let mut quote: String = first.chars().take(HTML_QUOTE).collect();
+    if first.chars().count() > HTML_QUOTE {
+        quote.push('…');
+    }
+    quote
 }
 
 /// Escapes text for an HTML attribute value.
@@ -716,7 +745,7 @@ mod tests {
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["noi-dung-1", "noi-dung-2"]);
         assert_eq!(r.broken.len(), 1, "{:?}", r.broken);
-        assert_eq!(r.broken[0].offset, "## Nội dung\n\n".len());
+        assert_eq!(r.broken[0].at, (3, 1));
         assert!(
             r.broken[0].message.contains("`{#noi-dung}`"),
             "{}",
@@ -770,9 +799,10 @@ mod tests {
         assert_eq!(r.links[0].near.as_deref(), Some("mo-dau"));
         assert_eq!(r.broken.len(), 1);
         assert_eq!(
-            r.broken[0].offset,
-            "## Mở đầu\n\nXem [câu A](a.md#x) và ".len()
+            r.broken[0].at,
+            (3, "Xem [câu A](a.md#x) và ".chars().count() + 1)
         );
+        assert_eq!(r.links[0].at, (3, 5));
     }
 
     #[test]
