@@ -337,8 +337,13 @@ impl<'a> Contexts<'a> {
 
     /// Gives booklet pages the rendered bodies of their section
     /// (`booklet` in templates, see [`crate::print::booklets`]).
-    pub fn set_bodies(&mut self, rendered: &[Rendered]) {
-        self.booklets = crate::print::booklets(self.site, rendered);
+    pub fn set_bodies(
+        &mut self,
+        rendered: &[Rendered],
+        html: &crate::BodyHtml<'_>,
+    ) -> Result<(), Diagnostic> {
+        self.booklets = crate::print::booklets(self.site, rendered, html)?;
+        Ok(())
     }
 
     /// Fingerprints of the parts pages read (see [`Part`]).

@@ -109,7 +109,7 @@ impl Fingerprints {
     fn of(doc: &Document) -> Fingerprints {
         Fingerprints {
             head: head_fingerprint(doc),
-            body: hash64(doc.body.as_bytes()),
+            body: content::body_hash(&doc.body),
         }
     }
 }
@@ -444,6 +444,8 @@ impl Session {
             site,
             theme,
             rendered,
+            // The bodies' HTML is kept between saves.
+            &|_, r| Ok(std::sync::Arc::clone(&r.html)),
             xref,
             &writer,
             &|_, _| {},

@@ -220,10 +220,15 @@ fn run(
         }
     };
     timer.lap("load");
+    let mut body_hashes = Vec::new();
     let (site, mut rendered, xref) = resolve_and_render(
         config,
         docs,
-        |site| render_bodies(site, &theme.reserved_ids),
+        |site| {
+            let (rendered, hashes) = render_bodies(site, &theme.reserved_ids);
+            body_hashes = hashes;
+            rendered
+        },
         &mut |stage| timer.lap(stage),
     )?;
     // Nothing reads the links once the anchors are checked and the
@@ -234,10 +239,20 @@ fn run(
     let pages = site.nodes.iter().filter(|n| !n.doc.is_section).count();
     let sections = site.nodes.len() - pages;
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
+    let content_dir = opts.root.join("content");
+    let html = |i: usize, _: &Rendered| -> Result<Arc<str>, Diagnostic> {
+        let body = match body_hashes[i] {
+            Some(hash) => {
+                content::read_body_again(&opts.root, &content_dir, &site.nodes[i].doc, hash)?
+            }
+            None => String::new(),
+        };
+        Ok(render_body(&site, i, &body, &theme.reserved_ids).html)
+    };
     let Some(places) = places else {
         let writer = Writer::new(None, portable_base);
         write_site(
-            &opts.root, &site, &theme, rendered, &xref, &writer, progress, None,
+            &opts.root, &site, &theme, rendered, &html, &xref, &writer, progress, None,
         )?;
         timer.lap("templates+write");
         return Ok(BuildReport {
@@ -253,7 +268,7 @@ fn run(
     let staging = Staging::new(&places.target, &lock)?;
     let writer = Writer::new(Some(&staging), portable_base);
     let written = write_site(
-        &opts.root, &site, &theme, rendered, &xref, &writer, progress, None,
+        &opts.root, &site, &theme, rendered, &html, &xref, &writer, progress, None,
     );
     if let Err(e) = written
         .map_err(Failure::from)
@@ -369,11 +384,16 @@ pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     warnings
 }
 
-/// Renders every Markdown body in parallel and lets each go once rendered
-/// (with the HTML and plain text beside them, the sources were a fifth of
-/// what a build held at its peak); headings never take an id in `reserved`
-/// (the theme's own).
-fn render_bodies(site: &mut Site, reserved: &BTreeSet<String>) -> Vec<Rendered> {
+/// Renders every Markdown body in parallel, keeping neither the body nor
+/// its HTML: each page renders its body again from the file ([`BodyHtml`]).
+/// Holding every body's Markdown or HTML from one stage to the next was
+/// most of a build's peak memory at 100,000 pages. Returns, with the
+/// results, the fingerprint of each body read from a file (`None`: an empty
+/// body, nothing to read again).
+fn render_bodies(
+    site: &mut Site,
+    reserved: &BTreeSet<String>,
+) -> (Vec<Rendered>, Vec<Option<u64>>) {
     let bodies: Vec<Arc<str>> = site
         .nodes
         .iter_mut()
@@ -384,12 +404,27 @@ fn render_bodies(site: &mut Site, reserved: &BTreeSet<String>) -> Vec<Rendered> 
         .into_par_iter()
         .enumerate()
         .map(|(i, body)| {
-            markdown::render(&body, reserved, &|dest, kind| {
-                links::resolve_link(site, i, dest, kind)
-            })
+            let rendered = Rendered {
+                html: Arc::default(),
+                ..render_body(site, i, &body, reserved)
+            };
+            let hash = (!body.is_empty()).then(|| content::body_hash(&body));
+            (rendered, hash)
         })
-        .collect()
+        .unzip()
 }
+
+/// Renders the body of node `i`; headings never take an id in `reserved`
+/// (the theme's own).
+fn render_body(site: &Site, i: usize, body: &str, reserved: &BTreeSet<String>) -> Rendered {
+    markdown::render(body, reserved, &|dest, kind| {
+        links::resolve_link(site, i, dest, kind)
+    })
+}
+
+/// Gives the templates stage the HTML of node `i`'s body: `nqsite serve`
+/// keeps it from the markdown stage; a build renders it again.
+pub(crate) type BodyHtml<'a> = dyn Fn(usize, &Rendered) -> Result<Arc<str>, Diagnostic> + Sync + 'a;
 
 /// Every broken link and anchor of the rendered bodies.
 fn check_links(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
@@ -409,7 +444,8 @@ pub(crate) fn write_site(
     root: &Path,
     site: &Site,
     theme: &Theme,
-    mut rendered: Vec<Rendered>,
+    rendered: Vec<Rendered>,
+    html: &BodyHtml<'_>,
     xref: &Xref,
     out: &Writer<'_>,
     progress: Progress<'_>,
@@ -421,32 +457,29 @@ pub(crate) fn write_site(
         let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
         // Pages name only the search manifest (fixed name), never the index's hash.
         contexts.set_search(search::MANIFEST);
-        contexts.set_bodies(&rendered);
-        // Each page's HTML leaves `rendered` here and is let go once its
-        // page is written: a build never holds every body while the search
-        // index is made (the HTML is a quarter of what a build holds after
-        // the markdown stage). `nqsite serve` keeps its own copies.
-        let bodies: Vec<Arc<str>> = rendered
-            .iter_mut()
-            .map(|r| std::mem::take(&mut r.html))
-            .collect();
+        contexts.set_bodies(&rendered, html).map_err(|d| vec![d])?;
         let rendered = &rendered[..];
         out.plan(|| contexts.parts());
         out.want_ids(links::anchored_files(site, rendered));
         let done = AtomicUsize::new(0);
         let total = site.nodes.len();
         let render_all = || -> Vec<Diagnostic> {
-            bodies
+            (0..total)
                 .into_par_iter()
-                .enumerate()
-                .filter_map(|(i, body)| {
+                .filter_map(|i| {
                     if !out.wants_page(i) {
                         return None;
                     }
-                    let page = (&rendered[i], &*body);
-                    let result = render_page(site, theme, &contexts, page, i, out)
-                        .and_then(|html| out.html(&resolve::page_file(&site.nodes[i]), html))
-                        .and_then(|()| write_paper_variants(site, theme, &contexts, page, i, out));
+                    let result = html(i, &rendered[i]).and_then(|body| {
+                        let page = (&rendered[i], &*body);
+                        render_page(site, theme, &contexts, page, i, out)
+                            .and_then(|page_html| {
+                                out.html(&resolve::page_file(&site.nodes[i]), page_html)
+                            })
+                            .and_then(|()| {
+                                write_paper_variants(site, theme, &contexts, page, i, out)
+                            })
+                    });
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     result.err()
                 })

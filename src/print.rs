@@ -5,30 +5,39 @@
 
 use serde_json::{Value as Json, json};
 
+use crate::BodyHtml;
+use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
 use crate::resolve::Site;
 
 /// For every node whose type declares `booklet: true`, the documents of its section in reading
 /// order (the section itself, its pages, then its sub-sections, depth
 /// first), each with its rendered body. `None` for other nodes.
-pub fn booklets(site: &Site, rendered: &[Rendered]) -> Vec<Option<Json>> {
+pub fn booklets(
+    site: &Site,
+    rendered: &[Rendered],
+    html: &BodyHtml<'_>,
+) -> Result<Vec<Option<Json>>, Diagnostic> {
     let is_booklet = |j: usize| {
         let fm = &site.nodes[j].doc.fm;
         site.config.model.of(fm).is_some_and(|d| d.booklet)
     };
     (0..site.nodes.len())
         .map(|i| {
-            let node = &site.nodes[i];
-            if !is_booklet(i) {
-                return None;
-            }
-            let mut docs = Vec::new();
-            walk(site, node.parent?, 0, &mut |j, depth| {
+            let Some(parent) = site.nodes[i].parent.filter(|_| is_booklet(i)) else {
+                return Ok(None);
+            };
+            let mut members = Vec::new();
+            walk(site, parent, 0, &mut |j, depth| {
                 if !is_booklet(j) {
-                    docs.push(entry(site, rendered, j, depth));
+                    members.push((j, depth));
                 }
             });
-            Some(Json::Array(docs))
+            let docs = members
+                .into_iter()
+                .map(|(j, depth)| Ok(entry(site, &html(j, &rendered[j])?, j, depth)))
+                .collect::<Result<Vec<Json>, Diagnostic>>()?;
+            Ok(Some(Json::Array(docs)))
         })
         .collect()
 }
@@ -44,7 +53,7 @@ fn walk(site: &Site, i: usize, depth: usize, f: &mut dyn FnMut(usize, usize)) {
     }
 }
 
-fn entry(site: &Site, rendered: &[Rendered], j: usize, depth: usize) -> Json {
+fn entry(site: &Site, body_html: &str, j: usize, depth: usize) -> Json {
     let node = &site.nodes[j];
     let fm = &node.doc.fm;
     let prefix = anchor_prefix(&node.path);
@@ -59,7 +68,7 @@ fn entry(site: &Site, rendered: &[Rendered], j: usize, depth: usize) -> Json {
         "depth": depth,
         "is_section": node.doc.is_section,
         "date": fm.date.map(|d| d.vi()),
-        "content": prefix_ids(&rendered[j].html, &prefix),
+        "content": prefix_ids(body_html, &prefix),
     })
 }
 

@@ -253,6 +253,34 @@ pub(crate) fn read_document(
     parse_document(&text, rel, shown)
 }
 
+/// The fingerprint of a body as read: what [`read_body_again`] checks.
+pub(crate) fn body_hash(body: &str) -> u64 {
+    fsutil::hash64(body.as_bytes())
+}
+
+/// Reads the body of `doc` (a file of `content_dir`, in the site at `root`)
+/// again. A build lets each body go once rendered and renders it again for
+/// its page; `hash` ([`body_hash`]) is the body as first read, so a file
+/// changed in between is an error, never a page made of two versions.
+pub(crate) fn read_body_again(
+    root: &Path,
+    content_dir: &Path,
+    doc: &Document,
+    hash: u64,
+) -> Result<String, Diagnostic> {
+    let text = fsutil::read_text(root, &content_dir.join(&doc.rel), &doc.shown)?;
+    match front_matter::split(&text, &doc.shown) {
+        Ok(split) if body_hash(split.body) == hash => Ok(split.body.to_string()),
+        _ => Err(Diagnostic::error(
+            &doc.shown,
+            0,
+            0,
+            "tệp đã thay đổi trong lúc dựng trang web",
+        )
+        .hint("chạy lại lệnh khi tệp đã được lưu xong (hoặc dùng `nqsite serve`, tự dựng lại sau mỗi lần lưu)")),
+    }
+}
+
 /// Builds a document from its text (already decoded).
 pub fn parse_document(text: &str, rel: &str, shown: PathBuf) -> Result<Document, Vec<Diagnostic>> {
     let split = front_matter::split(text, &shown).map_err(|d| vec![d])?;
@@ -265,4 +293,34 @@ pub fn parse_document(text: &str, rel: &str, shown: PathBuf) -> Result<Document,
         body_line: split.body_line,
         shown,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_read_again_is_the_body_read_first_or_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let content_dir = root.join("content");
+        std::fs::create_dir_all(content_dir.join("a")).unwrap();
+        let file = content_dir.join("a/b.md");
+        std::fs::write(&file, "---\ntitle: \"B\"\n---\nThân bài.\n").unwrap();
+        let docs = load(root, &content_dir).unwrap().docs;
+        let doc = &docs[0];
+        let hash = body_hash(&doc.body);
+        let again = read_body_again(root, &content_dir, doc, hash).unwrap();
+        assert_eq!(again, *doc.body);
+        // Saved again with other front matter only: the body is the same.
+        std::fs::write(&file, "---\ntitle: \"Bê\"\n---\nThân bài.\n").unwrap();
+        assert!(read_body_again(root, &content_dir, doc, hash).is_ok());
+        // Changed (or gone) during the build: an error naming the file.
+        std::fs::write(&file, "---\ntitle: \"B\"\n---\nThân bài khác.\n").unwrap();
+        let e = read_body_again(root, &content_dir, doc, hash).unwrap_err();
+        assert!(e.to_string().starts_with("content/a/b.md"), "{e}");
+        assert!(e.message.contains("đã thay đổi"), "{e}");
+        std::fs::remove_file(&file).unwrap();
+        assert!(read_body_again(root, &content_dir, doc, hash).is_err());
+    }
 }
