@@ -404,10 +404,9 @@ fn render_bodies(
         .into_par_iter()
         .enumerate()
         .map(|(i, body)| {
-            let rendered = Rendered {
-                html: Arc::default(),
-                ..render_body(site, i, &body, reserved)
-            };
+            let rendered = markdown::find(&body, reserved, &|dest, kind| {
+                links::resolve_link(site, i, dest, kind)
+            });
             let hash = (!body.is_empty()).then(|| content::body_hash(&body));
             (rendered, hash)
         })

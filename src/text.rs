@@ -10,10 +10,23 @@ use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nf
 
 /// Returns `s` in Unicode Normalisation Form C, borrowing when it already is.
 pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(is_stable) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     match is_nfc_quick(s.chars()) {
         unicode_normalization::IsNormalized::Yes => std::borrow::Cow::Borrowed(s),
         _ => std::borrow::Cow::Owned(s.nfc().collect()),
     }
+}
+
+/// True for the characters Vietnamese text is written with that are NFC on
+/// their own and never combine with a neighbour: ASCII to U+02FF (with
+/// `ă â đ ê ô ơ ư`), the precomposed letters U+1E00–U+1EFF (`ạ ả ấ … ỹ`)
+/// and the punctuation U+2002–U+206F (`– — “ ” …`). A text made only of
+/// them is NFC; checked for each of them by a test. Anything else (a
+/// combining mark) takes the full check.
+fn is_stable(c: char) -> bool {
+    matches!(c, '\0'..='\u{2FF}' | '\u{1E00}'..='\u{1EFF}' | '\u{2002}'..='\u{206F}')
 }
 
 /// Folds one character to its ASCII base form: tones and marks stripped,
@@ -530,6 +543,36 @@ pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stable_characters_are_nfc_and_never_combine() {
+        let stable = || ('\0'..=char::MAX).filter(|&c| is_stable(c));
+        for c in stable() {
+            let one = c.to_string();
+            assert!(
+                is_nfc_quick(one.chars()) == unicode_normalization::IsNormalized::Yes,
+                "{c:?}"
+            );
+            assert_eq!(
+                unicode_normalization::char::canonical_combining_class(c),
+                0,
+                "{c:?}"
+            );
+        }
+        // No character is composed with a stable one as its second part.
+        for c in '\0'..=char::MAX {
+            let mut parts = Vec::new();
+            unicode_normalization::char::decompose_canonical(c, |d| parts.push(d));
+            if parts.len() >= 2 {
+                assert!(
+                    !parts[1..].iter().any(|&p| is_stable(p)),
+                    "{c:?} = {parts:?}"
+                );
+            }
+        }
+        assert_eq!(nfc("Nghị quyết “57” – 0,7%"), "Nghị quyết “57” – 0,7%");
+        assert!(matches!(nfc("Vie\u{323}\u{302}t"), std::borrow::Cow::Owned(s) if s == "Việt"));
+    }
 
     #[test]
     fn keeps_document_numbers_on_one_line() {

@@ -186,6 +186,32 @@ pub type Resolve<'a> = dyn Fn(&str, RefKind) -> LinkOutcome + 'a;
 /// templates give their own elements: a heading never takes one (see
 /// `render::Theme::reserved_ids`).
 pub fn render(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) -> Rendered {
+    let (found, events) = read(body, reserved, resolve);
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let html = match crate::text::nobreak_doc_numbers(&html) {
+        std::borrow::Cow::Owned(wrapped) => wrapped,
+        std::borrow::Cow::Borrowed(_) => html,
+    };
+    Rendered {
+        html: html.into(),
+        ..found
+    }
+}
+
+/// [`render`] without writing the HTML (left empty): what the body holds,
+/// its links, headings and text, for a build that writes each page's HTML
+/// later.
+pub fn find(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) -> Rendered {
+    read(body, reserved, resolve).0
+}
+
+/// Reads `body` once: what it holds, and the events its HTML is written from.
+fn read<'a>(
+    body: &'a str,
+    reserved: &BTreeSet<String>,
+    resolve: &'a Resolve<'a>,
+) -> (Rendered, Vec<Event<'a>>) {
     let mut r = Renderer {
         resolve,
         used_ids: reserved.iter().map(|id| (id.clone(), 0)).collect(),
@@ -194,14 +220,8 @@ pub fn render(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) ->
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
-    let html = match crate::text::nobreak_doc_numbers(&html) {
-        std::borrow::Cow::Owned(wrapped) => wrapped,
-        std::borrow::Cow::Borrowed(_) => html,
-    };
-    Rendered {
-        html: html.into(),
+    let found = Rendered {
+        html: std::sync::Arc::default(),
         headings: r.headings.into(),
         links: std::sync::Arc::new(r.links),
         broken: r.broken,
@@ -209,7 +229,8 @@ pub fn render(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) ->
         raw_html: r.raw_html,
         text: r.text.into(),
         has_code: r.has_code,
-    }
+    };
+    (found, r.events)
 }
 
 /// Returns the plain text of Markdown (for titles and excerpts).
