@@ -247,7 +247,7 @@ fn run(
             }
             None => String::new(),
         };
-        Ok(render_body(&site, i, &body, &theme.reserved_ids).html)
+        Ok(markdown::render(&body, &theme.reserved_ids, &links_of(&site, i)).html)
     };
     let Some(places) = places else {
         let writer = Writer::new(None, portable_base);
@@ -404,21 +404,19 @@ fn render_bodies(
         .into_par_iter()
         .enumerate()
         .map(|(i, body)| {
-            let rendered = markdown::find(&body, reserved, &|dest, kind| {
-                links::resolve_link(site, i, dest, kind)
-            });
+            let rendered = markdown::find(&body, reserved, &links_of(site, i));
             let hash = (!body.is_empty()).then(|| content::body_hash(&body));
             (rendered, hash)
         })
         .unzip()
 }
 
-/// Renders the body of node `i`; headings never take an id in `reserved`
-/// (the theme's own).
-fn render_body(site: &Site, i: usize, body: &str, reserved: &BTreeSet<String>) -> Rendered {
-    markdown::render(body, reserved, &|dest, kind| {
-        links::resolve_link(site, i, dest, kind)
-    })
+/// How the links of node `i`'s body resolve.
+fn links_of(
+    site: &Site,
+    i: usize,
+) -> impl Fn(&str, markdown::RefKind) -> markdown::LinkOutcome + '_ {
+    move |dest, kind| links::resolve_link(site, i, dest, kind)
 }
 
 /// Gives the templates stage the HTML of node `i`'s body: `nqsite serve`
