@@ -22,17 +22,23 @@ fuzz_target!(|data: &[u8]| {
     };
     let r = render(text, &Default::default(), &resolve);
     let lines = text.matches('\n').count() + 1;
-    for p in &r.paths {
-        let (line, col) = p.at;
-        assert!((1..=lines).contains(&line) && col >= 1);
+    let inside = |(line, col): (usize, usize)| (1..=lines).contains(&line) && col >= 1;
+    let positions = r.paths.iter().map(|p| p.at)
+        .chain(r.raw_html.iter().map(|h| h.at))
+        .chain(r.broken.iter().map(|b| b.at))
+        .chain(r.links.iter().map(|l| l.at));
+    for at in positions {
+        assert!(inside(at), "{at:?}");
     }
-    for &o in &r.raw_html {
-        assert!(o <= text.len());
+    for h in &r.raw_html {
+        assert!(h.quote.chars().count() <= nqsite::markdown::HTML_QUOTE + 1);
     }
     for link in r.links.iter() {
-        assert!(link.offset <= text.len());
         assert!(link.text_pos <= r.text.len());
     }
+    let found = nqsite::markdown::find(text, &Default::default(), &resolve);
+    assert!(found.html.is_empty());
+    assert_eq!((&found.headings, &found.links, &found.text), (&r.headings, &r.links, &r.text));
     let ids: std::collections::HashSet<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids.len(), r.headings.len(), "heading ids are unique");
     for l in r.links.iter() {

@@ -829,6 +829,37 @@ mod tests {
     }
 
     #[test]
+    fn find_reads_what_render_reads_without_the_html() {
+        let md = "## Mở đầu\n\nXem [A](a.md) và <b>đậm</b> ![x](/x.png).\n\n## Mở đầu\n";
+        let resolve = |d: &str, _: RefKind| match d {
+            "a.md" => LinkOutcome::Internal {
+                href: "/a/".into(),
+                target: 1,
+                anchor: None,
+            },
+            _ => LinkOutcome::Path {
+                href: d.into(),
+                path: d.trim_start_matches('/').into(),
+                anchor: None,
+                asset: None,
+            },
+        };
+        let r = render(md, &Default::default(), &resolve);
+        let f = find(md, &Default::default(), &resolve);
+        assert!(!r.html.is_empty() && f.html.is_empty());
+        assert_eq!(f.headings, r.headings);
+        assert_eq!(f.links, r.links);
+        assert_eq!(f.paths, r.paths);
+        assert_eq!(f.raw_html, r.raw_html);
+        assert_eq!(f.text, r.text);
+        assert_eq!(
+            r.raw_html[0].at,
+            (3, "Xem [A](a.md) và ".chars().count() + 1)
+        );
+        assert_eq!(r.raw_html[0].quote, "<b>");
+    }
+
+    #[test]
     fn escapes_raw_text() {
         let r = render("`<script>`", &Default::default(), &keep);
         assert!(r.html.contains("<code>&lt;script&gt;</code>"));
