@@ -18,6 +18,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Gives empty pages back to the system as soon as they are empty (the
 /// default waits a second, which at 100,000 pages keeps 7% more memory).
+/// For one-off builds: a server that gives its memory back after each
+/// save takes it again, page by page, at the next.
 pub fn return_freed_memory_at_once() {
     // SAFETY: sets one of mimalloc's integer options; any value is valid.
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) }

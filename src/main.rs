@@ -15,8 +15,12 @@ use nqsite::{BuildOptions, BuildReport};
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    alloc::return_freed_memory_at_once();
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Build(_) | Command::Check(_)) {
+        // A build's peak is what counts; `serve` keeps its memory for the
+        // next save (given back and taken again, it made saves slower).
+        alloc::return_freed_memory_at_once();
+    }
     let (opts, timings) = match cli.command {
         Command::Build(a) => (
             BuildOptions {
