@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     if matches!(cli.command, Command::Build(_) | Command::Check(_)) {
         // A build's peak is what counts; `serve` keeps its memory for the
         // next save (given back and taken again, it made saves slower).
-        alloc::return_freed_memory_at_once();
+        alloc::return_freed_memory_soon();
     }
     let (opts, timings) = match cli.command {
         Command::Build(a) => (
