@@ -1,5 +1,6 @@
 //! The binary's memory allocator: mimalloc, set to give freed memory back
-//! to the system soon after it is freed.
+//! to the system soon after it is freed in a build, and to keep it while
+//! `serve` runs.
 //!
 //! A build makes and lets go of many blocks from one stage to the next
 //! (each file's text, each page's HTML, the search index's tables). With
@@ -14,21 +15,29 @@
 /// given back, in milliseconds.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// The purge delay of one-off builds ([`return_freed_memory_soon`]).
-const PURGE_DELAY_MS: std::ffi::c_long = 10;
-
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Gives empty pages back to the system 10 ms after they empty, for
-/// one-off builds. mimalloc's default waits a second: at 10,000 pages the
-/// peak was 160 MiB against 146 MiB. At once (0 ms) saved no more and cost
-/// a tenth of the build's time in system calls, on the shipped site a
-/// quarter. A server that gave its memory back after each save would take
-/// it again, page by page, at the next: `serve` keeps the default.
-pub fn return_freed_memory_soon() {
+/// One-off builds (`build`, `check`) give empty pages back 10 ms after
+/// they empty. mimalloc's default waits a second: at 10,000 pages the peak
+/// was 156-163 MiB against 143 MiB. At once (0 ms) saved no more and cost a
+/// tenth of the build's time in system calls, on the shipped site a
+/// quarter.
+pub fn for_builds() {
+    set_purge_delay(10);
+}
+
+/// `nqsite serve` keeps what it frees for the next save: memory given back
+/// after a save was taken again, page by page, at the next (at 10,000
+/// pages, saves 11-26 ms slower than never giving it back).
+pub fn for_serve() {
+    set_purge_delay(-1);
+}
+
+/// Sets how long an empty page is kept, in milliseconds (-1: kept).
+fn set_purge_delay(ms: std::ffi::c_long) {
     // SAFETY: sets one of mimalloc's integer options; any value is valid.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS) }
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, ms) }
 }
 
 #[cfg(test)]
@@ -42,7 +51,9 @@ mod tests {
         // SAFETY: reads one of mimalloc's integer options.
         let default = unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
         assert_eq!(default, 1000);
-        return_freed_memory_soon();
+        for_builds();
         assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, 10);
+        for_serve();
+        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }, -1);
     }
 }

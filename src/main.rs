@@ -16,10 +16,9 @@ use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Build(_) | Command::Check(_)) {
-        // A build's peak is what counts; `serve` keeps its memory for the
-        // next save (given back and taken again, it made saves slower).
-        alloc::return_freed_memory_soon();
+    match cli.command {
+        Command::Serve(_) => alloc::for_serve(),
+        _ => alloc::for_builds(),
     }
     let (opts, timings) = match cli.command {
         Command::Build(a) => (
