@@ -330,13 +330,14 @@ impl Session {
             .files
             .par_iter()
             .map(|(path, rel)| {
-                let known = old.get(rel);
-                if known.is_some() && !stat_all && !touched.contains(rel) {
+                // A file the watcher named is read again whatever its stamp.
+                let known = old.get(rel).filter(|_| !touched.contains(rel));
+                if known.is_some() && !stat_all {
                     return None;
                 }
                 let stamp = stamp(path);
                 match known {
-                    Some(c) if c.stamp == stamp && !touched.contains(rel) => None,
+                    Some(c) if c.stamp == stamp => None,
                     _ => {
                         let result = content::read_document(root, path, rel, &shown_root);
                         let fingerprints =
