@@ -66,8 +66,8 @@ pub(super) trait Source: Sync {
     fn kind(&self, i: usize) -> usize;
 }
 
-/// A page's fingerprint and what it was taken from.
-#[derive(Clone)]
+/// A page's fingerprint and what it was taken from (none: key 0, no basis).
+#[derive(Clone, Default)]
 pub(super) struct Fingerprint {
     pub key: u64,
     pub basis: Option<Basis>,
@@ -274,13 +274,19 @@ impl Cache {
     /// gone and brings the postings up to date. Returns the keys to encode.
     fn refresh(&mut self, source: &dyn Source) -> Vec<u32> {
         let n = source.count();
-        let prints: Vec<Fingerprint> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let known = self.pages.get(source.path(i)).map(|p| &p.print);
-                source.fingerprint(i, known)
-            })
-            .collect();
+        // A one-off build has no pages to compare with and keeps none for
+        // the next build: it takes no fingerprints.
+        let prints: Vec<Fingerprint> = if self.keep {
+            (0..n)
+                .into_par_iter()
+                .map(|i| {
+                    let known = self.pages.get(source.path(i)).map(|p| &p.print);
+                    source.fingerprint(i, known)
+                })
+                .collect()
+        } else {
+            vec![Fingerprint::default(); n]
+        };
         let mut changed = Vec::new();
         for (i, print) in prints.iter().enumerate() {
             match self.pages.get_mut(source.path(i)) {
@@ -382,10 +388,7 @@ impl Page {
         terms.sort_unstable();
         let doc = page_doc(source, i);
         Page {
-            print: print.unwrap_or(Fingerprint {
-                key: 0,
-                basis: None,
-            }),
+            print: print.unwrap_or_default(),
             terms,
             len: a.len,
             kind: source.kind(i),
