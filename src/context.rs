@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -236,6 +236,8 @@ pub struct Contexts<'a> {
     listings: Vec<String>,
     /// For booklet pages: the section's documents with their bodies.
     booklets: Vec<Option<Json>>,
+    /// Contexts given back after a render, for the next (see [`Lent`]).
+    spare: Mutex<Vec<Spare>>,
 }
 
 impl<'a> Contexts<'a> {
@@ -288,6 +290,7 @@ impl<'a> Contexts<'a> {
             data: Json::Null,
             listings,
             booklets: Vec::new(),
+            spare: Mutex::default(),
         };
         ctx.entities = (0..site.nodes.len())
             .into_par_iter()
@@ -311,9 +314,22 @@ impl<'a> Contexts<'a> {
         self.entities[i].as_ref()
     }
 
-    /// The shared context (site, strings, assets).
-    pub fn base(&self) -> &Context {
-        &self.base
+    /// The shared context, lent for one render: keys inserted through the
+    /// [`Lent`] are taken out again when it is dropped.
+    pub(crate) fn lend(&self) -> Lent<'_> {
+        let spare = self.spare_contexts().pop().unwrap_or_else(|| Spare {
+            ctx: self.base.clone(),
+            data: None,
+        });
+        Lent {
+            owner: self,
+            spare,
+            added: Vec::new(),
+        }
+    }
+
+    fn spare_contexts(&self) -> std::sync::MutexGuard<'_, Vec<Spare>> {
+        self.spare.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The shared context, to render with ([`Shared::render`]).
@@ -332,6 +348,7 @@ impl<'a> Contexts<'a> {
             assets["search"] = json!(manifest);
             self.base.insert("assets", &assets);
             self.base_print = OnceLock::new();
+            self.spare_contexts().clear();
         }
     }
 
@@ -402,13 +419,13 @@ impl<'a> Contexts<'a> {
     /// The full context for node `i`, with the parts it read, given its
     /// rendered body and the body's HTML (kept apart: a build lets each
     /// page's HTML go once the page is written).
-    pub fn page(&self, i: usize, (rendered, html): (&Rendered, &str)) -> (Context, Reads) {
+    pub(crate) fn page(&self, i: usize, (rendered, html): (&Rendered, &str)) -> (Lent<'_>, Reads) {
         let r = Reads::default();
         let ctx = self.page_read(i, rendered, html, &r);
         (ctx, r)
     }
 
-    fn page_read(&self, i: usize, rendered: &Rendered, html: &str, r: &Reads) -> Context {
+    fn page_read(&self, i: usize, rendered: &Rendered, html: &str, r: &Reads) -> Lent<'_> {
         let site = self.site;
         let node = &site.nodes[i];
         let fm = &node.doc.fm;
@@ -483,15 +500,15 @@ impl<'a> Contexts<'a> {
                 json!({ "href": format!("{}{path}", site.config.base_path), "absolute": absolute })
             },
         };
-        let mut ctx = self.base.clone();
+        let mut ctx = self.lend();
         ctx.insert("page", &view);
         if self.gets_data(i) {
             r.add(Part::Data);
-            insert_json(&mut ctx, "data", &self.data);
+            ctx.insert_data();
         }
         if let Some(Some(booklet)) = self.booklets.get(i) {
             r.add(Part::Booklet(i));
-            insert_json(&mut ctx, "booklet", booklet);
+            ctx.insert_json("booklet", booklet.clone());
         }
         ctx
     }
@@ -1101,15 +1118,79 @@ impl Ord for GroupKey {
     }
 }
 
-/// Puts a copy of `value` in `ctx` under `key`. `Context::insert` would
-/// serialize it into a new value, node by node: for the collections (580 KB
-/// of JSON on the shipped site, given to every section and view) that was
-/// 8% of a build's CPU; a clone copies whole maps at once.
-fn insert_json(ctx: &mut Context, key: &str, value: &Json) {
-    let one = serde_json::Map::from_iter([(key.to_string(), value.clone())]);
-    // (An object always makes a context.)
-    if let Ok(part) = Context::from_value(Json::Object(one)) {
-        ctx.extend(part);
+/// A context with the shared part, from [`Contexts::lend`]. Copying the
+/// shared part and the collections (580 KB of JSON on the shipped site,
+/// given to every section and view) for each page was a tenth of the
+/// shipped site's build: a lent context is made once per thread and keeps
+/// its own copy of the collections, moved in for the pages that get them
+/// and out again after.
+pub(crate) struct Lent<'c> {
+    owner: &'c Contexts<'c>,
+    spare: Spare,
+    /// The keys put in since it was lent, to take out when given back.
+    added: Vec<&'static str>,
+}
+
+/// A context ready to be lent, with its copy of the collections when they
+/// are not in it.
+struct Spare {
+    ctx: Context,
+    data: Option<Json>,
+}
+
+impl Lent<'_> {
+    /// Serializes `value` under `key`.
+    pub(crate) fn insert(&mut self, key: &'static str, value: &impl Serialize) {
+        debug_assert!(!self.owner.base.contains_key(key), "`{key}` is shared");
+        self.spare.ctx.insert(key, value);
+        self.added.push(key);
+    }
+
+    /// Puts `value` under `key` as it is. (`Context::insert` would
+    /// serialize it into a new value, node by node.)
+    fn insert_json(&mut self, key: &'static str, value: Json) {
+        let one = serde_json::Map::from_iter([(key.to_string(), value)]);
+        // (An object always makes a context.)
+        debug_assert!(!self.owner.base.contains_key(key), "`{key}` is shared");
+        if let Ok(part) = Context::from_value(Json::Object(one)) {
+            self.spare.ctx.extend(part);
+            self.added.push(key);
+        }
+    }
+
+    /// Puts the collections under `data`.
+    fn insert_data(&mut self) {
+        let owner = self.owner;
+        let data = self.spare.data.take();
+        self.insert_json(DATA, data.unwrap_or_else(|| owner.data.clone()));
+    }
+}
+
+/// Where the collections are in a page's context.
+const DATA: &str = "data";
+
+impl std::ops::Deref for Lent<'_> {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        &self.spare.ctx
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let empty = Spare {
+            ctx: Context::new(),
+            data: None,
+        };
+        let mut spare = std::mem::replace(&mut self.spare, empty);
+        for key in self.added.drain(..) {
+            let value = spare.ctx.remove(key);
+            if key == DATA {
+                spare.data = value;
+            }
+        }
+        self.owner.spare_contexts().push(spare);
     }
 }
 

@@ -482,18 +482,12 @@ pub(crate) fn write_site(
                 })
                 .collect()
         };
-        // The index is built after the pages: beside them saved no time (writing
-        // the pages is bound by the disk) and raised the peak memory.
-        let mut errors = render_all();
-        // The other files are written while the index is built and written.
-        let (search, extras) = rayon::join(
-            || search::build(site, rendered, theme, search_cache, out),
-            || {
-                errors
-                    .is_empty()
-                    .then(|| write_extras(root, site, theme, &contexts, rendered, out))
-            },
-        );
+        let (mut errors, search) = rayon::join(render_all, || {
+            search::build(site, rendered, theme, search_cache, out)
+        });
+        let extras = errors
+            .is_empty()
+            .then(|| write_extras(root, site, theme, &contexts, rendered, out));
         if let Some(extras) = extras {
             let rest = extras
                 .and_then(|()| search.map_err(|e| vec![e]))
@@ -619,7 +613,7 @@ fn write_generated(
     copies: &std::collections::BTreeMap<String, String>,
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
-    let mut ctx = contexts.base().clone();
+    let mut ctx = contexts.lend();
     ctx.insert(
         "page",
         &serde_json::json!({ "title": "404", "breadcrumbs": [], "toc": [], "href": "" }),
@@ -644,7 +638,7 @@ fn write_generated(
             let Some(file) = resolve::alias_file(alias) else {
                 continue;
             };
-            let mut ctx = contexts.base().clone();
+            let mut ctx = contexts.lend();
             ctx.insert("target", &site.href(i));
             aliases.push((
                 file,
@@ -710,7 +704,7 @@ fn embed(
     let (Some(entity), Some((_, id)), true) = (contexts.entity(i), &node.entity, declared) else {
         return Ok(None);
     };
-    let mut ctx = contexts.base().clone();
+    let mut ctx = contexts.lend();
     ctx.insert("item", entity);
     if let Some([kicker, headline, text]) = share_text(site, i) {
         ctx.insert(
