@@ -2,6 +2,7 @@
 //! (a relative `.md` path, a typed reference such as `target:tfp-2030`, an
 //! anchor), and — once every page is rendered — checking every anchor.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::content::Document;
@@ -79,6 +80,10 @@ pub fn resolve_link(site: &Site, from: usize, dest: &str, kind: RefKind) -> Link
 /// A `javascript:`, `vbscript:`, `file:` or (outside raster images) `data:`
 /// URL, as browsers read it (tabs and line breaks inside are ignored).
 fn unsafe_scheme(dest: &str, kind: RefKind) -> Option<LinkOutcome> {
+    // No scheme without a `:` (what browsers leave out cannot make one).
+    if !dest.contains(':') {
+        return None;
+    }
     let probe: String = dest
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
@@ -160,7 +165,7 @@ fn resolve_path(
         };
     }
     let asset = (!decoded.split('/').any(|p| p == ".."))
-        .then(|| normalise(&join(node.doc.dir(), &decoded)))
+        .then(|| normalise(&join(node.doc.dir(), &decoded)).map(Cow::into_owned))
         .flatten()
         .filter(|src| site.asset(src).is_some());
     match site_path(&format!("{}{decoded}", node.path)) {
@@ -194,7 +199,7 @@ fn site_path(path: &str) -> Option<String> {
             .rsplit('/')
             .next()
             .is_some_and(|l| l == "." || l == "..");
-    let mut out = normalise(path)?;
+    let mut out = normalise(path)?.into_owned();
     if folder && !out.is_empty() {
         out.push('/');
     }
@@ -302,10 +307,9 @@ pub fn unknown_id_hint(site: &Site, kind: &str, id: &str) -> String {
 /// Resolves a relative (or content-root absolute) path to a `.md` file.
 fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> LinkOutcome {
     let decoded = percent_decode(path);
-    let joined = if let Some(abs) = decoded.strip_prefix('/') {
-        abs.to_string()
-    } else {
-        join(site.nodes[from].doc.dir(), &decoded)
+    let joined = match decoded.strip_prefix('/') {
+        Some(abs) => Cow::Borrowed(abs),
+        None => Cow::Owned(join(site.nodes[from].doc.dir(), &decoded)),
     };
     let Some(rel) = normalise(&joined) else {
         return LinkOutcome::Broken {
@@ -332,9 +336,9 @@ fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> L
 }
 
 /// Resolves `.` and `..` in a `/`-separated path; `None` if it climbs above the root.
-fn normalise(path: &str) -> Option<String> {
+fn normalise(path: &str) -> Option<Cow<'_, str>> {
     if !path.split('/').any(|p| matches!(p, "" | "." | "..")) {
-        return Some(path.to_string());
+        return Some(Cow::Borrowed(path));
     }
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
@@ -346,15 +350,18 @@ fn normalise(path: &str) -> Option<String> {
             p => parts.push(p),
         }
     }
-    Some(parts.join("/"))
+    Some(Cow::Owned(parts.join("/")))
 }
 
 /// A link path with its `%XX` escapes decoded; as written when it has an
 /// invalid escape or does not decode to UTF-8.
-fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> Cow<'_, str> {
+    if !s.contains('%') {
+        return Cow::Borrowed(s);
+    }
     crate::text::percent_decode(s)
         .and_then(|b| String::from_utf8(b).ok())
-        .unwrap_or_else(|| s.to_string())
+        .map_or(Cow::Borrowed(s), Cow::Owned)
 }
 
 /// Where a (line, column) of a document's body is in its file.
