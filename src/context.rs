@@ -76,10 +76,10 @@ struct SubsectionView<'a> {
 
 /// A place where the page is mentioned.
 #[derive(Serialize)]
-struct MentionView {
+struct MentionView<'a> {
     title: String,
     href: String,
-    excerpt: String,
+    excerpt: &'a str,
     #[serde(rename = "type")]
     doc_type: Option<String>,
     /// The part or section the mentioning document belongs to.
@@ -123,7 +123,7 @@ struct PageView<'a> {
     collection: Option<Json>,
     subsections: Vec<SubsectionView<'a>>,
     /// Where this page is mentioned ("Được đề cập tại").
-    mentions: Vec<MentionView>,
+    mentions: Vec<MentionView<'a>>,
     /// The typed documents this page references.
     refs: Vec<Json>,
     /// Documents of the same type sharing the most references (`related:`).
@@ -391,7 +391,7 @@ impl<'a> Contexts<'a> {
         self.entities[j].as_ref()
     }
 
-    fn incoming(&self, j: usize, r: &Reads) -> &[crate::xref::Mention] {
+    fn incoming(&self, j: usize, r: &Reads) -> &'a [crate::xref::Mention] {
         r.add(Part::Mentions(j));
         &self.xref.incoming[j]
     }
@@ -614,7 +614,7 @@ impl<'a> Contexts<'a> {
         }
     }
 
-    fn mentions(&self, i: usize, r: &Reads) -> Vec<MentionView> {
+    fn mentions(&self, i: usize, r: &Reads) -> Vec<MentionView<'a>> {
         self.incoming(i, r)
             .iter()
             .map(|m| {
@@ -627,7 +627,7 @@ impl<'a> Contexts<'a> {
                 MentionView {
                     title: from.title.clone(),
                     href: self.mention_href(m, r),
-                    excerpt: m.excerpt.clone(),
+                    excerpt: &m.excerpt,
                     doc_type: from.doc_type.clone(),
                     context,
                 }

@@ -42,6 +42,6 @@ fuzz_target!(|data: &[u8]| {
     let ids: std::collections::HashSet<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids.len(), r.headings.len(), "heading ids are unique");
     for l in r.links.iter() {
-        let _ = nqsite::xref::excerpt(&r.text, l.text_pos);
+        assert_eq!(*l.excerpt, nqsite::markdown::excerpt(&r.text, l.text_pos));
     }
 });

@@ -5,10 +5,12 @@
 //! heading ids (`## Tiêu đề {#id}`); smart punctuation stays off so official
 //! text keeps its quotes and dashes exactly as written.
 
+mod excerpt;
 pub mod highlight;
 mod tags;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -16,6 +18,8 @@ use pulldown_cmark::{
 use serde::Serialize;
 
 use crate::text::slugify;
+
+pub use excerpt::excerpt;
 
 /// A heading of a rendered document.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -93,11 +97,15 @@ pub struct FoundLink {
     /// The link text (plain), for "mentioned in" excerpts.
     pub text: String,
     /// The id of the closest heading before the link.
-    pub near: Option<String>,
+    pub near: Option<Arc<str>>,
     /// The id given to the link element itself (`ref-…`), for deep links.
-    pub id: Option<String>,
-    /// Byte offset of the link in [`Rendered::text`], for excerpts.
+    pub id: Option<Arc<str>>,
+    /// Byte offset of the link in [`Rendered::text`].
     pub text_pos: usize,
+    /// The line of [`Rendered::text`] around the link (see [`excerpt()`]),
+    /// shared with the mentions made of it: `nqsite serve` keeps it while
+    /// the body does not change.
+    pub excerpt: Arc<str>,
 }
 
 /// A link that could not be resolved, with its position.
@@ -219,6 +227,10 @@ fn read<'a>(
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
+    }
+    let mut lines = excerpt::Lines::new(&r.text);
+    for link in &mut r.links {
+        link.excerpt = lines.excerpt(link.text_pos).into();
     }
     let found = Rendered {
         html: std::sync::Arc::default(),
@@ -552,7 +564,7 @@ impl<'a> Renderer<'a> {
                 target,
                 anchor,
             } => {
-                let near = self.headings.last().map(|h| h.id.clone());
+                let near = self.headings.last().map(|h| h.id.as_str().into());
                 let ref_id = (!dest.starts_with('#')).then(|| {
                     let base = format!("ref-{}", slugify(dest.split('#').next().unwrap_or("")));
                     self.unique_id(&base)
@@ -564,8 +576,9 @@ impl<'a> Renderer<'a> {
                     dest: dest.to_string(),
                     text: String::new(),
                     near,
-                    id: ref_id.clone(),
+                    id: ref_id.as_deref().map(Arc::from),
                     text_pos: self.text.len(),
+                    excerpt: Arc::default(),
                 });
                 self.link_stack.push(Some(self.links.len() - 1));
                 match ref_id {
@@ -623,9 +636,10 @@ impl Renderer<'_> {
                     at: self.cursor.line_col(self.body, offset),
                     dest: dest.to_string(),
                     text: String::new(),
-                    near: self.headings.last().map(|h| h.id.clone()),
+                    near: self.headings.last().map(|h| h.id.as_str().into()),
                     id: None,
                     text_pos: self.text.len(),
+                    excerpt: Arc::default(),
                 });
                 Some(href)
             }
@@ -820,6 +834,7 @@ mod tests {
         assert_eq!(r.links.len(), 1);
         assert_eq!(r.links[0].text, "câu A");
         assert_eq!(r.links[0].near.as_deref(), Some("mo-dau"));
+        assert_eq!(&*r.links[0].excerpt, "Xem câu A và B.");
         assert_eq!(r.broken.len(), 1);
         assert_eq!(
             r.broken[0].at,
