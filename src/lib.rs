@@ -482,15 +482,21 @@ pub(crate) fn write_site(
                 })
                 .collect()
         };
-        // The index is built while the pages render, the other files after:
-        // on two cores the index kept one idle for a fifth of the shipped
-        // site's build, and at 10,000 pages the peak memory did not rise.
-        let (mut errors, search) = rayon::join(render_all, || {
-            search::build(site, rendered, theme, search_cache, out)
-        });
-        let extras = errors
-            .is_empty()
-            .then(|| write_extras(root, site, theme, &contexts, rendered, out));
+        // The search index is built while the pages render and then the
+        // other files are written (after the pages: they are checked against
+        // the pages' places). Built after the pages, the index kept one of
+        // two cores idle for a fifth of the shipped site's build; in a save,
+        // where a page or two render, it takes longest of the three.
+        let (search, (mut errors, extras)) = rayon::join(
+            || search::build(site, rendered, theme, search_cache, out),
+            || {
+                let errors = render_all();
+                let extras = errors
+                    .is_empty()
+                    .then(|| write_extras(root, site, theme, &contexts, rendered, out));
+                (errors, extras)
+            },
+        );
         if let Some(extras) = extras {
             let rest = extras
                 .and_then(|()| search.map_err(|e| vec![e]))
