@@ -451,52 +451,16 @@ pub(crate) fn write_site(
     // Templates are rendered on threads whose stack holds the deepest
     // nesting a theme may reach (see `render`).
     render::on_render_threads(move || {
-        let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
-        // Pages name only the search manifest (fixed name), never the index's hash.
-        contexts.set_search(search::MANIFEST);
-        contexts.set_bodies(&rendered, html).map_err(|d| vec![d])?;
         let rendered = &rendered[..];
-        out.plan(|| contexts.parts());
-        out.want_ids(links::anchored_files(site, rendered));
-        let done = AtomicUsize::new(0);
-        let total = site.nodes.len();
-        let render_all = || -> Vec<Diagnostic> {
-            (0..total)
-                .into_par_iter()
-                .filter_map(|i| {
-                    if !out.wants_page(i) {
-                        return None;
-                    }
-                    let result = html(i, &rendered[i]).and_then(|body| {
-                        let page = (&rendered[i], &*body);
-                        render_page(site, theme, &contexts, page, i, out)
-                            .and_then(|page_html| {
-                                out.html(&resolve::page_file(&site.nodes[i]), page_html)
-                            })
-                            .and_then(|()| {
-                                write_paper_variants(site, theme, &contexts, page, i, out)
-                            })
-                    });
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                    result.err()
-                })
-                .collect()
-        };
-        // The search index is built while the pages render and then the
-        // other files are written (after the pages: they are checked against
-        // the pages' places). Built after the pages, the index kept one of
-        // two cores idle for a fifth of the shipped site's build; in a save,
-        // where a page or two render, it takes longest of the three.
-        let (search, (mut errors, extras)) = rayon::join(
+        // The search index is built beside the pages and the other files.
+        // Built after the pages, it kept one of two cores idle for a fifth
+        // of the shipped site's build; in a save, where a page or two
+        // render, it is the longest part, and it needs no template context.
+        let (search, pages) = rayon::join(
             || search::build(site, rendered, theme, search_cache, out),
-            || {
-                let errors = render_all();
-                let extras = errors
-                    .is_empty()
-                    .then(|| write_extras(root, site, theme, &contexts, rendered, out));
-                (errors, extras)
-            },
+            || write_pages(root, site, theme, rendered, html, xref, out, progress),
         );
+        let (contexts, mut errors, extras) = pages?;
         if let Some(extras) = extras {
             let rest = extras
                 .and_then(|()| search.map_err(|e| vec![e]))
@@ -505,8 +469,8 @@ pub(crate) fn write_site(
                 });
             match rest {
                 Ok(()) => {
-                    let written = out.written((0..total).flat_map(|i| page_files(site, i)));
-                    errors.extend(links::check_paths(site, rendered, &written));
+                    let all = (0..site.nodes.len()).flat_map(|i| page_files(site, i));
+                    errors.extend(links::check_paths(site, rendered, &out.written(all)));
                 }
                 Err(mut e) => errors.append(&mut e),
             }
@@ -517,6 +481,58 @@ pub(crate) fn write_site(
             Err(errors)
         }
     })
+}
+
+/// What [`write_pages`] leaves: the contexts, the pages' errors and, when
+/// there were none, how writing the other files went.
+type Pages<'a> = (
+    Contexts<'a>,
+    Vec<Diagnostic>,
+    Option<Result<(), Vec<Diagnostic>>>,
+);
+
+/// Makes the template contexts, renders and writes the pages `out` wants,
+/// then, if they all went well, the other files (after the pages: they are
+/// checked against the pages' places).
+#[allow(clippy::too_many_arguments)]
+fn write_pages<'a>(
+    root: &Path,
+    site: &'a Site,
+    theme: &Theme,
+    rendered: &[Rendered],
+    html: &BodyHtml<'_>,
+    xref: &'a Xref,
+    out: &Writer<'_>,
+    progress: Progress<'_>,
+) -> Result<Pages<'a>, Vec<Diagnostic>> {
+    let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
+    // Pages name only the search manifest (fixed name), never the index's hash.
+    contexts.set_search(search::MANIFEST);
+    contexts.set_bodies(rendered, html).map_err(|d| vec![d])?;
+    out.plan(|| contexts.parts());
+    out.want_ids(links::anchored_files(site, rendered));
+    let done = AtomicUsize::new(0);
+    let total = site.nodes.len();
+    let errors: Vec<Diagnostic> = (0..total)
+        .into_par_iter()
+        .filter_map(|i| {
+            if !out.wants_page(i) {
+                return None;
+            }
+            let result = html(i, &rendered[i]).and_then(|body| {
+                let page = (&rendered[i], &*body);
+                render_page(site, theme, &contexts, page, i, out)
+                    .and_then(|page_html| out.html(&resolve::page_file(&site.nodes[i]), page_html))
+                    .and_then(|()| write_paper_variants(site, theme, &contexts, page, i, out))
+            });
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            result.err()
+        })
+        .collect();
+    let extras = errors
+        .is_empty()
+        .then(|| write_extras(root, site, theme, &contexts, rendered, out));
+    Ok((contexts, errors, extras))
 }
 
 /// Renders page `i`; the parts its context read go to `out` (serve keeps them).
