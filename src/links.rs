@@ -268,11 +268,7 @@ pub(crate) fn self_reference(doc: &Document, line: usize, column: usize) -> Diag
 
 /// A resolved link to document `target`, at `anchor` if any.
 fn internal(site: &Site, target: usize, anchor: Option<String>) -> LinkOutcome {
-    let mut href = site.href(target);
-    if let Some(a) = &anchor {
-        href.push('#');
-        href.push_str(a);
-    }
+    let href = site.href_at(target, anchor.as_deref());
     LinkOutcome::Internal {
         href,
         target,
@@ -340,17 +336,25 @@ fn normalise(path: &str) -> Option<Cow<'_, str>> {
     if !path.split('/').any(|p| matches!(p, "" | "." | "..")) {
         return Some(Cow::Borrowed(path));
     }
-    let mut parts: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(path.len());
     for p in path.split('/') {
         match p {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                if out.is_empty() {
+                    return None;
+                }
+                out.truncate(out.rfind('/').unwrap_or(0));
             }
-            p => parts.push(p),
+            p => {
+                if !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(p);
+            }
         }
     }
-    Some(Cow::Owned(parts.join("/")))
+    Some(Cow::Owned(out))
 }
 
 /// A link path with its `%XX` escapes decoded; as written when it has an
@@ -686,6 +690,10 @@ mod tests {
         assert_eq!(normalise("a/b/../c.md").as_deref(), Some("a/c.md"));
         assert_eq!(normalise("./a.md").as_deref(), Some("a.md"));
         assert_eq!(normalise("../a.md"), None);
+        assert_eq!(normalise("a/../../b.md"), None);
+        assert_eq!(normalise("a//b/./c/..").as_deref(), Some("a/b"));
+        assert_eq!(normalise("s01/../s02/q.md").as_deref(), Some("s02/q.md"));
+        assert!(matches!(normalise("s02/q.md"), Some(Cow::Borrowed(_))));
     }
 
     #[test]

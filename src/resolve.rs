@@ -38,7 +38,10 @@ pub struct Site {
     pub nodes: Vec<Node>,
     /// Problems that do not stop the build (see [`crate::model::check_documents`]).
     pub warnings: Vec<Diagnostic>,
-    by_rel: HashMap<String, usize>,
+    /// Each document's node by its path in `content/` (looked up for every
+    /// link of every body: foldhash, not SipHash; the keys are the site's
+    /// own file names).
+    by_rel: foldhash::HashMap<String, usize>,
     entities: HashMap<(String, String), usize>,
     /// The files of `content/` that are not Markdown, by their NFC path
     /// relative to `content/` (what links name), with their name on disk.
@@ -122,7 +125,21 @@ impl Site {
 
     /// The link a template or document uses for a node (`/base/a/b/`).
     pub fn href(&self, i: usize) -> String {
-        [self.config.base_path.as_str(), &self.nodes[i].path].concat()
+        self.href_at(i, None)
+    }
+
+    /// The href of node `i`, at `anchor` if any (`/nq57/hoi-dap/#cau-1`).
+    pub fn href_at(&self, i: usize, anchor: Option<&str>) -> String {
+        let (base, path) = (&self.config.base_path, &self.nodes[i].path);
+        let mut href =
+            String::with_capacity(base.len() + path.len() + anchor.map_or(0, |a| a.len() + 1));
+        href.push_str(base);
+        href.push_str(path);
+        if let Some(a) = anchor {
+            href.push('#');
+            href.push_str(a);
+        }
+        href
     }
 
     /// Pages and sections in a stable order: the breadcrumbs of a node, home first.
@@ -170,7 +187,7 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
             Err(d) => errors.push(d),
         }
     }
-    let by_rel: HashMap<String, usize> = nodes
+    let by_rel: foldhash::HashMap<String, usize> = nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.doc.rel.clone(), i))
@@ -317,7 +334,7 @@ fn checked_slug(raw: &str, doc: &Document) -> Result<String, Diagnostic> {
 }
 
 /// Sets each node's parent to the nearest section above it.
-fn link_sections(nodes: &mut [Node], by_rel: &HashMap<String, usize>) {
+fn link_sections(nodes: &mut [Node], by_rel: &foldhash::HashMap<String, usize>) {
     for i in 1..nodes.len() {
         let mut dir = nodes[i].doc.dir().to_string();
         if nodes[i].doc.is_section {
