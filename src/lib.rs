@@ -434,8 +434,10 @@ fn check_links(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
     errors
 }
 
-/// Renders every page through its template and writes it (unless checking).
-/// `search_cache` keeps the search entries between builds (`nqsite serve`).
+/// Renders every page through its template and writes it (unless checking),
+/// with the search index, the search page and the other files, then checks
+/// the paths the bodies link to against what was written. `search_cache`
+/// keeps the search entries between builds (`nqsite serve`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_site(
     root: &Path,
@@ -485,7 +487,7 @@ pub(crate) fn write_site(
 
 /// What [`write_pages`] leaves: the contexts, the pages' errors and, when
 /// there were none, how writing the other files went.
-type Pages<'a> = (
+type PagesWritten<'a> = (
     Contexts<'a>,
     Vec<Diagnostic>,
     Option<Result<(), Vec<Diagnostic>>>,
@@ -504,7 +506,7 @@ fn write_pages<'a>(
     xref: &'a Xref,
     out: &Writer<'_>,
     progress: Progress<'_>,
-) -> Result<Pages<'a>, Vec<Diagnostic>> {
+) -> Result<PagesWritten<'a>, Vec<Diagnostic>> {
     let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
     // Pages name only the search manifest (fixed name), never the index's hash.
     contexts.set_search(search::MANIFEST);

@@ -15,7 +15,7 @@ pub fn excerpt(text: &str, pos: usize) -> String {
 /// back and ahead from the position; once that has read more than the
 /// text's length, where each line starts is worked out once and then
 /// searched, so that many positions on one long line stay linear.
-pub(crate) struct Lines<'t> {
+pub(super) struct Lines<'t> {
     text: &'t str,
     /// Bytes read looking for lines so far.
     read: usize,
@@ -23,7 +23,7 @@ pub(crate) struct Lines<'t> {
 }
 
 impl<'t> Lines<'t> {
-    pub(crate) fn new(text: &'t str) -> Lines<'t> {
+    pub(super) fn new(text: &'t str) -> Lines<'t> {
         Lines {
             text,
             read: 0,
@@ -32,7 +32,7 @@ impl<'t> Lines<'t> {
     }
 
     /// The line around byte `pos`, cut to about [`EXCERPT_SIDE`] on each side.
-    pub(crate) fn excerpt(&mut self, pos: usize) -> String {
+    pub(super) fn excerpt(&mut self, pos: usize) -> String {
         let text = self.text;
         let pos = floor(text, pos.min(text.len()));
         if self.starts.is_none() && self.read > text.len() {
