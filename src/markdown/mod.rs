@@ -194,7 +194,7 @@ pub type Resolve<'a> = dyn Fn(&str, RefKind) -> LinkOutcome + 'a;
 /// templates give their own elements: a heading never takes one (see
 /// `render::Theme::reserved_ids`).
 pub fn render(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) -> Rendered {
-    let (found, events) = read(body, reserved, resolve);
+    let (found, events) = read(body, reserved, resolve, true);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let html = match crate::text::nobreak_doc_numbers(&html) {
@@ -211,20 +211,25 @@ pub fn render(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) ->
 /// its links, headings and text, for a build that writes each page's HTML
 /// later.
 pub fn find(body: &str, reserved: &BTreeSet<String>, resolve: &Resolve<'_>) -> Rendered {
-    read(body, reserved, resolve).0
+    read(body, reserved, resolve, false).0
 }
 
-/// Reads `body` once: what it holds, and the events its HTML is written from.
+/// Reads `body` once: what it holds and, with `write_html`, the events its
+/// HTML is written from (none otherwise, and code is not highlighted).
 fn read<'a>(
     body: &'a str,
     reserved: &BTreeSet<String>,
     resolve: &'a Resolve<'a>,
+    write_html: bool,
 ) -> (Rendered, Vec<Event<'a>>) {
     let mut r = Renderer {
         resolve,
         used_ids: reserved.iter().map(|id| (id.clone(), 0)).collect(),
         ..Renderer::default_with(body)
     };
+    if !write_html {
+        r.events = None;
+    }
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         r.event(event, range.start);
     }
@@ -242,7 +247,7 @@ fn read<'a>(
         text: r.text.into(),
         has_code: r.has_code,
     };
-    (found, r.events)
+    (found, r.events.unwrap_or_default())
 }
 
 /// Returns the plain text of Markdown (for titles and excerpts).
@@ -261,7 +266,8 @@ struct Renderer<'a> {
     body: &'a str,
     cursor: crate::diag::LineCursor,
     resolve: &'a Resolve<'a>,
-    events: Vec<Event<'a>>,
+    /// The events the HTML is written from; `None` when no HTML is written.
+    events: Option<Vec<Event<'a>>>,
     heading: Option<HeadingBuf<'a>>,
     code: Option<(String, String)>,
     link_stack: Vec<Option<usize>>,
@@ -296,7 +302,7 @@ impl<'a> Renderer<'a> {
             body,
             cursor: crate::diag::LineCursor::default(),
             resolve: &|_, _| LinkOutcome::Keep,
-            events: Vec::with_capacity(len / 16),
+            events: Some(Vec::with_capacity(len / 16)),
             heading: None,
             code: None,
             link_stack: Vec::new(),
@@ -434,9 +440,10 @@ impl<'a> Renderer<'a> {
     }
 
     fn push(&mut self, e: Event<'a>) {
-        match &mut self.heading {
-            Some(h) => h.inner.push(e),
-            None => self.events.push(e),
+        match (&mut self.heading, &mut self.events) {
+            (Some(h), _) => h.inner.push(e),
+            (None, Some(events)) => events.push(e),
+            (None, None) => {}
         }
     }
 
@@ -491,20 +498,22 @@ impl<'a> Renderer<'a> {
         }
         let id = self.unique_id(&wanted);
         let level = h.level as u8;
-        let mut inner = String::new();
-        pulldown_cmark::html::push_html(&mut inner, h.inner.into_iter());
-        let class = if h.classes.is_empty() {
-            String::new()
-        } else {
-            format!(" class=\"{}\"", escape_attr(&h.classes.join(" ")))
-        };
-        self.events.push(Event::Html(
-            format!(
-                "<h{level} id=\"{}\"{class}>{inner}</h{level}>\n",
-                escape_attr(&id)
-            )
-            .into(),
-        ));
+        if let Some(events) = &mut self.events {
+            let mut inner = String::new();
+            pulldown_cmark::html::push_html(&mut inner, h.inner.into_iter());
+            let class = if h.classes.is_empty() {
+                String::new()
+            } else {
+                format!(" class=\"{}\"", escape_attr(&h.classes.join(" ")))
+            };
+            events.push(Event::Html(
+                format!(
+                    "<h{level} id=\"{}\"{class}>{inner}</h{level}>\n",
+                    escape_attr(&id)
+                )
+                .into(),
+            ));
+        }
         self.text.push('\n');
         self.headings.push(Heading {
             level,
@@ -517,8 +526,9 @@ impl<'a> Renderer<'a> {
         let Some((lang, code)) = self.code.take() else {
             return;
         };
-        let html = highlight::highlight(&code, &lang);
-        self.events.push(Event::Html(html.into()));
+        if let Some(events) = &mut self.events {
+            events.push(Event::Html(highlight::highlight(&code, &lang).into()));
+        }
     }
 
     /// Resolves a link and returns the event that opens it. Links to other
@@ -845,7 +855,7 @@ mod tests {
 
     #[test]
     fn find_reads_what_render_reads_without_the_html() {
-        let md = "## Mở đầu\n\nXem [A](a.md) và <b>đậm</b> ![x](/x.png).\n\n## Mở đầu\n";
+        let md = "## Mở đầu\n\nXem [A](a.md) và <b>đậm</b> ![x](/x.png).\n\n## Mở đầu\n\n```rust\nfn a() {}\n```\n";
         let resolve = |d: &str, _: RefKind| match d {
             "a.md" => LinkOutcome::Internal {
                 href: "/a/".into(),
@@ -867,6 +877,7 @@ mod tests {
         assert_eq!(f.paths, r.paths);
         assert_eq!(f.raw_html, r.raw_html);
         assert_eq!(f.text, r.text);
+        assert!(f.has_code && r.has_code);
         assert_eq!(
             r.raw_html[0].at,
             (3, "Xem [A](a.md) và ".chars().count() + 1)
