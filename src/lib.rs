@@ -33,7 +33,7 @@ pub mod share;
 pub mod text;
 pub mod xref;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -493,9 +493,11 @@ type PagesWritten<'a> = (
     Option<Result<(), Vec<Diagnostic>>>,
 );
 
-/// Makes the template contexts, renders and writes the pages `out` wants,
-/// then, if they all went well, the other files (after the pages: they are
-/// checked against the pages' places).
+/// Makes the template contexts, then renders and writes the pages `out`
+/// wants beside the generated files (404 page, aliases, feeds, static
+/// files: checked against the pages' places up front, see
+/// [`resolve::check_generated`]), then, if all went well, the files of
+/// `content/` (after everything else: a path taken is an error).
 #[allow(clippy::too_many_arguments)]
 fn write_pages<'a>(
     root: &Path,
@@ -513,28 +515,86 @@ fn write_pages<'a>(
     contexts.set_bodies(rendered, html).map_err(|d| vec![d])?;
     out.plan(|| contexts.parts());
     out.want_ids(links::anchored_files(site, rendered));
+    let copies = links::content_files(site, rendered)?;
+    let (errors, generated) = rayon::join(
+        || render_pages(site, theme, &contexts, rendered, html, out, progress),
+        || write_generated(root, site, theme, &contexts, &copies, out),
+    );
+    let extras = errors.is_empty().then(|| {
+        generated
+            .and_then(|()| copy_content_files(root, &copies, out))
+            .map_err(|d| vec![d])
+    });
+    Ok((contexts, errors, extras))
+}
+
+/// One template render of a page: the page itself (`None`) or one of its
+/// paper variants.
+type Job = (usize, Option<String>);
+
+/// Renders and writes the pages `out` wants, each paper variant a job of
+/// its own; the errors of a page's variants are left out when the page
+/// itself failed (they are the same error, most often).
+fn render_pages(
+    site: &Site,
+    theme: &Theme,
+    contexts: &Contexts<'_>,
+    rendered: &[Rendered],
+    html: &BodyHtml<'_>,
+    out: &Writer<'_>,
+    progress: Progress<'_>,
+) -> Vec<Diagnostic> {
     let done = AtomicUsize::new(0);
     let total = site.nodes.len();
-    let errors: Vec<Diagnostic> = (0..total)
+    let failed: Vec<(Job, Diagnostic)> = page_jobs(site, rendered, out)
         .into_par_iter()
-        .filter_map(|i| {
-            if !out.wants_page(i) {
-                return None;
-            }
+        .with_max_len(1)
+        .filter_map(|(i, paper)| {
             let result = html(i, &rendered[i]).and_then(|body| {
                 let page = (&rendered[i], &*body);
-                render_page(site, theme, &contexts, page, i, out)
-                    .and_then(|page_html| out.html(&resolve::page_file(&site.nodes[i]), page_html))
-                    .and_then(|()| write_paper_variants(site, theme, &contexts, page, i, out))
+                match &paper {
+                    None => render_page(site, theme, contexts, page, i, out).and_then(|page_html| {
+                        out.html(&resolve::page_file(&site.nodes[i]), page_html)
+                    }),
+                    Some(paper) => write_paper_variant(site, theme, contexts, page, i, paper, out),
+                }
             });
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            result.err()
+            if paper.is_none() {
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            }
+            result.err().map(|e| ((i, paper), e))
         })
         .collect();
-    let extras = errors
-        .is_empty()
-        .then(|| write_extras(root, site, theme, &contexts, rendered, out));
-    Ok((contexts, errors, extras))
+    let pages_failed: HashSet<usize> = failed
+        .iter()
+        .filter(|((_, paper), _)| paper.is_none())
+        .map(|((i, _), _)| *i)
+        .collect();
+    failed
+        .into_iter()
+        .filter(|((i, paper), _)| paper.is_none() || !pages_failed.contains(i))
+        .map(|(_, e)| e)
+        .collect()
+}
+
+/// The renders of the pages `out` wants, the longest first (as far as can
+/// be told before rendering: pages with paper variants, whose templates
+/// draw the whole site's figures, then sections, which list their
+/// documents, then by length of text), so that no long render is left for
+/// the end while the other threads wait.
+fn page_jobs(site: &Site, rendered: &[Rendered], out: &Writer<'_>) -> Vec<Job> {
+    let mut jobs: Vec<(Job, (bool, bool, usize))> = Vec::new();
+    for (i, node) in site.nodes.iter().enumerate() {
+        if !out.wants_page(i) {
+            continue;
+        }
+        let papers = print::paper_variants(&node.doc.fm.extra);
+        let cost = (!papers.is_empty(), node.doc.is_section, rendered[i].text.len());
+        jobs.push(((i, None), cost));
+        jobs.extend(papers.into_iter().map(|p| ((i, Some(p)), cost)));
+    }
+    jobs.sort_by(|a, b| b.1.cmp(&a.1));
+    jobs.into_iter().map(|(job, _)| job).collect()
 }
 
 /// Renders page `i`; the parts its context read go to `out` (serve keeps them).
@@ -554,24 +614,22 @@ fn render_page(
     theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)
 }
 
-/// The paper variants a page asks for (`paper_variants: [a3]`): its template
+/// A paper variant of page `i` (`paper_variants: [a3]`): its template
 /// again with `paper` set, written to `<url>/<paper>/index.html`.
-fn write_paper_variants(
+fn write_paper_variant(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
     page: (&Rendered, &str),
     i: usize,
+    paper: &str,
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
-    for paper in print::paper_variants(&site.nodes[i].doc.fm.extra) {
-        let template = render::template_for(site, theme, i)?;
-        let (mut ctx, _) = contexts.page(i, page);
-        ctx.insert("paper", &paper);
-        let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
-        out.html(&resolve::paper_file(&site.nodes[i], &paper), html)?;
-    }
-    Ok(())
+    let template = render::template_for(site, theme, i)?;
+    let (mut ctx, _) = contexts.page(i, page);
+    ctx.insert("paper", &paper);
+    let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
+    out.html(&resolve::paper_file(&site.nodes[i], paper), html)
 }
 
 /// The files node `i`'s page is written to: its own and its paper variants'.
@@ -584,22 +642,6 @@ fn page_files(site: &Site, i: usize) -> Vec<String> {
                 .map(|p| resolve::paper_file(n, p)),
         )
         .collect()
-}
-
-/// The 404 page, aliases, sitemap, robots.txt, feed, static files and the
-/// files of `content/` that pages link to. `nqsite check` makes and writes
-/// nothing costly, but every path is still recorded for the link check.
-fn write_extras(
-    root: &Path,
-    site: &Site,
-    theme: &Theme,
-    contexts: &Contexts<'_>,
-    rendered: &[Rendered],
-    out: &Writer<'_>,
-) -> Result<(), Vec<Diagnostic>> {
-    let copies = links::content_files(site, rendered)?;
-    write_generated(root, site, theme, contexts, &copies, out).map_err(|d| vec![d])?;
-    copy_content_files(root, &copies, out).map_err(|d| vec![d])
 }
 
 /// The files `content/` gives the output, written after everything else: a

@@ -500,11 +500,15 @@ fn matching_test(value: Option<&tera::Value>, params: &[tera::Value]) -> tera::R
 }
 
 /// Tera's `add_raw_templates`, the templates parsed in parallel (parsing
-/// was a tenth of the shipped site's build, on one thread). Tera keeps its
-/// parsed templates in a public field for this; its own checks follow.
+/// was a tenth of the shipped site's build, on one thread), the longest
+/// first so that no long parse is left for the end. Tera keeps its parsed
+/// templates in a public field for this; its own checks follow.
 fn add_templates(tera: &mut Tera, templates: &[(&str, String)]) -> tera::Result<()> {
-    let parsed = templates
-        .par_iter()
+    let mut longest_first: Vec<&(&str, String)> = templates.iter().collect();
+    longest_first.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
+    let parsed = longest_first
+        .into_par_iter()
+        .with_max_len(1)
         .map(|(name, text)| {
             tera::Template::new(name, None, text)
                 .map_err(|e| tera::Error::chain(format!("Failed to parse '{name}'"), e))
