@@ -9,6 +9,7 @@
 //! ([`on_render_threads`]); `range` is bounded. No theme can abort the
 //! process.
 
+mod arrays;
 mod check;
 
 use std::cell::Cell;
@@ -144,6 +145,7 @@ impl Theme {
         tera.register_filter("numbers", numbers_filter);
         tera.register_tester("matching", matching_test);
         bound_range(&mut tera);
+        arrays::register(&mut tera);
         guard_macro_depth(&mut tera);
         let mut macros = Vec::new();
         let instrumented: Vec<(&str, String)> = templates
