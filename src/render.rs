@@ -143,6 +143,7 @@ impl Theme {
         tera.set_escape_fn(crate::markdown::escape_attr);
         tera.register_filter("nobreak", nobreak_filter);
         tera.register_filter("numbers", numbers_filter);
+        tera.register_filter("wrap", wrap_filter);
         tera.register_tester("matching", matching_test);
         bound_range(&mut tera);
         arrays::register(&mut tera);
@@ -403,8 +404,6 @@ fn value_text(v: &tera::Value) -> String {
     }
 }
 
-/// `{{ title | nobreak | safe }}`: the text escaped, with its document
-/// numbers (`57-NQ/TW`) kept on one line.
 /// Every `id="…"` of the templates whose value is written as it is (no
 /// `{{ }}` in it).
 fn literal_ids<'a>(templates: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
@@ -430,6 +429,8 @@ fn literal_ids<'a>(templates: impl Iterator<Item = &'a str>) -> BTreeSet<String>
     ids
 }
 
+/// `{{ title | nobreak | safe }}`: the text escaped, with its document
+/// numbers (`57-NQ/TW`) kept on one line.
 fn nobreak_filter(
     v: &tera::Value,
     _: &std::collections::HashMap<String, tera::Value>,
@@ -447,6 +448,19 @@ fn numbers_filter(
     _: &std::collections::HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {
     Ok(serde_json::json!(crate::text::numbers(&value_text(v))))
+}
+
+/// `{{ label | wrap(width=14) }}`: the label's lines, at most `width`
+/// characters each ([`crate::text::wrap`]), for SVG text.
+fn wrap_filter(
+    v: &tera::Value,
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let width = args
+        .get("width")
+        .and_then(tera::Value::as_f64)
+        .ok_or_else(|| tera::Error::msg("Filter `wrap` needs a number `width`"))?;
+    Ok(serde_json::json!(crate::text::wrap(&value_text(v), width)))
 }
 
 /// Patterns `matching` keeps compiled, per render thread; past this many

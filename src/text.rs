@@ -540,9 +540,53 @@ pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The words of `text` (split at spaces) in lines of at most `width`
+/// characters, one space between words; a longer word stands alone on its
+/// line, and a newline in the text breaks the line too. An empty text is
+/// one empty line. For SVG labels: SVG text does not wrap.
+pub fn wrap(text: &str, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_chars = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let chars = word.chars().count();
+        if !cur.is_empty() && (cur_chars + chars + 1) as f64 > width {
+            lines.push(std::mem::take(&mut cur));
+            cur_chars = 0;
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+            cur_chars += 1;
+        }
+        cur.push_str(word);
+        cur_chars += chars;
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    if lines.is_empty() {
+        return vec![String::new()];
+    }
+    lines
+        .iter()
+        .flat_map(|l| l.split('\n'))
+        .map(String::from)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_fills_lines_up_to_the_width() {
+        assert_eq!(wrap("Tỷ lệ  doanh nghiệp có hoạt động", 10.0), ["Tỷ lệ", "doanh", "nghiệp có", "hoạt động"]);
+        assert_eq!(wrap("a bb ccc", 4.0), ["a bb", "ccc"]);
+        assert_eq!(wrap("siêudàiquá x", 3.0), ["siêudàiquá", "x"]);
+        assert_eq!(wrap("a\nb c", 9.0), ["a", "b c"]);
+        assert_eq!(wrap("", 5.0), [""]);
+        assert_eq!(wrap("   ", 5.0), [""]);
+    }
 
     #[test]
     fn stable_characters_are_nfc_and_never_combine() {
