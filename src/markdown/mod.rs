@@ -730,17 +730,23 @@ fn quote_html(rest: &str) -> String {
 
 /// Escapes text for an HTML attribute value.
 pub fn escape_attr(s: &str) -> String {
+    // The five are ASCII: the text between them is copied as it is.
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut from = 0;
+    for (at, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..at]);
+        out.push_str(entity);
+        from = at + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
@@ -750,6 +756,18 @@ mod tests {
 
     fn keep(_: &str, _: RefKind) -> LinkOutcome {
         LinkOutcome::Keep
+    }
+
+    #[test]
+    fn escape_attr_escapes_the_five_and_keeps_the_rest() {
+        assert_eq!(escape_attr(""), "");
+        assert_eq!(escape_attr("Nghị quyết 57"), "Nghị quyết 57");
+        assert_eq!(
+            escape_attr(r#"<a href="x">Đ&'đ</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Đ&amp;&#39;đ&lt;/a&gt;"
+        );
+        assert_eq!(escape_attr("ế&"), "ế&amp;");
+        assert_eq!(escape_attr("&ế"), "&amp;ế");
     }
 
     #[test]
