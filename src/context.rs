@@ -107,9 +107,9 @@ struct PageView<'a> {
     fields: serde_json::Map<String, Json>,
     is_home: bool,
     is_section: bool,
-    breadcrumbs: Vec<LinkView>,
-    prev: Option<LinkView>,
-    next: Option<LinkView>,
+    breadcrumbs: Vec<&'a LinkView>,
+    prev: Option<&'a LinkView>,
+    next: Option<&'a LinkView>,
     /// For a page in a section: the pages around it there (itself
     /// included), at most [`NEIGHBOURS`] on each side.
     neighbours: Vec<&'a LinkView>,
@@ -125,9 +125,9 @@ struct PageView<'a> {
     /// Where this page is mentioned ("Được đề cập tại").
     mentions: Vec<MentionView<'a>>,
     /// The typed documents this page references.
-    refs: Vec<Json>,
+    refs: Vec<&'a Json>,
     /// Documents of the same type sharing the most references (`related:`).
-    related: Vec<LinkView>,
+    related: Vec<&'a LinkView>,
     /// schema.org JSON-LD, as the type declares it.
     jsonld: Option<String>,
     /// The share image (1200×630): href, and absolute URL when the site has an origin.
@@ -460,10 +460,10 @@ impl<'a> Contexts<'a> {
             breadcrumbs: site
                 .ancestors(i)
                 .into_iter()
-                .map(|a| self.link(a, r).clone())
+                .map(|a| self.link(a, r))
                 .collect(),
-            prev: prev.map(|p| self.link(p, r).clone()),
-            next: next.map(|n| self.link(n, r).clone()),
+            prev: prev.map(|p| self.link(p, r)),
+            next: next.map(|n| self.link(n, r)),
             neighbours: self
                 .neighbours(i)
                 .iter()
@@ -482,12 +482,12 @@ impl<'a> Contexts<'a> {
             refs: self
                 .outgoing(i, r)
                 .iter()
-                .filter_map(|&t| self.entity_read(t, r).cloned())
+                .filter_map(|&t| self.entity_read(t, r))
                 .collect(),
             related: self
                 .related(i, r)
                 .into_iter()
-                .map(|q| self.link(q, r).clone())
+                .map(|q| self.link(q, r))
                 .collect(),
             jsonld: self.jsonld(i, rendered),
             share_image: {
