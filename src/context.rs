@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -238,6 +238,23 @@ pub struct Contexts<'a> {
     booklets: Vec<Option<Json>>,
     /// Contexts given back after a render, for the next (see [`Lent`]).
     spare: Mutex<Vec<Spare>>,
+}
+
+impl Drop for Contexts<'_> {
+    /// The shared context, the views and the spare contexts (each with its
+    /// own copy of the shared part) are freed on another thread.
+    fn drop(&mut self) {
+        let spare = std::mem::take(self.spare.get_mut().unwrap_or_else(PoisonError::into_inner));
+        crate::drop_later((
+            std::mem::take(&mut self.base),
+            std::mem::take(&mut self.links),
+            std::mem::take(&mut self.entities),
+            std::mem::take(&mut self.data),
+            std::mem::take(&mut self.listings),
+            std::mem::take(&mut self.booklets),
+            spare,
+        ));
+    }
 }
 
 impl<'a> Contexts<'a> {
