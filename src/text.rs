@@ -580,7 +580,10 @@ mod tests {
 
     #[test]
     fn wrap_fills_lines_up_to_the_width() {
-        assert_eq!(wrap("Tỷ lệ  doanh nghiệp có hoạt động", 10.0), ["Tỷ lệ", "doanh", "nghiệp có", "hoạt động"]);
+        assert_eq!(
+            wrap("Tỷ lệ  doanh nghiệp có hoạt động", 10.0),
+            ["Tỷ lệ", "doanh", "nghiệp có", "hoạt động"]
+        );
         assert_eq!(wrap("a bb ccc", 4.0), ["a bb", "ccc"]);
         assert_eq!(wrap("siêudàiquá x", 3.0), ["siêudàiquá", "x"]);
         assert_eq!(wrap("a\nb c", 9.0), ["a", "b c"]);
