@@ -450,7 +450,7 @@ impl Session {
             xref,
             &writer,
             &|_, _| {},
-            Some(&mut self.search),
+            search::Prior::Cache(&mut self.search),
         )?;
         let wanted = collector.wanted().to_vec();
         let parts = collector.parts();

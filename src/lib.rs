@@ -265,7 +265,15 @@ fn run(
     let Some(places) = places else {
         let writer = Writer::new(None, portable_base);
         write_site(
-            &opts.root, &site, &theme, rendered, &html, &xref, &writer, progress, None,
+            &opts.root,
+            &site,
+            &theme,
+            rendered,
+            &html,
+            &xref,
+            &writer,
+            progress,
+            search::Prior::Nothing,
         )?;
         timer.lap("templates+write");
         let warnings = site_warnings(&site, &theme);
@@ -282,8 +290,23 @@ fn run(
     let lock = OutputLock::acquire(places.target.dir(), wait)?;
     let staging = Staging::new(&places.target, &lock)?;
     let writer = Writer::new(Some(&staging), portable_base);
+    // The output this build replaces holds the index to take when nothing
+    // it is made from changed; the record of how it was made is kept with
+    // the share images.
+    let previous = search::Previous {
+        output: output.clone(),
+        record: opts.root.join(".nqsite-cache").join("search-index"),
+    };
     let written = write_site(
-        &opts.root, &site, &theme, rendered, &html, &xref, &writer, progress, None,
+        &opts.root,
+        &site,
+        &theme,
+        rendered,
+        &html,
+        &xref,
+        &writer,
+        progress,
+        search::Prior::Output(&previous),
     );
     if let Err(e) = written
         .map_err(Failure::from)
@@ -452,8 +475,8 @@ fn check_links(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
 
 /// Renders every page through its template and writes it (unless checking),
 /// with the search index, the search page and the other files, then checks
-/// the paths the bodies link to against what was written. `search_cache`
-/// keeps the search entries between builds (`nqsite serve`).
+/// the paths the bodies link to against what was written. `search_prior`
+/// is what the search index may be made from besides the pages.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_site(
     root: &Path,
@@ -464,7 +487,7 @@ pub(crate) fn write_site(
     xref: &Xref,
     out: &Writer<'_>,
     progress: Progress<'_>,
-    search_cache: Option<&mut search::Cache>,
+    search_prior: search::Prior<'_>,
 ) -> Result<(), Vec<Diagnostic>> {
     // Templates are rendered on threads whose stack holds the deepest
     // nesting a theme may reach (see `render`).
@@ -475,7 +498,7 @@ pub(crate) fn write_site(
         // of the shipped site's build; in a save, where a page or two
         // render, it is the longest part, and it needs no template context.
         let (search, pages) = rayon::join(
-            || search::build(site, rendered, theme, search_cache, out),
+            || search::build(site, rendered, theme, search_prior, out),
             || write_pages(root, site, theme, rendered, html, xref, out, progress),
         );
         let (contexts, mut errors, extras) = pages?;
@@ -569,9 +592,11 @@ fn render_pages(
             let result = html(i, &rendered[i]).and_then(|body| {
                 let page = (&rendered[i], &*body);
                 match &paper {
-                    None => render_page(site, theme, contexts, page, i, out).and_then(|page_html| {
-                        out.html(&resolve::page_file(&site.nodes[i]), page_html)
-                    }),
+                    None => {
+                        render_page(site, theme, contexts, page, i, out).and_then(|page_html| {
+                            out.html(&resolve::page_file(&site.nodes[i]), page_html)
+                        })
+                    }
                     Some(paper) => write_paper_variant(site, theme, contexts, page, i, paper, out),
                 }
             });
@@ -605,7 +630,11 @@ fn page_jobs(site: &Site, rendered: &[Rendered], out: &Writer<'_>) -> Vec<Job> {
             continue;
         }
         let papers = print::paper_variants(&node.doc.fm.extra);
-        let cost = (!papers.is_empty(), node.doc.is_section, rendered[i].text.len());
+        let cost = (
+            !papers.is_empty(),
+            node.doc.is_section,
+            rendered[i].text.len(),
+        );
         jobs.push(((i, None), cost));
         jobs.extend(papers.into_iter().map(|p| ((i, Some(p)), cost)));
     }

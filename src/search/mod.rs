@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use crate::content::FrontMatter;
@@ -42,10 +43,12 @@ use crate::resolve::{HOME, Site};
 mod analyze;
 mod cache;
 mod encode;
+mod reuse;
 mod words;
 
 pub use analyze::{form, key, syllables};
 pub use cache::Cache;
+pub use reuse::Previous;
 pub use words::{FILE as WORDS_FILE, Words};
 
 use cache::{Basis, Fingerprint, Source};
@@ -307,16 +310,27 @@ impl Source for SitePages<'_> {
     }
 }
 
+/// What a build's search index may be made from besides the pages.
+pub enum Prior<'c> {
+    /// Nothing: every page is analysed.
+    Nothing,
+    /// The cache `nqsite serve` keeps between builds: only the pages that
+    /// changed are analysed again.
+    Cache(&'c mut Cache),
+    /// The output a one-off build replaces: its index is taken as it is
+    /// when nothing it was made from changed ([`Previous`]).
+    Output(&'c Previous),
+}
+
 /// Builds the index of every page but home with the theme's labels and
 /// words and writes its scripts to `out` as they are made; the categories
-/// and field weights are those the site's model declares ([`Plan`]). With a
-/// `cache` (kept by `nqsite serve` between builds) only the pages that
-/// changed are analysed again; the bytes are the same either way.
+/// and field weights are those the site's model declares ([`Plan`]). What
+/// `prior` holds spares work; the bytes are the same either way.
 pub fn build(
     site: &Site,
     rendered: &[Rendered],
     theme: &Theme,
-    cache: Option<&mut Cache>,
+    prior: Prior<'_>,
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     let strings = theme.strings_for(&site.config);
@@ -329,12 +343,31 @@ pub fn build(
         plan: &plan,
         kinds: plan.categories(site),
     };
-    let mut one_off = Cache::default();
-    let cache = cache.unwrap_or(&mut one_off);
     let meta =
         |has: &dyn Fn(&str) -> bool| meta_fields(&strings, &theme.search_words.used(has), &plan);
     let emit = |path: &str, file: &Printed| out.shared(path, file);
-    let meta_path = cache.build(&pages, cache::settings(&plan), meta, &emit)?;
+    let settings = cache::settings(&plan);
+    let meta_path = match prior {
+        Prior::Nothing => Cache::default().build(&pages, settings, meta, &emit)?,
+        Prior::Cache(cache) => cache.build(&pages, settings, meta, &emit)?,
+        Prior::Output(previous) => {
+            // Everything the index is made from: the settings, the strings
+            // and words the meta script draws on, and every page.
+            let mut parts = vec![
+                settings,
+                hash64(format!("{strings:?}").as_bytes()),
+                hash64(format!("{:?}", theme.search_words).as_bytes()),
+            ];
+            parts.par_extend(
+                (0..pages.count())
+                    .into_par_iter()
+                    .map(|i| pages.fingerprint(i, None).key),
+            );
+            build_or_take(reuse::key(&parts), previous, &emit, |emit| {
+                Cache::default().build(&pages, settings, meta, emit)
+            })?
+        }
+    };
     let scripts: Vec<&str> = std::iter::once(meta_path.as_str())
         .chain(theme.asset_paths.get("search.js").map(String::as_str))
         .collect();
@@ -343,6 +376,45 @@ pub fn build(
         encode::to_json(&json!(scripts.join(" ")))
     );
     out.shared(MANIFEST, &Printed::new(manifest.into_bytes()))
+}
+
+/// The index made with `key` taken from `previous`'s output when it is
+/// there as recorded, else made by `make` (and recorded for the next
+/// build). Returns the meta script's path.
+fn build_or_take(
+    key: Option<u64>,
+    previous: &Previous,
+    emit: &cache::Emit<'_>,
+    make: impl FnOnce(&cache::Emit<'_>) -> Result<String, Diagnostic>,
+) -> Result<String, Diagnostic> {
+    if let Some((meta, files)) = key.and_then(|k| reuse::take(previous, k)) {
+        for (rel, file) in &files {
+            emit(rel, file)?;
+        }
+        return Ok(meta);
+    }
+    let made = std::sync::Mutex::new(Vec::new());
+    let meta = make(&|rel: &str, file: &Printed| {
+        made.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((rel.to_string(), file.print));
+        emit(rel, file)
+    })?;
+    if let Some(key) = key {
+        let mut files = made
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.sort();
+        reuse::save(
+            previous,
+            &reuse::Record {
+                key,
+                meta: meta.clone(),
+                files,
+            },
+        );
+    }
+    Ok(meta)
 }
 
 /// What the meta script says of the site as a whole: category labels, the

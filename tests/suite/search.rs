@@ -185,3 +185,50 @@ fn errors_on_bad_search_words_with_file_line_and_column_and_keeps_the_old_site()
         "the previous site is kept"
     );
 }
+
+/// The inode of `path` (the record is replaced, never edited, when written).
+fn inode(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().ino()
+}
+
+#[test]
+fn a_rebuild_takes_the_index_from_the_output_only_when_nothing_it_is_made_from_changed() {
+    let site = SiteTest::fixture("basic");
+    site.build().assert_ok();
+    let record = site.root().join(".nqsite-cache").join("search-index");
+    let search = site.public().join("search");
+    let made = crate::harness::snapshot(&search);
+    let written = inode(&record);
+    // Nothing changed: the index is taken (the record is not written
+    // again) and the bytes are the same.
+    site.build().assert_ok();
+    assert_eq!(inode(&record), written, "taken, not made again");
+    assert!(made == crate::harness::snapshot(&search));
+    // A script edited in the output is not taken: the index is made again.
+    let shard = search_files(&site)
+        .into_iter()
+        .find(|n| n.starts_with("t."))
+        .unwrap();
+    std::fs::write(search.join(&shard), "nqSearch.add(\"t\",{});\n").unwrap();
+    site.build().assert_ok();
+    assert_ne!(inode(&record), written, "made again");
+    assert!(made == crate::harness::snapshot(&search));
+    // A page's text changed: made again, as a build without a record makes it.
+    let page = std::fs::read_to_string(site.root().join("content/gioi-thieu.md")).unwrap();
+    site.write(
+        "content/gioi-thieu.md",
+        &format!("{page}\nHợp tác xã kiểu mới.\n"),
+    );
+    site.build().assert_ok();
+    let changed = crate::harness::snapshot(&search);
+    assert!(changed != made);
+    assert!(
+        keys(&site).contains("hop tac"),
+        "the new words are searched"
+    );
+    std::fs::remove_file(&record).unwrap();
+    std::fs::remove_dir_all(site.public()).unwrap();
+    site.build().assert_ok();
+    assert!(changed == crate::harness::snapshot(&search));
+}
