@@ -638,7 +638,7 @@ fn page_jobs(site: &Site, rendered: &[Rendered], out: &Writer<'_>) -> Vec<Job> {
         jobs.push(((i, None), cost));
         jobs.extend(papers.into_iter().map(|p| ((i, Some(p)), cost)));
     }
-    jobs.sort_by(|a, b| b.1.cmp(&a.1));
+    jobs.sort_by_key(|&(_, cost)| std::cmp::Reverse(cost));
     jobs.into_iter().map(|(job, _)| job).collect()
 }
 
