@@ -389,7 +389,7 @@ pub fn broken_link_errors(site: &Site, i: usize, rendered: &Rendered) -> Vec<Dia
         .collect();
     if !site.config.raw_html {
         let mut last_line = 0;
-        for raw in &rendered.raw_html {
+        for raw in rendered.raw_html.iter() {
             let (line, col) = file_position(doc, raw.at);
             if line == last_line {
                 continue;

@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     for at in positions {
         assert!(inside(at), "{at:?}");
     }
-    for h in &r.raw_html {
+    for h in r.raw_html.iter() {
         assert!(h.quote.chars().count() <= nqsite::markdown::HTML_QUOTE + 1);
     }
     for link in r.links.iter() {

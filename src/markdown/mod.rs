@@ -165,12 +165,13 @@ pub struct Rendered {
     /// Internal links, resolved (shared; serve patches a copy only when
     /// target indices moved).
     pub links: std::sync::Arc<Vec<FoundLink>>,
-    /// Links that could not be resolved.
-    pub broken: Vec<BrokenLink>,
-    /// Links and images to pages and files of the built site.
-    pub paths: Vec<PathRef>,
-    /// The raw HTML (other than comments) of the body, in order.
-    pub raw_html: Vec<RawHtml>,
+    /// Links that could not be resolved (shared, as `links`: serve hands
+    /// an unchanged body's to every build without copying them).
+    pub broken: std::sync::Arc<[BrokenLink]>,
+    /// Links and images to pages and files of the built site (shared).
+    pub paths: std::sync::Arc<[PathRef]>,
+    /// The raw HTML (other than comments) of the body, in order (shared).
+    pub raw_html: std::sync::Arc<[RawHtml]>,
     /// Plain text of the body (for search and descriptions).
     pub text: std::sync::Arc<str>,
     /// True if the body has a fenced code block.
@@ -241,9 +242,9 @@ fn read<'a>(
         html: std::sync::Arc::default(),
         headings: r.headings.into(),
         links: std::sync::Arc::new(r.links),
-        broken: r.broken,
-        paths: r.paths,
-        raw_html: r.raw_html,
+        broken: r.broken.into(),
+        paths: r.paths.into(),
+        raw_html: r.raw_html.into(),
         text: r.text.into(),
         has_code: r.has_code,
     };
