@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde_yaml::Value;
 
 use crate::diag::Diagnostic;
-use crate::markdown::Rendered;
+use crate::markdown::{Excerpt, Rendered};
 use crate::resolve::Site;
 
 /// One place where a document is mentioned.
@@ -24,7 +24,7 @@ pub struct Mention {
     /// The heading above the mention, if any.
     pub near: Option<Arc<str>>,
     /// A one-line excerpt around the mention.
-    pub excerpt: Arc<str>,
+    pub excerpt: Excerpt,
 }
 
 /// The cross-reference graph of a site.
@@ -84,7 +84,7 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
     // (target, excerpt) pairs already listed for this document: one
     // mention per paragraph is enough. Kept in a set so that many links
     // to one page cost linear time, not quadratic.
-    let mut listed: foldhash::HashSet<(usize, Arc<str>)> = foldhash::HashSet::default();
+    let mut listed: foldhash::HashSet<(usize, Excerpt)> = foldhash::HashSet::default();
     // The targets of front-matter mentions not yet superseded (below).
     let mut from_front_matter: HashSet<usize> = HashSet::new();
     for (target, key_line) in front_matter_refs(site, i, &mut found.errors) {
@@ -99,13 +99,7 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
         if seen.insert(target) {
             from_front_matter.insert(target);
             found.outgoing.push(target);
-            let excerpt: Arc<str> = site.nodes[i]
-                .doc
-                .fm
-                .description
-                .as_deref()
-                .unwrap_or("")
-                .into();
+            let excerpt = Excerpt::new(site.nodes[i].doc.fm.description.as_deref().unwrap_or(""));
             listed.insert((target, excerpt.clone()));
             found.mentions.push((
                 target,
@@ -126,7 +120,7 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
         if seen.insert(link.target) {
             found.outgoing.push(link.target);
         }
-        let excerpt = Arc::clone(&link.excerpt);
+        let excerpt = link.excerpt.clone();
         if !listed.insert((link.target, excerpt.clone())) {
             continue;
         }

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::text::slugify;
 
-pub use excerpt::excerpt;
+pub use excerpt::{Excerpt, excerpt};
 
 /// A heading of a rendered document.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -105,7 +105,7 @@ pub struct FoundLink {
     /// The line of [`Rendered::text`] around the link (see [`excerpt()`]),
     /// shared with the mentions made of it: `nqsite serve` keeps it while
     /// the body does not change.
-    pub excerpt: Arc<str>,
+    pub excerpt: Excerpt,
 }
 
 /// A link that could not be resolved, with its position.
@@ -236,7 +236,7 @@ fn read<'a>(
     }
     let mut lines = excerpt::Lines::new(&r.text);
     for link in &mut r.links {
-        link.excerpt = lines.excerpt(link.text_pos).into();
+        link.excerpt = Excerpt::new(&lines.excerpt(link.text_pos));
     }
     let found = Rendered {
         html: std::sync::Arc::default(),
@@ -589,7 +589,7 @@ impl<'a> Renderer<'a> {
                     near,
                     id: ref_id.as_deref().map(Arc::from),
                     text_pos: self.text.len(),
-                    excerpt: Arc::default(),
+                    excerpt: Excerpt::default(),
                 });
                 self.link_stack.push(Some(self.links.len() - 1));
                 match ref_id {
@@ -650,7 +650,7 @@ impl Renderer<'_> {
                     near: self.headings.last().map(|h| h.id.as_str().into()),
                     id: None,
                     text_pos: self.text.len(),
-                    excerpt: Arc::default(),
+                    excerpt: Excerpt::default(),
                 });
                 Some(href)
             }
