@@ -139,6 +139,9 @@ enum Outcome {
 
 struct CachedBody {
     body: u64,
+    /// The fingerprint of what the links were resolved against
+    /// ([`links::Table`]): while it is the same, so is every outcome.
+    table: u64,
     outcomes: Vec<(String, RefKind, Outcome)>,
     rendered: Rendered,
     targets: Vec<String>,
@@ -395,15 +398,20 @@ impl Session {
     /// Renders the bodies that changed; reuses the others.
     fn render_bodies(&mut self, site: &Site) -> Vec<Rendered> {
         let cache = &self.bodies;
+        let table = links::Table::new(site);
+        let table = (&table, table.fingerprint());
         let results: Vec<(Rendered, Option<CachedBody>)> = (0..site.nodes.len())
             .into_par_iter()
             .map(|i| {
                 let doc = &site.nodes[i].doc;
                 let body = self.fingerprints(doc).body;
-                match cache.get(&doc.rel).and_then(|c| reuse(site, i, body, c)) {
+                match cache
+                    .get(&doc.rel)
+                    .and_then(|c| reuse(site, table, i, body, c))
+                {
                     Some(r) => (r, None),
                     None => {
-                        let c = render_recorded(site, i, body, &self.reserved_ids);
+                        let c = render_recorded(site, table, i, body, &self.reserved_ids);
                         (c.rendered.clone(), Some(c))
                     }
                 }
@@ -670,14 +678,25 @@ fn page_owner(rel: &str, paths: &HashMap<&str, usize>) -> Option<usize> {
     paths.get(format!("{parent}/").as_str()).copied()
 }
 
-/// Reuses a cached body when its text is the same and every link resolves as before.
-fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Rendered> {
+/// Reuses a cached body when its text is the same and every link resolves
+/// as before: without resolving them again when what they were resolved
+/// against did not change (`table`: the site's link table and its
+/// fingerprint).
+fn reuse(
+    site: &Site,
+    (table, print): (&links::Table, u64),
+    i: usize,
+    body: u64,
+    cached: &CachedBody,
+) -> Option<Rendered> {
     if cached.body != body {
         return None;
     }
-    for (dest, kind, outcome) in &cached.outcomes {
-        if !outcome.matches(site, &links::resolve_link(site, i, dest, *kind)) {
-            return None;
+    if cached.table != print {
+        for (dest, kind, outcome) in &cached.outcomes {
+            if !outcome.matches(site, &links::resolve_link(table, i, dest, *kind)) {
+                return None;
+            }
         }
     }
     let mut r = cached.rendered.clone();
@@ -698,10 +717,16 @@ fn reuse(site: &Site, i: usize, body: u64, cached: &CachedBody) -> Option<Render
 }
 
 /// Renders a body, recording what each link resolved to.
-fn render_recorded(site: &Site, i: usize, body: u64, reserved: &BTreeSet<String>) -> CachedBody {
+fn render_recorded(
+    site: &Site,
+    (table, print): (&links::Table, u64),
+    i: usize,
+    body: u64,
+    reserved: &BTreeSet<String>,
+) -> CachedBody {
     let log = RefCell::new(Vec::new());
     let rendered = markdown::render(&site.nodes[i].doc.body, reserved, &|dest, kind| {
-        let outcome = links::resolve_link(site, i, dest, kind);
+        let outcome = links::resolve_link(table, i, dest, kind);
         log.borrow_mut()
             .push((dest.to_string(), kind, outcome_key(site, &outcome)));
         outcome
@@ -713,6 +738,7 @@ fn render_recorded(site: &Site, i: usize, body: u64, reserved: &BTreeSet<String>
         .collect();
     CachedBody {
         body,
+        table: print,
         outcomes: log.into_inner(),
         rendered,
         targets,

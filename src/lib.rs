@@ -455,7 +455,7 @@ fn links_of(
     site: &Site,
     i: usize,
 ) -> impl Fn(&str, markdown::RefKind) -> markdown::LinkOutcome + '_ {
-    move |dest, kind| links::resolve_link(site, i, dest, kind)
+    move |dest, kind| links::resolve_link(&links::Table::new(site), i, dest, kind)
 }
 
 /// Gives the templates stage the HTML of node `i`'s body: `nqsite serve`

@@ -31,9 +31,91 @@ const DATA_IMAGES: &[&str] = &[
     "image/avif",
 ];
 
+pub use table::Table;
+
+/// What resolving a link reads of the site, and all it can read: the base
+/// path, each document's path in `content/`, site path and entity key, and
+/// the other files of `content/`. Its [`Table::fingerprint`] is taken from
+/// the same data, so that `nqsite serve` can keep an unchanged body's
+/// resolved links while the fingerprint stays the same; a new read must be
+/// a method here, next to the fingerprint that has to cover it.
+mod table {
+    use crate::resolve::Site;
+
+    pub struct Table<'a> {
+        site: &'a Site,
+    }
+
+    impl<'a> Table<'a> {
+        pub fn new(site: &'a Site) -> Table<'a> {
+            Table { site }
+        }
+
+        /// A fingerprint of everything the methods below read.
+        pub fn fingerprint(&self) -> u64 {
+            let nodes: Vec<_> = self
+                .site
+                .nodes
+                .iter()
+                .map(|n| (n.doc.rel.as_str(), n.path.as_str(), n.entity.as_ref()))
+                .collect();
+            let assets: Vec<(&str, &str)> = self.site.assets().collect();
+            crate::fsutil::fingerprint(&(self.site.config.base_path.as_str(), nodes, assets))
+        }
+
+        pub(super) fn base_path(&self) -> &'a str {
+            &self.site.config.base_path
+        }
+
+        /// Each document's path in `content/`, in node order.
+        pub(super) fn rels(&self) -> impl Iterator<Item = &'a str> {
+            self.site.nodes.iter().map(|n| n.doc.rel.as_str())
+        }
+
+        /// The folder of node `i`'s file in `content/`.
+        pub(super) fn dir(&self, i: usize) -> &'a str {
+            self.site.nodes[i].doc.dir()
+        }
+
+        /// Node `i`'s site path (without the base path).
+        pub(super) fn path(&self, i: usize) -> &'a str {
+            &self.site.nodes[i].path
+        }
+
+        /// Every entity key, in node order.
+        pub(super) fn entity_keys(&self) -> impl Iterator<Item = &'a (String, String)> {
+            self.site.nodes.iter().filter_map(|n| n.entity.as_ref())
+        }
+
+        pub(super) fn by_rel(&self, rel: &str) -> Option<usize> {
+            self.site.by_rel(rel)
+        }
+
+        pub(super) fn entity(&self, kind: &str, id: &str) -> Option<usize> {
+            self.site.entity(kind, id)
+        }
+
+        pub(super) fn has_entity_type(&self, kind: &str) -> bool {
+            self.site.has_entity_type(kind)
+        }
+
+        pub(super) fn entity_ids(&self, kind: &str) -> Vec<&'a str> {
+            self.site.entity_ids(kind)
+        }
+
+        pub(super) fn has_asset(&self, rel: &str) -> bool {
+            self.site.asset(rel).is_some()
+        }
+
+        pub(super) fn href_at(&self, i: usize, anchor: Option<&str>) -> String {
+            self.site.href_at(i, anchor)
+        }
+    }
+}
+
 /// Decides what `dest`, written in document `from` as a link or an image,
 /// points to.
-pub fn resolve_link(site: &Site, from: usize, dest: &str, kind: RefKind) -> LinkOutcome {
+pub fn resolve_link(site: &Table, from: usize, dest: &str, kind: RefKind) -> LinkOutcome {
     let dest = dest.trim();
     if dest.is_empty() {
         return LinkOutcome::Keep;
@@ -134,7 +216,7 @@ fn zola_link(rest: &str) -> LinkOutcome {
 /// copied beside the page. Checked against the written files by
 /// [`check_paths`].
 fn resolve_path(
-    site: &Site,
+    site: &Table,
     from: usize,
     dest: &str,
     path: &str,
@@ -142,7 +224,6 @@ fn resolve_path(
 ) -> LinkOutcome {
     let path = path.split('?').next().unwrap_or("");
     let decoded = percent_decode(path);
-    let node = &site.nodes[from];
     let outside = || LinkOutcome::Broken {
         message: format!("liên kết `{dest}` trỏ ra ngoài trang web"),
         hint: "đường dẫn tương đối tính từ địa chỉ của trang hiện tại; bớt `../`".into(),
@@ -151,7 +232,7 @@ fn resolve_path(
         let Some(target) = site_path(abs) else {
             return outside();
         };
-        let base = &site.config.base_path;
+        let base = site.base_path();
         let href = if base == "/" {
             dest.to_string()
         } else {
@@ -165,10 +246,10 @@ fn resolve_path(
         };
     }
     let asset = (!decoded.split('/').any(|p| p == ".."))
-        .then(|| normalise(&join(node.doc.dir(), &decoded)).map(Cow::into_owned))
+        .then(|| normalise(&join(site.dir(from), &decoded)).map(Cow::into_owned))
         .flatten()
-        .filter(|src| site.asset(src).is_some());
-    match site_path(&format!("{}{decoded}", node.path)) {
+        .filter(|src| site.has_asset(src));
+    match site_path(&format!("{}{decoded}", site.path(from))) {
         Some(target) => LinkOutcome::Path {
             href: dest.to_string(),
             path: target,
@@ -221,18 +302,14 @@ fn scheme_split(path: &str) -> Option<(&str, &str)> {
 
 /// Resolves `kind:id` typed references written in document `from`.
 fn resolve_reference(
-    site: &Site,
+    site: &Table,
     from: usize,
     kind: &str,
     id: &str,
     anchor: Option<String>,
 ) -> LinkOutcome {
     if !site.has_entity_type(kind) {
-        let mut kinds: Vec<&str> = site
-            .nodes
-            .iter()
-            .filter_map(|n| n.entity.as_ref().map(|(k, _)| k.as_str()))
-            .collect();
+        let mut kinds: Vec<&str> = site.entity_keys().map(|(k, _)| k.as_str()).collect();
         kinds.sort_unstable();
         kinds.dedup();
         return LinkOutcome::Broken {
@@ -267,7 +344,7 @@ pub(crate) fn self_reference(doc: &Document, line: usize, column: usize) -> Diag
 }
 
 /// A resolved link to document `target`, at `anchor` if any.
-fn internal(site: &Site, target: usize, anchor: Option<String>) -> LinkOutcome {
+fn internal(site: &Table, target: usize, anchor: Option<String>) -> LinkOutcome {
     let href = site.href_at(target, anchor.as_deref());
     LinkOutcome::Internal {
         href,
@@ -278,11 +355,9 @@ fn internal(site: &Site, target: usize, anchor: Option<String>) -> LinkOutcome {
 
 /// Advice for an id that no `kind` document has: the same id under another
 /// type, else the closest ids of that type.
-pub fn unknown_id_hint(site: &Site, kind: &str, id: &str) -> String {
+pub fn unknown_id_hint(site: &Table, kind: &str, id: &str) -> String {
     let other_kinds: Vec<String> = site
-        .nodes
-        .iter()
-        .filter_map(|n| n.entity.as_ref())
+        .entity_keys()
         .filter(|(k, v)| v == id && k != kind)
         .map(|(k, _)| format!("`{k}:{id}`"))
         .collect();
@@ -301,11 +376,11 @@ pub fn unknown_id_hint(site: &Site, kind: &str, id: &str) -> String {
 }
 
 /// Resolves a relative (or content-root absolute) path to a `.md` file.
-fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> LinkOutcome {
+fn resolve_md(site: &Table, from: usize, path: &str, anchor: Option<String>) -> LinkOutcome {
     let decoded = percent_decode(path);
     let joined = match decoded.strip_prefix('/') {
         Some(abs) => Cow::Borrowed(abs),
-        None => Cow::Owned(join(site.nodes[from].doc.dir(), &decoded)),
+        None => Cow::Owned(join(site.dir(from), &decoded)),
     };
     let Some(rel) = normalise(&joined) else {
         return LinkOutcome::Broken {
@@ -316,7 +391,7 @@ fn resolve_md(site: &Site, from: usize, path: &str, anchor: Option<String>) -> L
     match site.by_rel(&rel) {
         Some(target) => internal(site, target, anchor),
         None => {
-            let all: Vec<&str> = site.nodes.iter().map(|n| n.doc.rel.as_str()).collect();
+            let all: Vec<&str> = site.rels().collect();
             let near = closest(&rel, all, 3);
             LinkOutcome::Broken {
                 message: format!("liên kết tới tệp không tồn tại `content/{rel}`"),

@@ -923,8 +923,9 @@ fn check_ref(
         return Ok(());
     }
     Err(Some(
-        at(format!("không có tài liệu loại `{to}` nào mang mã `{id}`"))
-            .hint(crate::links::unknown_id_hint(site, to, &id)),
+        at(format!("không có tài liệu loại `{to}` nào mang mã `{id}`")).hint(
+            crate::links::unknown_id_hint(&crate::links::Table::new(site), to, &id),
+        ),
     ))
 }
 

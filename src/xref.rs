@@ -203,5 +203,9 @@ fn unknown_id(
         1,
         format!("không có `{kind}` nào mang mã `{id}`"),
     )
-    .hint(crate::links::unknown_id_hint(site, kind, id))
+    .hint(crate::links::unknown_id_hint(
+        &crate::links::Table::new(site),
+        kind,
+        id,
+    ))
 }

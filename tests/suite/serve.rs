@@ -459,6 +459,26 @@ fn incremental_rebuilds_match_a_clean_full_build_byte_for_byte() {
                 "---\ntitle: \"Hướng dẫn của tỉnh (bản 3)\"\ntype: guidance\nid: tinh\n---\nTrích: [trên 55%](target:tfp-2030).\n",
             );
         }),
+        // A page linking to a target by its file; then the target moves
+        // (its slug) while the linking body stays as it is: its link must
+        // follow (the links an unchanged body resolved are kept only while
+        // what they were resolved against is the same); then an edit
+        // elsewhere, which leaves it alone.
+        Box::new(|s| {
+            s.write(
+                "content/hoi-dap/cau-5.md",
+                "---\ntitle: \"Câu hỏi 5\"\ntype: question\nnumber: 5\n---\nXem [mục tiêu số](../muc-tieu/so.md) và [TFP](target:tfp-2030).\n",
+            );
+        }),
+        Box::new(|s| {
+            edit_file(
+                s,
+                "content/muc-tieu/so.md",
+                "title: \"Kinh tế số\"\n",
+                "title: \"Kinh tế số\"\nslug: so-moi\n",
+            )
+        }),
+        Box::new(|s| edit_file(s, "content/hoi-dap/cau-2.md", "(sửa)", "(sửa lần 2)")),
     ];
     for (n, edit) in edits.iter().enumerate() {
         edit(&site);
