@@ -10,6 +10,14 @@ machine falls on all of them alike. Prints, per binary, the median and the
 fastest wall time and the median CPU time (user + system, from getrusage),
 in milliseconds. The output folder is the site's `public/` (the editor's
 `nqsite build` again, into an existing output).
+
+A binary written `BIN=DIR` builds DIR instead of `--root`: an older binary
+whose theme differs builds a checkout of its own commit (`git worktree add
+/tmp/old <commit>`), so each binary builds the site as it shipped it.
+
+With `--edit REL`, each build follows an edit: a line is added to
+`content/REL` of the root before every build (restored at the end), so the
+search index and the edited page are made again every time.
 """
 import argparse
 import os
@@ -37,14 +45,31 @@ def main():
     ap.add_argument("bins", nargs="+")
     ap.add_argument("--root", default=REPO)
     ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--edit", metavar="REL")
     a = ap.parse_args()
+    roots = {b: (b.split("=", 1) + [a.root])[1] for b in a.bins}
     times = {b: [] for b in a.bins}
     for b in a.bins:
         for _ in range(2):
-            build(b, a.root)
-    for _ in range(a.runs):
-        for b in a.bins:
-            times[b].append(build(b, a.root))
+            build(b.split("=", 1)[0], roots[b])
+    edited = {}
+    if a.edit:
+        for root in set(roots.values()):
+            path = os.path.join(root, "content", a.edit)
+            with open(path, encoding="utf-8") as f:
+                edited[path] = f.read()
+    try:
+        for n in range(a.runs):
+            for b in a.bins:
+                if a.edit:
+                    path = os.path.join(roots[b], "content", a.edit)
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(edited[path] + f"\nDòng sửa {n}.\n")
+                times[b].append(build(b.split("=", 1)[0], roots[b]))
+    finally:
+        for path, text in edited.items():
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
     for b, runs in times.items():
         wall = [w for w, _ in runs]
         cpu = [c for _, c in runs]
