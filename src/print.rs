@@ -3,6 +3,7 @@
 //! pages) and the paper variants of a page (`paper_variants: [a3]`), written
 //! beside it as `<url>/<paper>/index.html`.
 
+use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use crate::BodyHtml;
@@ -33,9 +34,13 @@ pub fn booklets(
                     members.push((j, depth));
                 }
             });
+            // The members' bodies are rendered in parallel; the first
+            // member's error, in order, is the one reported.
             let docs = members
-                .into_iter()
+                .into_par_iter()
                 .map(|(j, depth)| Ok(entry(site, &html(j, &rendered[j])?, j, depth)))
+                .collect::<Vec<Result<Json, Diagnostic>>>()
+                .into_iter()
                 .collect::<Result<Vec<Json>, Diagnostic>>()?;
             Ok(Some(Json::Array(docs)))
         })
