@@ -13,7 +13,10 @@ in milliseconds. The output folder is the site's `public/` (the editor's
 
 A binary written `BIN=DIR` builds DIR instead of `--root`: an older binary
 whose theme differs builds a checkout of its own commit (`git worktree add
-/tmp/old <commit>`), so each binary builds the site as it shipped it.
+/tmp/old <commit>`), so each binary builds the site as it shipped it. Two
+binaries that both take the search index from the output (from 867fc0f)
+must build roots of their own: the index is kept for the binary that made
+it, so in one root they would make it again for each other every time.
 
 With `--edit REL`, each build follows an edit: a line is added to
 `content/REL` of the root before every build (restored at the end), so the
