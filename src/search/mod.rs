@@ -387,11 +387,9 @@ fn build_or_take(
     emit: &cache::Emit<'_>,
     make: impl FnOnce(&cache::Emit<'_>) -> Result<String, Diagnostic>,
 ) -> Result<String, Diagnostic> {
-    if let Some((meta, files)) = key.and_then(|k| reuse::take(previous, k)) {
-        for (rel, file) in &files {
-            emit(rel, file)?;
-        }
-        return Ok(meta);
+    if let Some(record) = key.and_then(|k| reuse::check(previous, k)) {
+        reuse::emit(previous, &record, emit)?;
+        return Ok(record.meta);
     }
     let made = std::sync::Mutex::new(Vec::new());
     let meta = make(&|rel: &str, file: &Printed| {

@@ -10,12 +10,18 @@
 //! and fingerprint. A later build with the same key reads those scripts
 //! back from the output folder and checks each one's fingerprint; if any is
 //! missing or different (the output was edited, or that build failed after
-//! writing the record), the index is made again. The record is never
+//! writing the record), the index is made again. Then it reads them again,
+//! one at a time, to write them (a script changed in between is an error:
+//! the output was edited during the build). The record is never
 //! trusted for anything but which files to read: its paths must be search
 //! scripts' (`search/<kind>.<name>.js`).
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
+use super::cache::Emit;
+use crate::diag::Diagnostic;
 use crate::fsutil::hash64;
 use crate::output::Printed;
 
@@ -65,24 +71,48 @@ pub(super) fn key(parts: &[u64]) -> Option<u64> {
     Some(hash64(&bytes))
 }
 
-/// The scripts of the index made with `key`, read back from `previous`'s
-/// output, if its record says they are there and every one is as recorded.
-pub(super) fn take(previous: &Previous, key: u64) -> Option<(String, Vec<(String, Printed)>)> {
+/// The record of the index made with `key`, if `previous`'s output holds
+/// every script it lists as it was written. The scripts are read one at a
+/// time, not kept: at 100,000 pages the index is hundreds of megabytes.
+pub(super) fn check(previous: &Previous, key: u64) -> Option<Record> {
     let record = parse(&std::fs::read_to_string(&previous.record).ok()?)?;
     if record.key != key {
         return None;
     }
-    let mut files = Vec::with_capacity(record.files.len());
-    for (rel, print) in record.files {
-        let path = previous.output.join(&rel);
-        let bytes = crate::fsutil::read_bytes(&previous.output, &path, Path::new(&rel)).ok()?;
-        let file = Printed::new(bytes);
-        if file.print != print {
-            return None;
+    let intact = record
+        .files
+        .par_iter()
+        .all(|(rel, print)| read(previous, rel).is_some_and(|f| f.print == *print));
+    intact.then_some(record)
+}
+
+/// Hands every script of `record` to `emit`, read again from the output one
+/// at a time. A script that changed since [`check`] read it (the output
+/// edited during the build) is an error: the index would be half taken.
+pub(super) fn emit(
+    previous: &Previous,
+    record: &Record,
+    emit: &Emit<'_>,
+) -> Result<(), Diagnostic> {
+    record.files.par_iter().try_for_each(|(rel, print)| {
+        match read(previous, rel).filter(|f| f.print == *print) {
+            Some(file) => emit(rel, &file),
+            None => Err(Diagnostic::error(
+                &previous.output.join(rel),
+                0,
+                0,
+                "tệp của chỉ mục tìm kiếm đã đổi trong khi đang dựng trang",
+            )
+            .hint("dựng lại trang web (`nqsite build`); đừng sửa thư mục kết quả trong khi dựng")),
         }
-        files.push((rel, file));
-    }
-    Some((record.meta, files))
+    })
+}
+
+/// Script `rel` of the output, if it can be read inside the output folder.
+fn read(previous: &Previous, rel: &str) -> Option<Printed> {
+    let path = previous.output.join(rel);
+    let bytes = crate::fsutil::read_bytes(&previous.output, &path, Path::new(rel)).ok()?;
+    Some(Printed::new(bytes))
 }
 
 /// Writes `record` for the next build. A record that cannot be written only
@@ -189,7 +219,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = previous(dir.path());
         std::fs::create_dir_all(p.output.join("search")).unwrap();
-        let files = [("search/t.1.js", "a"), ("search/meta.2.js", "b")];
+        let files = [("search/meta.2.js", "b"), ("search/t.1.js", "a")];
         for (rel, text) in files {
             std::fs::write(p.output.join(rel), text).unwrap();
         }
@@ -202,14 +232,32 @@ mod tests {
                 .collect(),
         };
         save(&p, &record);
-        let (meta, taken) = take(&p, 5).unwrap();
-        assert_eq!(meta, "search/meta.2.js");
-        assert_eq!(taken.len(), 2);
-        assert_eq!(&taken[0].1.bytes[..], b"a");
-        assert!(take(&p, 6).is_none(), "another key");
+        assert_eq!(check(&p, 5), Some(record));
+        let taken = std::sync::Mutex::new(Vec::new());
+        let record = check(&p, 5).unwrap();
+        emit(&p, &record, &|rel: &str, file: &Printed| {
+            taken
+                .lock()
+                .unwrap()
+                .push((rel.to_string(), file.bytes.to_vec()));
+            Ok(())
+        })
+        .unwrap();
+        let mut taken = taken.into_inner().unwrap();
+        taken.sort();
+        assert_eq!(
+            taken,
+            [
+                ("search/meta.2.js".to_string(), b"b".to_vec()),
+                ("search/t.1.js".to_string(), b"a".to_vec())
+            ]
+        );
+        assert!(check(&p, 6).is_none(), "another key");
         std::fs::write(p.output.join("search/t.1.js"), "edited").unwrap();
-        assert!(take(&p, 5).is_none(), "a script edited in the output");
+        assert!(check(&p, 5).is_none(), "a script edited in the output");
+        let edited = emit(&p, &record, &|_: &str, _: &Printed| Ok(()));
+        assert!(edited.is_err(), "a script edited after the check");
         std::fs::remove_file(p.output.join("search/t.1.js")).unwrap();
-        assert!(take(&p, 5).is_none(), "a script missing from the output");
+        assert!(check(&p, 5).is_none(), "a script missing from the output");
     }
 }
