@@ -262,19 +262,13 @@ fn run(
         };
         Ok(markdown::render(&body, &theme.reserved_ids, &links_of(&site, i)).html)
     };
-    let Some(places) = places else {
-        let writer = Writer::new(None, portable_base);
+    let write = |writer: &Writer<'_>, prior: search::Prior<'_>| {
         write_site(
-            &opts.root,
-            &site,
-            &theme,
-            rendered,
-            &html,
-            &xref,
-            &writer,
-            progress,
-            search::Prior::Nothing,
-        )?;
+            &opts.root, &site, &theme, rendered, &html, &xref, writer, progress, prior,
+        )
+    };
+    let Some(places) = places else {
+        write(&Writer::new(None, portable_base), search::Prior::Nothing)?;
         timer.lap("templates+write");
         let warnings = site_warnings(&site, &theme);
         drop_later(theme);
@@ -297,17 +291,7 @@ fn run(
         output: output.clone(),
         record: opts.root.join(".nqsite-cache").join("search-index"),
     };
-    let written = write_site(
-        &opts.root,
-        &site,
-        &theme,
-        rendered,
-        &html,
-        &xref,
-        &writer,
-        progress,
-        search::Prior::Output(&previous),
-    );
+    let written = write(&writer, search::Prior::Output(&previous));
     if let Err(e) = written
         .map_err(Failure::from)
         .and_then(|()| Ok(staging.seal()?))
