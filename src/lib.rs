@@ -508,8 +508,8 @@ pub(crate) fn write_site(
     })
 }
 
-/// What [`write_pages`] leaves: the contexts, the pages' errors and, when
-/// there were none, how writing the other files went.
+/// What [`write_pages`] leaves: the contexts, the pages' errors and how
+/// writing the other files went (`None`: not finished, the pages failed).
 type PagesWritten<'a> = (
     Contexts<'a>,
     Vec<Diagnostic>,
@@ -543,11 +543,15 @@ fn write_pages<'a>(
         || render_pages(site, theme, &contexts, rendered, html, out, progress),
         || write_generated(root, site, theme, &contexts, &copies, out),
     );
-    let extras = errors.is_empty().then(|| {
-        generated
-            .and_then(|()| copy_content_files(root, &copies, out))
-            .map_err(|d| vec![d])
-    });
+    // An error of the generated files is reported beside the pages' own;
+    // the files of `content/` are copied only when everything else went well.
+    let extras = match generated {
+        Err(d) => Some(Err(vec![d])),
+        Ok(()) if errors.is_empty() => {
+            Some(copy_content_files(root, &copies, out).map_err(|d| vec![d]))
+        }
+        Ok(()) => None,
+    };
     Ok((contexts, errors, extras))
 }
 

@@ -305,3 +305,40 @@ fn a_heading_named_like_an_element_of_the_theme_gets_another_id() {
         "{html}"
     );
 }
+
+#[test]
+fn a_page_error_and_an_error_of_the_other_files_are_reported_together() {
+    let stderr = fails_keeping_output(
+        |site| {
+            // A theme of the site's own whose 404 page fails, and a page
+            // naming a template the theme does not have.
+            crate::harness::copy_dir(
+                &crate::harness::repo().join("themes/default"),
+                &site.root().join("themes/hong"),
+            );
+            site.write(
+                "themes/hong/templates/404.html",
+                "{% extends \"base.html\" %}{% block main %}{{ khong_co_bien }}{% endblock main %}",
+            );
+            let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+            site.write("site.yaml", &format!("{config}\ntheme: hong\n"));
+            let page =
+                std::fs::read_to_string(site.root().join("content/hoi-dap/cau-01.md")).unwrap();
+            site.write(
+                "content/hoi-dap/cau-01.md",
+                &page.replacen("---\n", "---\ntemplate: \"khong-co.html\"\n", 1),
+            );
+        },
+        &[
+            "content/hoi-dap/cau-01.md:",
+            "không có mẫu giao diện `khong-co.html`",
+            "themes/hong/templates/404.html:1:",
+            "khong_co_bien",
+            "2 lỗi",
+        ],
+    );
+    assert!(
+        stderr.find("cau-01.md") < stderr.find("404.html"),
+        "sorted by file"
+    );
+}
