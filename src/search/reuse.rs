@@ -98,7 +98,7 @@ pub(super) fn emit(
         match read(previous, rel).filter(|f| f.print == *print) {
             Some(file) => emit(rel, &file),
             None => Err(Diagnostic::error(
-                &previous.output.join(rel),
+                previous.output.join(rel),
                 0,
                 0,
                 "tệp của chỉ mục tìm kiếm đã đổi trong khi đang dựng trang",
