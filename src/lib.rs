@@ -579,14 +579,7 @@ fn render_pages(
         .filter_map(|(i, paper)| {
             let result = html(i, &rendered[i]).and_then(|body| {
                 let page = (&rendered[i], &*body);
-                match &paper {
-                    None => {
-                        render_page(site, theme, contexts, page, i, out).and_then(|page_html| {
-                            out.html(&resolve::page_file(&site.nodes[i]), page_html)
-                        })
-                    }
-                    Some(paper) => write_paper_variant(site, theme, contexts, page, i, paper, out),
-                }
+                write_job(site, theme, contexts, page, (i, paper.as_deref()), out)
             });
             if paper.is_none() {
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
@@ -630,50 +623,43 @@ fn page_jobs(site: &Site, rendered: &[Rendered], out: &Writer<'_>) -> Vec<Job> {
     jobs.into_iter().map(|(job, _)| job).collect()
 }
 
-/// Renders page `i`; the parts its context read go to `out` (serve keeps them).
-fn render_page(
+/// Renders and writes one job: page `i` itself, the parts its context read
+/// going to `out` (serve keeps them), or one of its paper variants
+/// (`paper_variants: [a3]`), its template again with `paper` set.
+fn write_job(
     site: &Site,
     theme: &Theme,
     contexts: &Contexts<'_>,
     page: (&Rendered, &str),
-    i: usize,
-    out: &Writer<'_>,
-) -> Result<Vec<u8>, Diagnostic> {
-    let template = render::template_for(site, theme, i)?;
-    let (ctx, reads) = contexts.page(i, page);
-    if out.keeps_reads() {
-        out.reads(i, reads.into_parts());
-    }
-    theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)
-}
-
-/// A paper variant of page `i` (`paper_variants: [a3]`): its template
-/// again with `paper` set, written to `<url>/<paper>/index.html`.
-fn write_paper_variant(
-    site: &Site,
-    theme: &Theme,
-    contexts: &Contexts<'_>,
-    page: (&Rendered, &str),
-    i: usize,
-    paper: &str,
+    (i, paper): (usize, Option<&str>),
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     let template = render::template_for(site, theme, i)?;
-    let (mut ctx, _) = contexts.page(i, page);
-    ctx.insert("paper", &paper);
+    let (mut ctx, reads) = contexts.page(i, page);
+    match paper {
+        None if out.keeps_reads() => out.reads(i, reads.into_parts()),
+        None => {}
+        Some(paper) => ctx.insert("paper", &paper),
+    }
     let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
-    out.html(&resolve::paper_file(&site.nodes[i], paper), html)
+    out.html(&job_file(site, i, paper), html)
+}
+
+/// Where a job's page is written: `<url>/index.html`, or
+/// `<url>/<paper>/index.html` for a paper variant.
+fn job_file(site: &Site, i: usize, paper: Option<&str>) -> String {
+    match paper {
+        None => resolve::page_file(&site.nodes[i]),
+        Some(paper) => resolve::paper_file(&site.nodes[i], paper),
+    }
 }
 
 /// The files node `i`'s page is written to: its own and its paper variants'.
 fn page_files(site: &Site, i: usize) -> Vec<String> {
-    let n = &site.nodes[i];
-    std::iter::once(resolve::page_file(n))
-        .chain(
-            print::paper_variants(&n.doc.fm.extra)
-                .iter()
-                .map(|p| resolve::paper_file(n, p)),
-        )
+    let papers = print::paper_variants(&site.nodes[i].doc.fm.extra);
+    std::iter::once(None)
+        .chain(papers.iter().map(|p| Some(p.as_str())))
+        .map(|paper| job_file(site, i, paper))
         .collect()
 }
 
