@@ -157,6 +157,25 @@ pub(crate) fn drop_later<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
+/// Runs `f` on the thread pool kept in `pool`, made the first time with
+/// `configure` and threads named `name-N`; on the calling thread if the
+/// pool cannot be made.
+pub(crate) fn on_pool<R: Send>(
+    pool: &'static std::sync::OnceLock<Option<rayon::ThreadPool>>,
+    name: &'static str,
+    f: impl FnOnce() -> R + Send,
+    configure: impl FnOnce(rayon::ThreadPoolBuilder) -> rayon::ThreadPoolBuilder,
+) -> R {
+    let pool = pool.get_or_init(|| {
+        let builder = rayon::ThreadPoolBuilder::new().thread_name(move |i| format!("{name}-{i}"));
+        configure(builder).build().ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
+    }
+}
+
 /// One stage of a build, as `--timings` prints it.
 #[derive(Debug, Clone)]
 pub struct Stage {

@@ -759,17 +759,7 @@ fn guard_macro_depth(tera: &mut Tera) {
 /// a [`RENDER_STACK`] stack; on the calling thread if they cannot be made.
 pub(crate) fn on_render_threads<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    let pool = POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .stack_size(RENDER_STACK)
-            .thread_name(|i| format!("nqsite-render-{i}"))
-            .build()
-            .ok()
-    });
-    match pool {
-        Some(pool) => pool.install(f),
-        None => f(),
-    }
+    crate::on_pool(&POOL, "nqsite-render", f, |b| b.stack_size(RENDER_STACK))
 }
 
 /// Most numbers Tera's `range` may produce: a theme asking for more fails

@@ -85,10 +85,12 @@ pub fn load(root: &Path, content_dir: &Path) -> Result<Content, Vec<Diagnostic>>
         ]);
     }
     let (files, assets, mut errors) = walk(content_dir, &shown_root);
-    let results: Vec<Result<Document, Vec<Diagnostic>>> = files
-        .par_iter()
-        .map(|(path, rel)| read_document(root, path, rel, &shown_root))
-        .collect();
+    let results: Vec<Result<Document, Vec<Diagnostic>>> = fsutil::on_read_threads(|| {
+        files
+            .par_iter()
+            .map(|(path, rel)| read_document(root, path, rel, &shown_root))
+            .collect()
+    });
     let mut docs = Vec::with_capacity(results.len());
     for r in results {
         match r {
