@@ -7,12 +7,14 @@ generator, which is not in the repository: gen_corpus.py is looked up in
 
 For each size, gen_corpus.py writes one corpus in several
 layouts (plain Markdown for nqsite, a complete Hugo site). Each tool builds
-its layout into an empty output folder, in alternation (nqsite, hugo,
+its layout into a new output folder, in alternation (nqsite, hugo,
 cp -r floor, nqsite, hugo, ...) after one warm-up run each, so machine noise
 hits all of them alike. Wall time, CPU time (user+sys) and peak memory come
 from /usr/bin/time. The `cp -r` of Hugo's output is the disk floor. Before
 each timed run the page cache is synced, so no tool pays for the writeback
-of the one before it.
+of the one before it. No output is deleted while tools are timed: on ext4 a
+build that follows a deletion pays for it (`QUIET_S` below), so the outputs
+are deleted at the end of each size, and the next starts a minute later.
 
 It first times the shipped site (the repository's own content/) the same
 way, without Hugo: its goal is an absolute time. It is timed twice: clean
@@ -24,9 +26,11 @@ and with two sizes or more prints how nqsite's wall time, CPU time and
 memory grow from one size to the next (the largest against the one before).
 
 A `--sizes 100000` run takes about 15 minutes on the project's 2-core
-machine (the corpus, ~580 MB of Markdown, is generated first: ~5 minutes),
-and writes about 5 GB under bench/work/ (set NQSITE_BENCH_WORK to put it
-elsewhere).
+machine (the corpus, ~580 MB of Markdown, is generated first: ~5 minutes).
+It keeps every run's output until the end of the size under bench/work/ (set
+NQSITE_BENCH_WORK to put it elsewhere): about 6.5 GB a round at 100,000
+pages, 0.7 GB at 10,000; when the disk cannot hold another round, the earlier
+ones are deleted and the run waits a minute before going on.
 
 Usage: python3 bench/compare.py [--sizes 1000 10000] [--runs 5] [--shipped-runs 11]
 """
@@ -78,6 +82,36 @@ def fresh(path: Path) -> Path:
     return path
 
 
+# How long ext4 (this machine's file system) keeps skipping the inodes of
+# deleted files when it hands out new ones: 60 s after the deletion, 300 s
+# more while the inode table's block is not yet on disk (fs/ext4/ialloc.c,
+# `recently_deleted`). A tree deleted just before a build makes that build
+# scan past every one of its inodes for each file it creates: measured here,
+# a 10,000-page nqsite build took 9.7 s of wall time and 10.9 s of system
+# time just after a 10,000-page output was deleted, 5.3 s and 2.9 s on a
+# quiet file system (2026-12-07). Whoever ran after the larger deletion paid
+# for it, so outputs are kept until the end of a size, then deleted, synced
+# and waited out.
+QUIET_S = 65
+
+
+def forget(outs: Path) -> None:
+    """Deletes every output in `outs`, then waits until the file system
+    hands out their inodes again without a scan (`QUIET_S`)."""
+    for out in sorted(outs.iterdir()):
+        shutil.rmtree(out)
+    os.sync()
+    time.sleep(QUIET_S)
+
+
+def room_for_round(outs: Path, run: int, runs: int) -> bool:
+    """True when the disk holds another round of outputs as large as the
+    rounds so far (with 1 GB to spare)."""
+    used = sum(f.stat().st_size for f in outs.rglob("*") if f.is_file())
+    per_round = used / run
+    return shutil.disk_usage(outs).free > per_round + 1e9
+
+
 def bench_size(n: int, runs: int, nqsite: str, hugo: str, gen: Path) -> dict:
     corpus = WORK / str(n)
     if not (corpus / "plain" / "content").is_dir():
@@ -91,16 +125,23 @@ def bench_size(n: int, runs: int, nqsite: str, hugo: str, gen: Path) -> dict:
     # Reference output for the copy floor, and warm-up of every tool.
     subprocess.run(tools["hugo"](fresh(corpus / "hugo-ref")), check=True, stdout=subprocess.DEVNULL)
     results: dict[str, list[tuple[float, float, int]]] = {t: [] for t in tools}
+    outs = fresh(corpus / "out")
+    outs.mkdir()
     for run in range(runs + 1):
+        if run > 0 and not room_for_round(outs, run, runs):
+            print(f"  (disk nearly full: outputs of earlier runs deleted, then a {QUIET_S} s pause)")
+            forget(outs)
         for name, cmd in tools.items():
-            out = fresh(corpus / "out")
-            # Start every run with no writeback pending from the previous
-            # tool's output (or its deletion): each pays for its own writes.
+            # Every run writes into a folder of its own: nothing is deleted
+            # while tools are timed (see `forget`). Before each run the page
+            # cache is synced: each tool pays for its own writes, none for
+            # the writeback of the one before it.
+            out = outs / f"{name.replace(' ', '')}-{run}"
             os.sync()
             sample = timed(cmd(out))
             if run > 0:
                 results[name].append(sample)
-    fresh(corpus / "out")
+    forget(outs)
     check = [nqsite, "check", "-q", "--root", str(corpus / "plain")]
     results["check"] = [timed(check) for _ in range(runs + 1)][1:]
     return results
