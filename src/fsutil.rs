@@ -35,8 +35,9 @@ pub fn read_bytes(root: &Path, path: &Path, shown: &Path) -> Result<Vec<u8>, Dia
 /// flight per core the disk is idle between them. Measured on the project's
 /// 2-core machine (`nqsite check --timings`, page cache dropped before each,
 /// two runs each): at 10,000 pages the load stage took 1.3–1.4 s on the two
-/// render threads and 0.8 s on 8 (0.9–1.0 s on 4, 0.7–0.8 s on 16); with the
-/// files cached, 0.26–0.29 s either way.
+/// render threads and 0.75–1.0 s on 8 (0.9–1.0 s on 4, 0.7–0.8 s on 16); at
+/// 100,000 pages, 13.3–13.9 s and 6.6–7.6 s. With the files cached (10,000
+/// pages, three runs each): 0.26–0.28 s on two threads, 0.26–0.33 s on 8.
 const READ_THREADS: usize = 8;
 
 /// The stack of a reading thread: as a program's main thread (the front
@@ -401,8 +402,8 @@ mod tests {
 
     #[test]
     fn takes_exactly_what_std_takes_as_utf8() {
-        // Long enough for the SIMD blocks; every prefix cuts a letter
-        // somewhere, and each byte is also replaced by a stray one.
+        // Long enough for the SIMD blocks; the prefixes cut every letter,
+        // and four bytes are replaced by stray ones.
         let text = "Nghị quyết 57-NQ/TW về đột phá phát triển khoa học, công nghệ 🚀 ".repeat(3);
         let bytes = text.as_bytes();
         for end in 0..=bytes.len() {
