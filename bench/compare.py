@@ -27,10 +27,11 @@ memory grow from one size to the next (the largest against the one before).
 
 `--sizes 10000 100000 --runs 2` took 35 minutes on the project's 2-core
 machine on 2026-12-07 (the corpora, ~640 MB of Markdown, are generated
-first when missing: a few minutes). It keeps every run's output until the end of the size under bench/work/ (set
-NQSITE_BENCH_WORK to put it elsewhere): about 6.5 GB a round at 100,000
-pages, 0.7 GB at 10,000; when the disk cannot hold another round, the earlier
-ones are deleted and the run waits a minute before going on.
+first when missing: a few minutes). It keeps every run's output until the
+end of the size under bench/work/ (set NQSITE_BENCH_WORK to put it
+elsewhere): about 6.5 GB a round at 100,000 pages, 0.7 GB at 10,000; when
+the disk cannot hold another round, the earlier ones are deleted and the
+run waits a minute before going on.
 
 Usage: python3 bench/compare.py [--sizes 1000 10000] [--runs 5] [--shipped-runs 11]
 """
