@@ -82,6 +82,8 @@ pub struct Session {
     theme: Option<Theme>,
     theme_generation: u64,
     bodies: HashMap<String, CachedBody>,
+    /// The link table [`Session::bodies`] was last checked against.
+    bodies_table: Option<u64>,
     /// The theme's own ids the cached bodies' headings avoided.
     reserved_ids: BTreeSet<String>,
     search: search::Cache,
@@ -188,6 +190,7 @@ impl Session {
             theme: None,
             theme_generation: 0,
             bodies: HashMap::new(),
+            bodies_table: None,
             reserved_ids: BTreeSet::new(),
             search: search::Cache::new(),
             written: foldhash::HashMap::default(),
@@ -399,30 +402,41 @@ impl Session {
     fn render_bodies(&mut self, site: &Site) -> Vec<Rendered> {
         let cache = &self.bodies;
         let table = links::Table::new(site);
-        let table = (&table, table.fingerprint());
-        let results: Vec<(Rendered, Option<CachedBody>)> = (0..site.nodes.len())
+        let print = table.fingerprint();
+        let results: Vec<(Rendered, Kept)> = (0..site.nodes.len())
             .into_par_iter()
             .map(|i| {
                 let doc = &site.nodes[i].doc;
                 let body = self.fingerprints(doc).body;
-                match cache
+                cache
                     .get(&doc.rel)
-                    .and_then(|c| reuse(site, table, i, body, c))
-                {
-                    Some(r) => (r, None),
-                    None => {
-                        let c = render_recorded(site, table, i, body, &self.reserved_ids);
-                        (c.rendered.clone(), Some(c))
-                    }
-                }
+                    .and_then(|c| reuse(site, (&table, print), i, body, c))
+                    .unwrap_or_else(|| {
+                        let c = render_recorded(site, (&table, print), i, body, &self.reserved_ids);
+                        (c.rendered.clone(), Kept::Fresh(c))
+                    })
             })
             .collect();
-        let live: HashSet<&str> = site.nodes.iter().map(|n| n.doc.rel.as_str()).collect();
-        self.bodies.retain(|rel, _| live.contains(rel.as_str()));
+        // The table covers every document's path in `content/`: while it
+        // is the same, no cached body belongs to a document that is gone.
+        if self.bodies_table != Some(print) {
+            let live: HashSet<&str> = site.nodes.iter().map(|n| n.doc.rel.as_str()).collect();
+            self.bodies.retain(|rel, _| live.contains(rel.as_str()));
+            self.bodies_table = Some(print);
+        }
         let mut out = Vec::with_capacity(results.len());
-        for (i, (r, fresh)) in results.into_iter().enumerate() {
-            if let Some(c) = fresh {
-                self.bodies.insert(site.nodes[i].doc.rel.clone(), c);
+        for (i, (r, kept)) in results.into_iter().enumerate() {
+            match kept {
+                Kept::Same => {}
+                Kept::Fresh(c) => {
+                    self.bodies.insert(site.nodes[i].doc.rel.clone(), c);
+                }
+                Kept::Retabled => {
+                    if let Some(c) = self.bodies.get_mut(&site.nodes[i].doc.rel) {
+                        c.table = print;
+                        c.rendered = r.clone();
+                    }
+                }
             }
             out.push(r);
         }
@@ -678,25 +692,39 @@ fn page_owner(rel: &str, paths: &HashMap<&str, usize>) -> Option<usize> {
     paths.get(format!("{parent}/").as_str()).copied()
 }
 
+/// What becomes of a body's cache entry after a build.
+enum Kept {
+    /// Left as it is: reused, resolved against the same table.
+    Same,
+    /// Reused under another table: the entry takes the new table's
+    /// fingerprint and the links' new targets, so that the next build
+    /// neither resolves its links again nor looks their targets up.
+    Retabled,
+    /// Rendered again: the new entry.
+    Fresh(CachedBody),
+}
+
 /// Reuses a cached body when its text is the same and every link resolves
 /// as before: without resolving them again when what they were resolved
 /// against did not change (`table`: the site's link table and its
-/// fingerprint).
+/// fingerprint, which covers every document's path in `content/` in node
+/// order, so that the links' targets are then the same nodes too).
 fn reuse(
     site: &Site,
     (table, print): (&links::Table, u64),
     i: usize,
     body: u64,
     cached: &CachedBody,
-) -> Option<Rendered> {
+) -> Option<(Rendered, Kept)> {
     if cached.body != body {
         return None;
     }
-    if cached.table != print {
-        for (dest, kind, outcome) in &cached.outcomes {
-            if !outcome.matches(site, &links::resolve_link(table, i, dest, *kind)) {
-                return None;
-            }
+    if cached.table == print {
+        return Some((cached.rendered.clone(), Kept::Same));
+    }
+    for (dest, kind, outcome) in &cached.outcomes {
+        if !outcome.matches(site, &links::resolve_link(table, i, dest, *kind)) {
+            return None;
         }
     }
     let mut r = cached.rendered.clone();
@@ -713,7 +741,7 @@ fn reuse(
             link.target = target;
         }
     }
-    Some(r)
+    Some((r, Kept::Retabled))
 }
 
 /// Renders a body, recording what each link resolved to.
@@ -938,5 +966,45 @@ mod tests {
         assert_eq!(page_owner("a/b/a3/index.html", &paths), Some(2));
         assert_eq!(page_owner("x/y/z/index.html", &paths), None);
         assert_eq!(page_owner("a/style.css", &paths), None);
+    }
+
+    #[test]
+    fn bodies_kept_under_a_new_link_table_are_not_resolved_again_at_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join("content").join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write("a.md", "---\ntitle: A\n---\nXem [B](b.md).\n");
+        write("b.md", "---\ntitle: B\n---\nNội dung.\n");
+        let mut session = Session::new(BuildOptions {
+            root: root.to_path_buf(),
+            output: Some(root.join("public")),
+            base_url: None,
+            check_only: false,
+            profile: None,
+            portable: false,
+            zip: None,
+            editor_guide: false,
+            pdf: false,
+            force: false,
+            no_wait: false,
+        });
+        let target_of_a = |s: &Session| s.bodies["a.md"].rendered.links[0].target;
+        session.rebuild(&Changes::default()).unwrap();
+        let (first, b_before) = (session.bodies_table.unwrap(), target_of_a(&session));
+        // A page that sorts first: every other document moves one place, so
+        // the link table changes while a.md's body stays as it was.
+        write("0.md", "---\ntitle: Đầu\n---\n");
+        session.rebuild(&Changes::default()).unwrap();
+        let now = session.bodies_table.unwrap();
+        assert_ne!(now, first);
+        // Every kept body is marked as resolved against the new table, with
+        // its links' new targets: the next build takes it as it is.
+        assert!(session.bodies.values().all(|c| c.table == now));
+        assert_eq!(target_of_a(&session), b_before + 1);
+        assert_eq!(session.bodies.len(), 4, "home, 0.md, a.md, b.md");
     }
 }
