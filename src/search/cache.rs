@@ -53,9 +53,10 @@ pub(super) trait Source: Sync {
     /// Site path of page `i` (unique).
     fn path(&self, i: usize) -> &str;
     /// Fingerprint of everything page `i`'s analysis, title, path and kind
-    /// come from. `known` is the cached page's: what it was taken from is
-    /// compared by identity, and the same text is not hashed again.
-    fn fingerprint(&self, i: usize, known: Option<&Fingerprint>) -> Fingerprint;
+    /// come from; `None` when `known` (the cached page's) was taken from
+    /// the same objects (compared by identity): the page is as it was.
+    /// The same text is not hashed again.
+    fn fingerprint(&self, i: usize, known: Option<&Fingerprint>) -> Option<Fingerprint>;
     /// Analyses page `i` with a chunk's interner.
     fn analyze(&self, i: usize, interner: &mut Interner) -> Analysis;
     /// The text shown in page `i`'s excerpts.
@@ -86,15 +87,10 @@ pub(super) struct Basis {
 }
 
 impl Basis {
-    /// True when `a` and `b` are the same text and front matter (by
-    /// identity) and the same kind.
-    pub fn same(a: Option<&Basis>, b: Option<&Basis>) -> bool {
-        match (a, b) {
-            (Some(a), Some(b)) => {
-                Arc::ptr_eq(&a.text, &b.text) && Arc::ptr_eq(&a.head, &b.head) && a.kind == b.kind
-            }
-            _ => false,
-        }
+    /// True when this was taken from `text` and `head` (by identity) and
+    /// `kind`.
+    pub fn taken_from(&self, text: &Arc<str>, head: &Arc<FrontMatter>, kind: usize) -> bool {
+        Arc::ptr_eq(&self.text, text) && Arc::ptr_eq(&self.head, head) && self.kind == kind
     }
 }
 
@@ -276,7 +272,7 @@ impl Cache {
         let n = source.count();
         // A one-off build has no pages to compare with and keeps none for
         // the next build: it takes no fingerprints.
-        let prints: Vec<Fingerprint> = if self.keep {
+        let mut prints: Vec<Option<Fingerprint>> = if self.keep {
             (0..n)
                 .into_par_iter()
                 .map(|i| {
@@ -285,17 +281,17 @@ impl Cache {
                 })
                 .collect()
         } else {
-            vec![Fingerprint::default(); n]
+            vec![Some(Fingerprint::default()); n]
         };
         let mut changed = Vec::new();
         for (i, print) in prints.iter().enumerate() {
+            // (`None`: the page as it was, by identity.)
+            let Some(print) = print else { continue };
             match self.pages.get_mut(source.path(i)) {
                 Some(page) if page.print.key == print.key => {
                     // The same page from other (equal) text or front matter:
                     // the next build finds it by identity again.
-                    if !Basis::same(page.print.basis.as_ref(), print.basis.as_ref()) {
-                        page.print.basis.clone_from(&print.basis);
-                    }
+                    page.print.basis.clone_from(&print.basis);
                 }
                 _ => changed.push(i),
             }
@@ -314,7 +310,6 @@ impl Cache {
         // postings go straight to the lists, its terms are not kept.
         let stream = !self.keep;
         self.terms.compact = stream;
-        let mut prints: Vec<Option<Fingerprint>> = prints.into_iter().map(Some).collect();
         let mut dirty: HashSet<u32> = HashSet::new();
         for batch in changed.chunks(BATCH) {
             for (forms, pages) in analyse(source, batch) {

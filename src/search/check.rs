@@ -41,12 +41,12 @@ impl Source for TextPages<'_> {
         // The one category of a model with no types: "other".
         0
     }
-    fn fingerprint(&self, i: usize, _: Option<&Fingerprint>) -> Fingerprint {
+    fn fingerprint(&self, i: usize, _: Option<&Fingerprint>) -> Option<Fingerprint> {
         let (title, body) = self.pages[i];
-        Fingerprint {
+        Some(Fingerprint {
             key: hash64(title.as_bytes()) ^ hash64(body.as_bytes()).rotate_left(1),
             basis: None,
-        }
+        })
     }
     fn analyze(&self, i: usize, interner: &mut Interner) -> Analysis {
         let (title, body) = self.pages[i];

@@ -263,20 +263,14 @@ impl Source for SitePages<'_> {
         self.kinds[self.nodes[i]]
     }
 
-    fn fingerprint(&self, i: usize, known: Option<&Fingerprint>) -> Fingerprint {
+    fn fingerprint(&self, i: usize, known: Option<&Fingerprint>) -> Option<Fingerprint> {
         let n = self.nodes[i];
         let rendered = &self.rendered[n];
-        let basis = Basis {
-            text: Arc::clone(&rendered.text),
-            text_hash: 0,
-            head: Arc::clone(&self.site.nodes[n].doc.fm),
-            kind: self.kind(i),
-        };
+        let head = &self.site.nodes[n].doc.fm;
+        let kind = self.kind(i);
         let known_basis = known.and_then(|k| k.basis.as_ref());
-        if let Some(k) = known
-            && Basis::same(known_basis, Some(&basis))
-        {
-            return k.clone();
+        if known_basis.is_some_and(|b| b.taken_from(&rendered.text, head, kind)) {
+            return None;
         }
         let text_hash = match known_basis {
             Some(b) if Arc::ptr_eq(&b.text, &rendered.text) => b.text_hash,
@@ -286,7 +280,7 @@ impl Source for SitePages<'_> {
         let mut parts: Vec<u64> = vec![
             hash64(fm.title.as_bytes()),
             hash64(self.path(i).as_bytes()),
-            basis.kind as u64,
+            kind as u64,
             text_hash,
         ];
         for (text, w) in analyze::fields(fm, self.weights(i)) {
@@ -294,10 +288,15 @@ impl Source for SitePages<'_> {
         }
         parts.extend(rendered.headings.iter().map(|h| hash64(h.text.as_bytes())));
         let bytes: Vec<u8> = parts.iter().flat_map(|p| p.to_le_bytes()).collect();
-        Fingerprint {
+        Some(Fingerprint {
             key: hash64(&bytes),
-            basis: Some(Basis { text_hash, ..basis }),
-        }
+            basis: Some(Basis {
+                text: Arc::clone(&rendered.text),
+                text_hash,
+                head: Arc::clone(head),
+                kind,
+            }),
+        })
     }
 
     fn analyze(&self, i: usize, interner: &mut analyze::Interner) -> analyze::Analysis {
@@ -361,7 +360,7 @@ pub fn build(
             parts.par_extend(
                 (0..pages.count())
                     .into_par_iter()
-                    .map(|i| pages.fingerprint(i, None).key),
+                    .map(|i| pages.fingerprint(i, None).unwrap_or_default().key),
             );
             build_or_take(reuse::key(&parts), previous, &emit, |emit| {
                 Cache::default().build(&pages, settings, meta, emit)
