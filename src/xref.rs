@@ -15,7 +15,7 @@ use crate::markdown::{Excerpt, Rendered};
 use crate::resolve::Site;
 
 /// One place where a document is mentioned.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     /// The mentioning document.
     pub from: usize,
@@ -25,6 +25,36 @@ pub struct Mention {
     pub near: Option<Arc<str>>,
     /// A one-line excerpt around the mention.
     pub excerpt: Excerpt,
+    /// A fingerprint of the link id, the heading and the excerpt, taken
+    /// when the mention is made: `nqsite serve` fingerprints every
+    /// document's mentions at each save, and reading the texts again then
+    /// (scattered in memory) was most of that pass.
+    print: u64,
+}
+
+impl Mention {
+    fn new(
+        from: usize,
+        link_id: Option<Arc<str>>,
+        near: Option<Arc<str>>,
+        excerpt: Excerpt,
+    ) -> Mention {
+        let print = crate::fsutil::fingerprint(&(&link_id, &near, &excerpt));
+        Mention {
+            from,
+            link_id,
+            near,
+            excerpt,
+            print,
+        }
+    }
+}
+
+impl std::hash::Hash for Mention {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.from);
+        state.write_u64(self.print);
+    }
 }
 
 /// The cross-reference graph of a site.
@@ -101,15 +131,9 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
             found.outgoing.push(target);
             let excerpt = Excerpt::new(site.nodes[i].doc.fm.description.as_deref().unwrap_or(""));
             listed.insert((target, excerpt.clone()));
-            found.mentions.push((
-                target,
-                Mention {
-                    from: i,
-                    link_id: None,
-                    near: None,
-                    excerpt,
-                },
-            ));
+            found
+                .mentions
+                .push((target, Mention::new(i, None, None, excerpt)));
         }
     }
     let mut inline: HashSet<usize> = HashSet::new();
@@ -132,12 +156,7 @@ fn references(site: &Site, i: usize, r: &Rendered) -> Found {
         }
         found.mentions.push((
             link.target,
-            Mention {
-                from: i,
-                link_id: link.id.clone(),
-                near: link.near.clone(),
-                excerpt,
-            },
+            Mention::new(i, link.id.clone(), link.near.clone(), excerpt),
         ));
     }
     found
