@@ -2,6 +2,7 @@
 //! the section's order; register typed entities (`target:tfp-2030`); reject
 //! duplicate URLs and slugs or aliases that would escape the output folder.
 
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -180,9 +181,13 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
     let mut docs = docs;
     let (home, mut home_errors) = take_home(&mut docs, &config);
     errors.append(&mut home_errors);
-    let mut nodes = vec![node(home, String::new())];
-    for doc in docs {
-        match doc_path(&doc) {
+    // (Made at its full size: growing it moved every node again and again.)
+    let mut nodes = Vec::with_capacity(docs.len() + 1);
+    nodes.push(node(home, String::new()));
+    // Worked out in parallel: a fifth of this stage at 10,000 pages.
+    let paths: Vec<Result<String, Diagnostic>> = docs.par_iter().map(doc_path).collect();
+    for (doc, path) in docs.into_iter().zip(paths) {
+        match path {
             Ok(path) => nodes.push(node(doc, path)),
             Err(d) => errors.push(d),
         }
@@ -397,15 +402,17 @@ fn order(a: &Document, b: &Document) -> Ordering {
 /// Every output path (pages and aliases) must be written by one document only.
 fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    let mut owners: HashMap<String, usize> = HashMap::new();
-    for (i, n) in nodes.iter().enumerate() {
+    let mut owners: foldhash::HashMap<String, usize> =
+        foldhash::HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+    let claims: Vec<Vec<(String, &str)>> = nodes.par_iter().map(claimed_files).collect();
+    for ((i, n), claims) in nodes.iter().enumerate().zip(claims) {
         for alias in n.doc.fm.aliases.iter().filter(|a| alias_file(a).is_none()) {
             errors.push(
                 Diagnostic::error(&n.doc.shown, n.doc.fm.line_of("aliases"), 1, format!("đường dẫn cũ (alias) `{alias}` không hợp lệ hoặc trỏ ra ngoài thư mục kết quả"))
                     .hint("alias là đường dẫn trong trang web, ví dụ `/hoi-dap/cau-15/`, không chứa `..`"),
             );
         }
-        for (path, key) in claimed_files(n) {
+        for (path, key) in claims {
             if let Some(&first) = owners.get(&path) {
                 let other = &nodes[first].doc.shown;
                 errors.push(
