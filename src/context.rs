@@ -25,7 +25,7 @@ use crate::resolve::{HOME, Site};
 use crate::xref::Xref;
 
 /// A link to another document, as templates see it.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct LinkView {
     /// Title.
     pub title: String,
@@ -279,16 +279,20 @@ impl<'a> Contexts<'a> {
                 if !node.doc.is_section || node.pages.is_empty() {
                     return Ok(String::new());
                 }
-                #[derive(Serialize)]
+                #[derive(Serialize, Hash)]
                 struct Listing<'l> {
                     pages: Vec<&'l LinkView>,
                 }
                 let pages = node.pages.iter().map(|&p| &links[p]).collect();
-                shared.render(
+                let listing = Listing { pages };
+                // (Hashed as it is: writing hundreds of links as JSON to
+                // fingerprint them cost more than the render it spares.)
+                shared.render_printed(
                     theme,
                     "partials/section_pages.html",
                     &node.doc.shown,
-                    &Listing { pages },
+                    &listing,
+                    || fingerprint(&listing),
                 )
             })
             .collect::<Vec<_>>()
@@ -1328,10 +1332,22 @@ impl Shared<'_> {
         page: &Path,
         extra: &impl Serialize,
     ) -> Result<String, Diagnostic> {
+        self.render_printed(theme, template, page, extra, || json_fingerprint(extra))
+    }
+
+    /// [`Shared::render`], with `print` taking the fingerprint of `extra`.
+    fn render_printed(
+        &self,
+        theme: &Theme,
+        template: &str,
+        page: &Path,
+        extra: &impl Serialize,
+        print: impl FnOnce() -> u64,
+    ) -> Result<String, Diagnostic> {
         theme.render_from(
             template,
             page,
-            || fingerprint(&(self.fingerprint(), json_fingerprint(extra))),
+            || fingerprint(&(self.fingerprint(), print())),
             || {
                 let extra = Context::from_serialize(extra)
                     .map_err(|e| Diagnostic::error(page, 0, 0, e.to_string()))?;
