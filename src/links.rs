@@ -737,11 +737,7 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
 
 fn anchor_ids(r: &Rendered) -> HashSet<&str> {
     // Ids written into the HTML by the renderer or by raw HTML (`id="…"`).
-    r.headings
-        .iter()
-        .map(|h| h.id.as_str())
-        .chain(html_ids(&r.html))
-        .collect()
+    r.ids.iter().map(String::as_str).collect()
 }
 
 /// The values of the ` id="…"` attributes of some HTML.

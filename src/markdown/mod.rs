@@ -174,6 +174,10 @@ pub struct Rendered {
     pub raw_html: std::sync::Arc<[RawHtml]>,
     /// Plain text of the body (for search and descriptions).
     pub text: std::sync::Arc<str>,
+    /// Every `id` the body's HTML gives an element (headings, links,
+    /// footnotes, raw HTML), in order: the anchors a link to this page may
+    /// name, the same whether or not the HTML was written.
+    pub ids: std::sync::Arc<[String]>,
     /// True if the body has a fenced code block.
     pub has_code: bool,
 }
@@ -246,6 +250,7 @@ fn read<'a>(
         paths: r.paths.into(),
         raw_html: r.raw_html.into(),
         text: r.text.into(),
+        ids: r.ids.into(),
         has_code: r.has_code,
     };
     (found, r.events.unwrap_or_default())
@@ -274,6 +279,8 @@ struct Renderer<'a> {
     link_stack: Vec<Option<usize>>,
     headings: Vec<Heading>,
     used_ids: HashMap<String, usize>,
+    /// The ids given to elements of the body so far ([`Rendered::ids`]).
+    ids: Vec<String>,
     footnotes: HashMap<String, usize>,
     links: Vec<FoundLink>,
     broken: Vec<BrokenLink>,
@@ -309,6 +316,7 @@ impl<'a> Renderer<'a> {
             link_stack: Vec::new(),
             headings: Vec::new(),
             used_ids: HashMap::new(),
+            ids: Vec::new(),
             footnotes: HashMap::new(),
             links: Vec::new(),
             broken: Vec::new(),
@@ -391,23 +399,27 @@ impl<'a> Renderer<'a> {
                 }
                 None => {
                     let html = self.raw_html(&t, &[(0, offset)]);
+                    self.note_ids(&html);
                     self.push(Event::Html(html.into()));
                 }
             },
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some((text, lines)) = self.html_block.take() {
                     let html = self.raw_html(&text, &lines);
+                    self.note_ids(&html);
                     self.push(Event::Html(html.into()));
                 }
                 self.push(event);
             }
             Event::InlineHtml(t) => {
                 let html = self.raw_html(&t, &[(0, offset)]);
+                self.note_ids(&html);
                 self.push(Event::InlineHtml(html.into()));
             }
             Event::FootnoteReference(label) => {
                 let n = self.footnote_number(&label);
                 let id = slugify(&label);
+                self.ids.push(format!("fnref-{id}"));
                 self.push(Event::Html(
                     format!(
                         "<sup class=\"fnref\" id=\"fnref-{id}\"><a href=\"#fn-{id}\">{n}</a></sup>"
@@ -418,6 +430,7 @@ impl<'a> Renderer<'a> {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let n = self.footnote_number(&label);
                 let id = slugify(&label);
+                self.ids.push(format!("fn-{id}"));
                 self.push(Event::Html(
                     format!("<div class=\"footnote\" id=\"fn-{id}\"><a class=\"fn-back\" href=\"#fnref-{id}\">{n}.</a>")
                         .into(),
@@ -479,7 +492,14 @@ impl<'a> Renderer<'a> {
         }
         self.used_ids.insert(base, n);
         self.used_ids.insert(candidate.clone(), 0);
+        self.ids.push(candidate.clone());
         candidate
+    }
+
+    /// Notes the ids of raw HTML written into the body.
+    fn note_ids(&mut self, html: &str) {
+        self.ids
+            .extend(crate::links::html_ids(html).map(str::to_string));
     }
 
     fn end_heading(&mut self) {
@@ -870,6 +890,28 @@ mod tests {
             (3, "Xem [câu A](a.md#x) và ".chars().count() + 1)
         );
         assert_eq!(r.links[0].at, (3, 5));
+    }
+
+    #[test]
+    fn the_ids_are_every_id_of_the_html_whether_written_or_not() {
+        let md = "## Mở đầu\n\nXem [A](a.md)[^1] và <span id=\"diem\">đây</span>.\n\n<div id=\"khoi\">\n\n</div>\n\n## Mở đầu\n\n[^1]: Ghi chú.\n";
+        let resolve = |_: &str, _: RefKind| LinkOutcome::Internal {
+            href: "/a/".into(),
+            target: 1,
+            anchor: None,
+        };
+        let r = render(md, &Default::default(), &resolve);
+        let f = find(md, &Default::default(), &resolve);
+        let written: Vec<&str> = crate::links::html_ids(&r.html).collect();
+        let mut ids: Vec<&str> = r.ids.iter().map(String::as_str).collect();
+        let mut sorted = written.clone();
+        sorted.sort_unstable();
+        ids.sort_unstable();
+        assert_eq!(ids, sorted, "{}", r.html);
+        for id in ["mo-dau", "mo-dau-1", "ref-a-md", "diem", "khoi", "fn-1", "fnref-1"] {
+            assert!(written.contains(&id), "{id} in {}", r.html);
+        }
+        assert_eq!(f.ids, r.ids);
     }
 
     #[test]

@@ -195,6 +195,30 @@ fn errors_on_links_and_images_to_files_the_build_does_not_write() {
 }
 
 #[test]
+fn links_may_name_every_anchor_the_page_holds() {
+    // Ids of raw HTML, of links and of footnotes are anchors as much as
+    // headings are: a build finds them as the live preview does (which
+    // keeps each body's HTML), and an id the page does not hold is an error.
+    let site = SiteTest::fixture("basic");
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: \"https://example.gov.vn/\"\nmarkdown:\n  raw_html: true\n",
+    );
+    site.write(
+        "content/a.md",
+        "---\ntitle: A\n---\n<span id=\"diem\">Điểm</span> xem [giới thiệu](gioi-thieu.md)[^1].\n\n[^1]: Ghi chú.\n",
+    );
+    site.write(
+        "content/b.md",
+        "---\ntitle: B\n---\n[1](a.md#diem) [2](a.md#ref-gioi-thieu-md) [3](a.md#fn-1) [4](a.md#khong-co)\n",
+    );
+    site.build().assert_fails_with(&[
+        "content/b.md:4:59: lỗi: không tìm thấy mục `#khong-co` trong `content/a.md`",
+        "Dựng trang thất bại: 1 lỗi",
+    ]);
+}
+
+#[test]
 fn root_relative_images_get_the_base_path_and_are_checked() {
     let site = SiteTest::fixture("basic");
     site.write_bytes("static/img/x.png", b"\x89PNG\r\n\x1a\n");
