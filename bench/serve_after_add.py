@@ -9,21 +9,9 @@ Like serve_edit.py it edits CONTENT_REL in place (restored at the end); it
 first writes `moi-them.md` beside it (removed at the end) and waits for that
 page. Prints each save and the median, in milliseconds.
 """
-import argparse, os, statistics, sys, time
+import argparse, os, statistics, time
 
-from serving import DEFAULT_BIN, serving
-
-
-def wait_for(path, marker, t0):
-    while True:
-        try:
-            if marker in open(path, encoding="utf-8").read():
-                return
-        except FileNotFoundError:
-            pass
-        if time.perf_counter() - t0 > 60:
-            sys.exit(f"timeout waiting for {path}")
-        time.sleep(0.001)
+from serving import DEFAULT_BIN, serving, wait_for
 
 
 def main():

@@ -12,9 +12,9 @@ reports for the saves (`NQSITE_TIMINGS`, from the start of the rebuild to the
 last file written): the part of a save that is nqsite's own work, without the
 file system's notice, the wait for the end of the save and the polling.
 """
-import argparse, os, re, statistics, sys, time
+import argparse, os, re, statistics, time
 
-from serving import DEFAULT_BIN, serving
+from serving import DEFAULT_BIN, serving, wait_for
 
 def main():
     ap = argparse.ArgumentParser()
@@ -35,15 +35,7 @@ def main():
             t0 = time.perf_counter()
             with open(src, "w", encoding="utf-8") as f:
                 f.write(original + f"\n{marker}\n")
-            while True:
-                try:
-                    if marker in open(page, encoding="utf-8").read():
-                        break
-                except FileNotFoundError:
-                    pass
-                if time.perf_counter() - t0 > 60:
-                    sys.exit("timeout")
-                time.sleep(0.001)
+            wait_for(page, marker, t0)
             ms = (time.perf_counter() - t0) * 1000
             times.append(ms)
             print(f"run {i}: {ms:.0f} ms", flush=True)

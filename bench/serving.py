@@ -1,5 +1,5 @@
 """`nqsite serve --port 0` on a site, for the benchmarks of the dev server."""
-import contextlib, os, shutil, subprocess, sys, tempfile
+import contextlib, os, shutil, subprocess, sys, tempfile, time
 
 DEFAULT_BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "release", "nqsite")
 
@@ -25,3 +25,17 @@ def serving(binary, root):
         proc.wait()
         log.close()
         shutil.rmtree(out, ignore_errors=True)
+
+
+def wait_for(path, marker, t0):
+    """Polls the file at `path` until it holds `marker` (a minute at most
+    after `t0`, a `time.perf_counter()`)."""
+    while True:
+        try:
+            if marker in open(path, encoding="utf-8").read():
+                return
+        except FileNotFoundError:
+            pass
+        if time.perf_counter() - t0 > 60:
+            sys.exit(f"timeout waiting for {path}")
+        time.sleep(0.001)

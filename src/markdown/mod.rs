@@ -908,7 +908,9 @@ mod tests {
         sorted.sort_unstable();
         ids.sort_unstable();
         assert_eq!(ids, sorted, "{}", r.html);
-        for id in ["mo-dau", "mo-dau-1", "ref-a-md", "diem", "khoi", "fn-1", "fnref-1"] {
+        for id in [
+            "mo-dau", "mo-dau-1", "ref-a-md", "diem", "khoi", "fn-1", "fnref-1",
+        ] {
             assert!(written.contains(&id), "{id} in {}", r.html);
         }
         assert_eq!(f.ids, r.ids);
