@@ -737,7 +737,11 @@ pub fn check_anchors(site: &Site, rendered: &[Rendered]) -> Vec<Diagnostic> {
 
 fn anchor_ids(r: &Rendered) -> HashSet<&str> {
     // Ids written into the HTML by the renderer or by raw HTML (`id="…"`).
-    r.ids.iter().map(String::as_str).collect()
+    r.headings
+        .iter()
+        .map(|h| h.id.as_str())
+        .chain(r.ids.iter().map(String::as_str))
+        .collect()
 }
 
 /// The values of the ` id="…"` attributes of some HTML.

@@ -174,9 +174,10 @@ pub struct Rendered {
     pub raw_html: std::sync::Arc<[RawHtml]>,
     /// Plain text of the body (for search and descriptions).
     pub text: std::sync::Arc<str>,
-    /// Every `id` the body's HTML gives an element (headings, links,
-    /// footnotes, raw HTML), in order: the anchors a link to this page may
-    /// name, the same whether or not the HTML was written.
+    /// Every `id` the body's HTML gives an element besides the headings'
+    /// (links, footnotes, raw HTML), in order: with the headings', the
+    /// anchors a link to this page may name, the same whether or not the
+    /// HTML was written.
     pub ids: std::sync::Arc<[String]>,
     /// True if the body has a fenced code block.
     pub has_code: bool,
@@ -279,7 +280,8 @@ struct Renderer<'a> {
     link_stack: Vec<Option<usize>>,
     headings: Vec<Heading>,
     used_ids: HashMap<String, usize>,
-    /// The ids given to elements of the body so far ([`Rendered::ids`]).
+    /// The ids given to elements other than headings so far
+    /// ([`Rendered::ids`]).
     ids: Vec<String>,
     footnotes: HashMap<String, usize>,
     links: Vec<FoundLink>,
@@ -492,7 +494,6 @@ impl<'a> Renderer<'a> {
         }
         self.used_ids.insert(base, n);
         self.used_ids.insert(candidate.clone(), 0);
-        self.ids.push(candidate.clone());
         candidate
     }
 
@@ -598,7 +599,9 @@ impl<'a> Renderer<'a> {
                 let near = self.headings.last().map(|h| h.id.as_str().into());
                 let ref_id = (!dest.starts_with('#')).then(|| {
                     let base = format!("ref-{}", slugify(dest.split('#').next().unwrap_or("")));
-                    self.unique_id(&base)
+                    let id = self.unique_id(&base);
+                    self.ids.push(id.clone());
+                    id
                 });
                 self.links.push(FoundLink {
                     target,
@@ -903,7 +906,8 @@ mod tests {
         let r = render(md, &Default::default(), &resolve);
         let f = find(md, &Default::default(), &resolve);
         let written: Vec<&str> = crate::links::html_ids(&r.html).collect();
-        let mut ids: Vec<&str> = r.ids.iter().map(String::as_str).collect();
+        let mut ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        ids.extend(r.ids.iter().map(String::as_str));
         let mut sorted = written.clone();
         sorted.sort_unstable();
         ids.sort_unstable();
