@@ -238,7 +238,7 @@ pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
 /// `bytes` as a `String` if they are UTF-8. Checked with SIMD first: a
 /// build checks every source twice (read, then read again for its page),
 /// and std's check leaves its ASCII fast path at every accented letter of
-/// Vietnamese text (3% of a 100,000-page build's CPU in `perf`). Only
+/// Vietnamese text (3.6% of a 10,000-page build's `perf` samples). Only
 /// a file that fails is checked again by std, for its error's position.
 fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
     if simdutf8::basic::from_utf8(&bytes).is_ok() {
