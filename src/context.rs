@@ -138,7 +138,9 @@ struct PageView<'a> {
 /// context records every part it reads ([`Reads`]); `nqsite serve` renders
 /// a page again only when a part it read last time has changed, so what a
 /// page depends on is never written down a second time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 pub enum Part {
     /// The site, its declared types, the strings, the assets, the menu.
     Base,
@@ -181,7 +183,7 @@ impl Reads {
 /// Fingerprints of the parts the contexts compute. A document's head and
 /// body are fingerprinted where they are read (`nqsite serve` keeps them);
 /// [`PartTable::get`] answers `None` for those.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PartTable {
     base: u64,
     data: u64,

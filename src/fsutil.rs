@@ -314,6 +314,23 @@ fn fingerprint_hasher() -> foldhash::quality::FoldHasher<'static> {
     foldhash::quality::FixedState::default().build_hasher()
 }
 
+/// What tells this binary from another build of nqsite: the size and the
+/// modification time of its executable (`None` when they cannot be read).
+/// What an earlier build made is taken again only from the same binary.
+pub fn exe_stamp() -> Option<[u64; 3]> {
+    let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = exe
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some([
+        exe.len(),
+        modified.as_secs(),
+        u64::from(modified.subsec_nanos()),
+    ])
+}
+
 /// Eight hex digits of [`hash64`]: the content hash in output file names.
 pub fn name_hash(bytes: &[u8]) -> String {
     format!("{:08x}", hash64(bytes) as u32)

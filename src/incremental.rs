@@ -29,12 +29,17 @@ use crate::diag::Diagnostic;
 use crate::fsutil::{fingerprint, hash64};
 use crate::links;
 use crate::markdown::{self, LinkOutcome, RefKind, Rendered};
-use crate::output::{Collector, OutputLock, Printed, Staging, Target, Wait, Writer, write_file};
+use crate::output::{
+    Collector, OutputLock, Plan, Printed, Staging, Target, Wait, Writer, write_file,
+};
 use crate::render::Theme;
 use crate::resolve::{self, Site};
 use crate::search;
 use crate::xref::Xref;
 use crate::{BuildOptions, resolve_and_render, write_site};
+
+mod record;
+pub(crate) use record::BuildPlan;
 
 /// What changed on disk since the last build, as reported by the watcher.
 #[derive(Debug, Default, Clone)]
@@ -160,7 +165,7 @@ struct Pages {
 }
 
 /// What the page plan compares between two builds.
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Snapshot {
     rels: Vec<String>,
     /// What places each document: path, kind, entity, aliases, section
@@ -224,7 +229,7 @@ impl Session {
             self.opts.base_url.as_deref(),
             self.opts.profile.as_deref(),
         )?;
-        let config_fp = hash64(format!("{config:?}").as_bytes());
+        let config_fp = config_fingerprint(&config);
         let theme_stale = self.prev.as_ref().is_none_or(|p| p.config != config_fp);
         if changes.theme || changes.config || theme_stale || self.theme.is_none() {
             self.theme = None;
@@ -243,12 +248,15 @@ impl Session {
             |site| self.render_bodies(site),
             &mut |stage| lap(started, stage),
         )?;
-        let fingerprints: Vec<Fingerprints> = site
+        let (heads, bodies) = site
             .nodes
             .iter()
-            .map(|n| self.fingerprints(&n.doc))
-            .collect();
-        let snap = Snapshot::of(&site, &fingerprints, config_fp, self.theme_generation);
+            .map(|n| {
+                let f = self.fingerprints(&n.doc);
+                (f.head, f.body)
+            })
+            .unzip();
+        let snap = Snapshot::of(&site, heads, bodies, config_fp, self.theme_generation);
         let Pages {
             files,
             wanted,
@@ -263,16 +271,7 @@ impl Session {
             .unwrap_or_default();
         let (written, removed, changed) = self.commit(files, &site, &wanted)?;
         lap(started, "write");
-        let kept = self.prev.take().filter(|p| p.reads.len() == wanted.len());
-        let mut all_reads = kept.map_or_else(|| vec![Vec::new(); wanted.len()], |p| p.reads);
-        for (i, r) in reads {
-            all_reads[i] = r;
-        }
-        self.prev = Some(Snapshot {
-            parts,
-            reads: all_reads,
-            ..snap
-        });
+        self.prev = Some(snap.after(self.prev.take(), parts, reads));
         Ok(Rebuilt {
             rendered: wanted.iter().filter(|w| **w).count(),
             written,
@@ -460,7 +459,7 @@ impl Session {
             self.prev.as_ref()
         };
         let planner = |parts: &PartTable| plan(prev, snap, parts);
-        let collector = Collector::new(&planner).with_prior(&self.output);
+        let collector = Collector::new(Plan::new(&planner).with_prior(&self.output));
         let writer = Writer::collecting(&collector);
         write_site(
             &self.opts.root,
@@ -474,9 +473,9 @@ impl Session {
             &|_, _| {},
             search::Prior::Cache(&mut self.search),
         )?;
-        let wanted = collector.wanted().to_vec();
-        let parts = collector.parts();
-        let reads = collector.take_reads();
+        let wanted = collector.plan().wanted().to_vec();
+        let parts = collector.plan().parts();
+        let reads = collector.plan().take_reads();
         Ok(Pages {
             files: collector.into_files(),
             wanted,
@@ -614,16 +613,40 @@ impl Listing {
 }
 
 impl Snapshot {
-    fn of(site: &Site, fingerprints: &[Fingerprints], config: u64, theme: u64) -> Snapshot {
+    /// The snapshot of `site` before its pages are rendered: `heads` and
+    /// `bodies` are the documents' fingerprints, by node.
+    fn of(site: &Site, heads: Vec<u64>, bodies: Vec<u64>, config: u64, theme: u64) -> Snapshot {
         Snapshot {
             rels: site.nodes.iter().map(|n| n.doc.rel.clone()).collect(),
             structure: site.nodes.iter().map(structure_fingerprint).collect(),
-            heads: fingerprints.iter().map(|f| f.head).collect(),
-            bodies: fingerprints.iter().map(|f| f.body).collect(),
+            heads,
+            bodies,
             config,
             theme,
             parts: PartTable::default(),
             reads: Vec::new(),
+        }
+    }
+
+    /// The snapshot once the pages are rendered: the parts, and what each
+    /// page read when it was last rendered (`reads` for the pages rendered
+    /// now, `prev`'s for the others).
+    fn after(
+        self,
+        prev: Option<Snapshot>,
+        parts: PartTable,
+        reads: Vec<(usize, Vec<Part>)>,
+    ) -> Snapshot {
+        let n = self.rels.len();
+        let kept = prev.filter(|p| p.reads.len() == n);
+        let mut all_reads = kept.map_or_else(|| vec![Vec::new(); n], |p| p.reads);
+        for (i, r) in reads {
+            all_reads[i] = r;
+        }
+        Snapshot {
+            parts,
+            reads: all_reads,
+            ..self
         }
     }
 
@@ -651,6 +674,11 @@ fn structure_fingerprint(node: &resolve::Node) -> u64 {
         &node.pages,
         &node.subsections,
     ))
+}
+
+/// The configuration's fingerprint: any change renders every page.
+fn config_fingerprint(config: &Config) -> u64 {
+    hash64(format!("{config:?}").as_bytes())
 }
 
 /// Everything about a document except its body: front matter, kind, path.

@@ -45,7 +45,7 @@ use crate::config::Config;
 use crate::context::Contexts;
 use crate::diag::Diagnostic;
 use crate::markdown::Rendered;
-use crate::output::{OutputLock, Staging, Target, Wait, Writer, ZipTarget};
+use crate::output::{OutputLock, Plan, Staging, Target, Wait, Writer, ZipTarget};
 use crate::render::Theme;
 use crate::resolve::{HOME, Site};
 use crate::xref::Xref;
@@ -119,6 +119,9 @@ pub struct BuildReport {
     pub timings: Vec<Stage>,
     /// Where the site was written (`None` for a check).
     pub output: Option<PathBuf>,
+    /// Of the page files written, how many were copied unchanged from the
+    /// output the build replaced instead of rendered.
+    pub carried: usize,
 }
 
 /// Called as pages are rendered: (done, total).
@@ -297,18 +300,32 @@ fn run(
             warnings,
             timings: Vec::new(),
             output: None,
+            carried: 0,
         });
     };
     let wait = if opts.no_wait { Wait::No } else { Wait::Yes };
     let lock = OutputLock::acquire(places.target.dir(), wait)?;
+    // The output this build replaces holds the pages and the search index
+    // to take when nothing they are made from changed; the records of how
+    // they were made are kept with the share images.
+    let cache = opts.root.join(".nqsite-cache");
+    let bodies = body_hashes.iter().map(|h| h.unwrap_or(0)).collect();
+    let mut pages_plan = incremental::BuildPlan::new(
+        cache.join("pages"),
+        &output,
+        &site,
+        bodies,
+        &theme,
+        opts.portable,
+    );
+    let recorded = pages_plan.take_files();
+    let decide = |parts: &context::PartTable| pages_plan.decide(parts);
+    let plan = Plan::new(&decide).with_prior(&output).carrying(recorded);
     let staging = Staging::new(&places.target, &lock)?;
-    let writer = Writer::new(Some(&staging), portable_base);
-    // The output this build replaces holds the index to take when nothing
-    // it is made from changed; the record of how it was made is kept with
-    // the share images.
+    let writer = Writer::new(Some(&staging), portable_base).planned(&plan);
     let previous = search::Previous {
         output: output.clone(),
-        record: opts.root.join(".nqsite-cache").join("search-index"),
+        record: cache.join("search-index"),
     };
     let written = write(&writer, search::Prior::Output(&previous));
     if let Err(e) = written
@@ -327,6 +344,9 @@ fn run(
         timer.lap("pdf");
     }
     places.commit(staging, &output)?;
+    let carried = plan.carried();
+    let made = (plan.parts(), plan.take_reads(), plan.take_page_prints());
+    pages_plan.save(made.0, made.1, made.2);
     drop(lock);
     timer.lap("commit");
     Ok(BuildReport {
@@ -335,6 +355,7 @@ fn run(
         warnings,
         timings: Vec::new(),
         output: Some(output),
+        carried,
     })
 }
 
@@ -596,7 +617,12 @@ fn render_pages(
         .into_par_iter()
         .with_max_len(1)
         .filter_map(|(i, paper)| {
-            let result = html(i, &rendered[i]).and_then(|body| {
+            let file = job_file(site, i, paper.as_deref());
+            let result = out.carry(i, &file).and_then(|carried| {
+                if carried {
+                    return Ok(());
+                }
+                let body = html(i, &rendered[i])?;
                 let page = (&rendered[i], &*body);
                 write_job(site, theme, contexts, page, (i, paper.as_deref()), out)
             });
@@ -622,15 +648,19 @@ fn render_pages(
 /// be told before rendering: pages with paper variants, whose templates
 /// draw the whole site's figures, then sections, which list their
 /// documents, then by length of text), so that no long render is left for
-/// the end while the other threads wait.
+/// the end while the other threads wait. The pages `out` copies from the
+/// previous output instead come last ([`Writer::carry`]).
 fn page_jobs(site: &Site, rendered: &[Rendered], out: &Writer<'_>) -> Vec<Job> {
-    let mut jobs: Vec<(Job, (bool, bool, usize))> = Vec::new();
+    let mut jobs: Vec<(Job, (bool, bool, bool, usize))> = Vec::new();
+    let carries = out.carries();
     for (i, node) in site.nodes.iter().enumerate() {
-        if !out.wants_page(i) {
+        let wanted = out.wants_page(i);
+        if !wanted && !carries {
             continue;
         }
         let papers = print::paper_variants(&node.doc.fm.extra);
         let cost = (
+            wanted,
             !papers.is_empty(),
             node.doc.is_section,
             rendered[i].text.len(),
@@ -661,7 +691,7 @@ fn write_job(
         Some(paper) => ctx.insert("paper", &paper),
     }
     let html = theme.render_bytes(&template, &ctx, &site.nodes[i].doc.shown)?;
-    out.html(&job_file(site, i, paper), html)
+    out.page(&job_file(site, i, paper), html)
 }
 
 /// Where a job's page is written: `<url>/index.html`, or

@@ -190,8 +190,12 @@ fn print_summary(report: &BuildReport, elapsed: Duration, timings: bool) {
         Some(p) => format!(" → {}", p.display()),
         None => " (kiểm tra, không ghi tệp)".into(),
     };
+    let carried = match report.carried {
+        0 => String::new(),
+        n => format!(" ({n} trang không đổi, lấy lại từ lần dựng trước)"),
+    };
     eprintln!(
-        "Xong: {} trang, {} mục, {} cảnh báo trong {} ms{target}",
+        "Xong: {} trang, {} mục, {} cảnh báo trong {} ms{target}{carried}",
         report.pages,
         report.sections,
         report.warnings.iter().filter(|w| w.is_warning()).count(),

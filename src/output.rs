@@ -11,7 +11,7 @@ pub mod target;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use crate::context::{Part, PartTable};
@@ -245,6 +245,7 @@ pub struct Writer<'a> {
     staging: Option<&'a Staging>,
     portable_base: Option<String>,
     collector: Option<&'a Collector<'a>>,
+    plan: Option<&'a Plan<'a>>,
     record: Mutex<Record>,
 }
 
@@ -281,41 +282,69 @@ impl Printed {
     }
 }
 
-/// Which pages a collecting writer wants rendered, decided once the
-/// template contexts are known (the fingerprints of the parts pages read
-/// tell which pages can have changed).
+/// Which pages a writer wants rendered, decided once the template contexts
+/// are known (the fingerprints of the parts pages read tell which pages can
+/// have changed).
 pub type PagePlan<'a> = dyn Fn(&PartTable) -> Vec<bool> + Sync + 'a;
 
-/// Receives the files of a build in memory instead of writing them (used by
-/// `nqsite serve`, which then writes only the files whose bytes changed).
-pub struct Collector<'a> {
-    files: Mutex<Vec<(String, Printed)>>,
-    plan: &'a PagePlan<'a>,
+/// A build that renders only the pages whose context can have changed since
+/// the previous build: the plan, what it decided, and what each rendered
+/// page read. The pages left out are in the previous output: `nqsite serve`
+/// leaves them there; a one-off build copies each one whose bytes are still
+/// those its build recorded ([`Plan::carrying`]), and renders the others.
+pub struct Plan<'a> {
+    decide: &'a PagePlan<'a>,
     wanted: OnceLock<Vec<bool>>,
     parts: OnceLock<PartTable>,
     reads: Mutex<Vec<(usize, Vec<Part>)>>,
+    /// The previous build's output.
     prior: Option<PathBuf>,
+    carry: Option<Carry>,
 }
 
-impl<'a> Collector<'a> {
-    /// A collector; `plan` maps the fingerprints of the shared context to
-    /// the pages to render (one flag per node).
-    pub fn new(plan: &'a PagePlan<'a>) -> Collector<'a> {
-        Collector {
-            files: Mutex::new(Vec::new()),
-            plan,
+/// What a one-off build knows of the page files of the output it replaces.
+struct Carry {
+    /// Each page file, with the fingerprint of the bytes written there.
+    recorded: HashMap<String, u64>,
+    /// The page files of this build, with the fingerprint of their bytes.
+    written: Mutex<Vec<(String, u64)>>,
+    /// How many of them were copied from the prior output.
+    carried: AtomicUsize,
+}
+
+impl<'a> Plan<'a> {
+    /// A plan; `decide` maps the fingerprints of the parts of the context
+    /// to the pages to render (one flag per node).
+    pub fn new(decide: &'a PagePlan<'a>) -> Plan<'a> {
+        Plan {
+            decide,
             wanted: OnceLock::new(),
             parts: OnceLock::new(),
             reads: Mutex::new(Vec::new()),
             prior: None,
+            carry: None,
         }
     }
 
-    /// Where the pages not rendered again are still on disk (the output of
-    /// the previous build), for the ids their links point to.
-    pub fn with_prior(self, output: &Path) -> Collector<'a> {
-        Collector {
+    /// Where the pages not rendered again are (the output of the previous
+    /// build), for the ids their links point to.
+    pub fn with_prior(self, output: &Path) -> Plan<'a> {
+        Plan {
             prior: Some(output.to_path_buf()),
+            ..self
+        }
+    }
+
+    /// For a one-off build: the page files of the prior output and the
+    /// fingerprints recorded when they were written. A page left out is
+    /// copied from there when its files' bytes are still those.
+    pub fn carrying(self, recorded: HashMap<String, u64>) -> Plan<'a> {
+        Plan {
+            carry: Some(Carry {
+                recorded,
+                written: Mutex::default(),
+                carried: AtomicUsize::new(0),
+            }),
             ..self
         }
     }
@@ -330,16 +359,70 @@ impl<'a> Collector<'a> {
         std::mem::take(&mut *self.reads.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// The pages that were rendered (empty before the plan was made).
+    pub fn wanted(&self) -> &[bool] {
+        self.wanted.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// The page files a carrying build wrote or copied, with the
+    /// fingerprints of their bytes, sorted by path.
+    pub fn take_page_prints(&self) -> Vec<(String, u64)> {
+        let Some(carry) = &self.carry else {
+            return Vec::new();
+        };
+        let mut prints =
+            std::mem::take(&mut *carry.written.lock().unwrap_or_else(|e| e.into_inner()));
+        prints.sort_unstable();
+        prints
+    }
+
+    /// How many page files were copied from the prior output.
+    pub fn carried(&self) -> usize {
+        self.carry
+            .as_ref()
+            .map_or(0, |c| c.carried.load(Ordering::Relaxed))
+    }
+
+    fn wants(&self, i: usize) -> bool {
+        self.wanted
+            .get()
+            .is_none_or(|w| w.get(i).copied().unwrap_or(true))
+    }
+
+    fn note_print(&self, rel: &str, print: u64) {
+        if let Some(carry) = &self.carry {
+            let mut written = carry.written.lock().unwrap_or_else(|e| e.into_inner());
+            written.push((rel.to_string(), print));
+        }
+    }
+}
+
+/// Receives the files of a build in memory instead of writing them (used by
+/// `nqsite serve`, which then writes only the files whose bytes changed).
+pub struct Collector<'a> {
+    files: Mutex<Vec<(String, Printed)>>,
+    plan: Plan<'a>,
+}
+
+impl<'a> Collector<'a> {
+    /// A collector rendering the pages `plan` wants.
+    pub fn new(plan: Plan<'a>) -> Collector<'a> {
+        Collector {
+            files: Mutex::new(Vec::new()),
+            plan,
+        }
+    }
+
+    /// The plan the collector followed.
+    pub fn plan(&self) -> &Plan<'a> {
+        &self.plan
+    }
+
     /// The collected files, sorted by path.
     pub fn into_files(self) -> Vec<(String, Printed)> {
         let mut files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
         files.sort_by(|a, b| a.0.cmp(&b.0));
         files
-    }
-
-    /// The pages that were rendered (empty before the plan was made).
-    pub fn wanted(&self) -> &[bool] {
-        self.wanted.get().map_or(&[], Vec::as_slice)
     }
 
     fn push(&self, rel: &str, file: Printed) {
@@ -356,7 +439,16 @@ impl<'a> Writer<'a> {
             staging,
             portable_base,
             collector: None,
+            plan: None,
             record: Mutex::default(),
+        }
+    }
+
+    /// The writer, rendering only the pages `plan` wants.
+    pub fn planned(self, plan: &'a Plan<'a>) -> Writer<'a> {
+        Writer {
+            plan: Some(plan),
+            ..self
         }
     }
 
@@ -366,6 +458,7 @@ impl<'a> Writer<'a> {
             staging: None,
             portable_base: None,
             collector: Some(collector),
+            plan: Some(&collector.plan),
             record: Mutex::default(),
         }
     }
@@ -392,7 +485,7 @@ impl<'a> Writer<'a> {
     pub fn written(&self, pages: impl IntoIterator<Item = String>) -> Record {
         let mut record = std::mem::take(&mut *self.lock());
         record.files.extend(pages);
-        let prior = self.collector.and_then(|c| c.prior.as_ref());
+        let prior = self.plan.and_then(|p| p.prior.as_ref());
         let missing: Vec<String> = record
             .want_ids
             .iter()
@@ -429,25 +522,25 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Called once the template contexts are ready; a collecting writer
+    /// Called once the template contexts are ready; a planned writer
     /// decides here which pages it wants.
     pub fn plan(&self, parts: impl FnOnce() -> PartTable) {
-        if let Some(c) = self.collector {
+        if let Some(p) = self.plan {
             let parts = parts();
-            let _ = c.wanted.set((c.plan)(&parts));
-            let _ = c.parts.set(parts);
+            let _ = p.wanted.set((p.decide)(&parts));
+            let _ = p.parts.set(parts);
         }
     }
 
-    /// True when the parts each page reads are kept (`nqsite serve`).
+    /// True when the parts each page reads are kept (a planned writer).
     pub fn keeps_reads(&self) -> bool {
-        self.collector.is_some()
+        self.plan.is_some()
     }
 
     /// Keeps the parts page `i`'s context read.
     pub fn reads(&self, i: usize, parts: Vec<Part>) {
-        if let Some(c) = self.collector {
-            c.reads
+        if let Some(p) = self.plan {
+            p.reads
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push((i, parts));
@@ -456,11 +549,54 @@ impl<'a> Writer<'a> {
 
     /// False when page `i` need not be rendered (its output cannot have changed).
     pub fn wants_page(&self, i: usize) -> bool {
-        self.collector.is_none_or(|c| {
-            c.wanted
-                .get()
-                .is_none_or(|w| w.get(i).copied().unwrap_or(true))
-        })
+        self.plan.is_none_or(|p| p.wants(i))
+    }
+
+    /// True when the pages left out are copied from the previous output
+    /// ([`Writer::carry`]) rather than left where they are.
+    pub fn carries(&self) -> bool {
+        self.plan.is_some_and(|p| p.carry.is_some())
+    }
+
+    /// Copies page file `rel` of page `i`, left out by the plan, from the
+    /// previous output, if the bytes there are those its build recorded.
+    /// False when the page is wanted or its file must be rendered again
+    /// (missing, changed or never recorded).
+    pub fn carry(&self, i: usize, rel: &str) -> Result<bool, Diagnostic> {
+        let Some(plan) = self.plan.filter(|p| !p.wants(i)) else {
+            return Ok(false);
+        };
+        let (Some(carry), Some(prior)) = (&plan.carry, &plan.prior) else {
+            return Ok(false);
+        };
+        let Some(&print) = carry.recorded.get(rel) else {
+            return Ok(false);
+        };
+        let Ok(bytes) = crate::fsutil::read_bytes(prior, &prior.join(rel), Path::new(rel)) else {
+            return Ok(false);
+        };
+        if crate::fsutil::hash64(&bytes) != print {
+            return Ok(false);
+        }
+        self.remember(rel, Some(&bytes));
+        plan.note_print(rel, print);
+        self.staging.map_or(Ok(()), |s| s.write(rel, &bytes))?;
+        carry.carried.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    /// Writes page file `rel`: [`Writer::html`], and a carrying writer
+    /// records the fingerprint of the bytes written for the next build.
+    pub fn page(&self, rel: &str, html: Vec<u8>) -> Result<(), Diagnostic> {
+        match self.plan.filter(|p| p.carry.is_some()) {
+            Some(plan) => {
+                let bytes = self.final_bytes(rel, html);
+                plan.note_print(rel, crate::fsutil::hash64(&bytes));
+                self.remember(rel, Some(&bytes));
+                self.staging.map_or(Ok(()), |s| s.write(rel, &bytes))
+            }
+            None => self.html(rel, html),
+        }
     }
 
     /// Writes an HTML page at `rel` (`a/b/index.html`).
@@ -473,22 +609,23 @@ impl<'a> Writer<'a> {
         let Some(staging) = self.staging else {
             return Ok(());
         };
-        match &self.portable_base {
-            Some(base) => {
-                let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-                let dir = if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!("{dir}/")
-                };
-                let text = String::from_utf8_lossy(&html);
-                staging.write(
-                    rel,
-                    crate::portable::relativize(&text, &dir, base).as_bytes(),
-                )
-            }
-            None => staging.write(rel, &html),
-        }
+        staging.write(rel, &self.final_bytes(rel, html))
+    }
+
+    /// An HTML file's bytes as written: with its links made relative for a
+    /// portable output.
+    fn final_bytes(&self, rel: &str, html: Vec<u8>) -> Vec<u8> {
+        let Some(base) = &self.portable_base else {
+            return html;
+        };
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let dir = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let text = String::from_utf8_lossy(&html);
+        crate::portable::relativize(&text, &dir, base).into_bytes()
     }
 
     /// Writes any other file as is.

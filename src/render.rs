@@ -179,6 +179,20 @@ impl Theme {
         })
     }
 
+    /// A fingerprint of everything the theme renders with: its templates,
+    /// strings, static files and search words. Two themes with the same
+    /// fingerprint render the same pages (a one-off build compares it with
+    /// the build that made the output it replaces).
+    pub fn fingerprint(&self) -> u64 {
+        fsutil::fingerprint(&(
+            &self.sources,
+            &self.strings,
+            &self.assets,
+            &self.search_words.synonyms,
+            &self.search_words.weak,
+        ))
+    }
+
     /// Keeps what [`Theme::render_from`] renders, for the next build with
     /// this theme (`nqsite serve`, which loads the theme again when any
     /// of it changes).

@@ -51,21 +51,9 @@ pub(super) struct Record {
 /// words, then each page's fingerprint, in order); `None` when the binary
 /// cannot be told apart from another (no reuse then).
 pub(super) fn key(parts: &[u64]) -> Option<u64> {
-    let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-    let modified = exe
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
+    let stamp = crate::fsutil::exe_stamp()?;
     let mut bytes: Vec<u8> = Vec::with_capacity(8 * (parts.len() + 3));
-    for p in [
-        exe.len(),
-        modified.as_secs(),
-        u64::from(modified.subsec_nanos()),
-    ]
-    .iter()
-    .chain(parts)
-    {
+    for p in stamp.iter().chain(parts) {
         bytes.extend_from_slice(&p.to_le_bytes());
     }
     Some(hash64(&bytes))

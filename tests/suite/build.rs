@@ -203,3 +203,129 @@ fn pages_carry_open_graph_tags_and_1200x630_share_images() {
     let page = site.read("hoi-dap/cau-01/index.html");
     assert!(!page.contains("og:image\"") && !page.contains("rel=\"canonical\""));
 }
+
+/// The number of page files a build says it took unchanged from the
+/// output it replaced (0 when it says nothing).
+fn carried(stderr: &str) -> usize {
+    stderr
+        .split(" trang không đổi")
+        .next()
+        .filter(|head| head.len() < stderr.len())
+        .and_then(|head| head.rsplit('(').next())
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+/// Builds `site` again into a folder of its own, from nothing, and
+/// compares every file with the site's output.
+fn assert_same_as_clean_build(site: &SiteTest, what: &str) {
+    let clean = tempfile::tempdir().unwrap();
+    let out = clean.path().join("site");
+    site.run(&["build", "--output", out.to_str().unwrap()])
+        .assert_ok();
+    assert!(
+        snapshot(&site.public()) == snapshot(&out),
+        "{what}: the output differs from a build from nothing"
+    );
+}
+
+#[test]
+fn a_rebuild_renders_only_the_pages_whose_context_changed() {
+    let site = SiteTest::fixture("corpus2");
+    site.build().assert_ok();
+    let pages = carried(&site.build().stderr);
+    assert!(pages > 20, "nothing changed: every page is taken, {pages}");
+    assert_same_as_clean_build(&site, "nothing changed");
+    // The clean build above recorded another output: every page again.
+    assert_eq!(carried(&site.build().stderr), 0);
+    // A solution's title shows on the questions and indicators that name
+    // it: those pages render again, with the new title; the others not.
+    let path = site
+        .root()
+        .join("content/nghi-quyet-mau/giai-phap/giai-phap-1.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    site.write(
+        "content/nghi-quyet-mau/giai-phap/giai-phap-1.md",
+        &text.replace("Hoàn thiện mạng lưới", "Kiện toàn mạng lưới"),
+    );
+    let run = site.build();
+    run.assert_ok();
+    let taken = carried(&run.stderr);
+    assert!(taken > 0 && taken < pages, "{taken} of {pages} taken");
+    assert!(
+        site.read("hoi-dap/cau-02/index.html")
+            .contains("Kiện toàn mạng lưới")
+    );
+    assert_same_as_clean_build(&site, "a title changed");
+    // A body edited: its page and the booklet that prints it.
+    site.build().assert_ok();
+    let path = site.root().join("content/hoi-dap/cau-02.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    site.write(
+        "content/hoi-dap/cau-02.md",
+        &format!("{text}\nĐoạn mới thêm.\n"),
+    );
+    let run = site.build();
+    run.assert_ok();
+    assert_eq!(carried(&run.stderr), pages - 2, "{}", run.stderr);
+    assert_same_as_clean_build(&site, "a body changed");
+}
+
+#[test]
+fn a_page_changed_in_the_output_is_rendered_again() {
+    let site = SiteTest::fixture("corpus2");
+    site.build().assert_ok();
+    site.build().assert_ok();
+    let page = site.public().join("hoi-dap/cau-03/index.html");
+    let made = std::fs::read(&page).unwrap();
+    std::fs::write(&page, b"<p>edited by hand</p>").unwrap();
+    std::fs::remove_file(site.public().join("hoi-dap/cau-04/index.html")).unwrap();
+    let run = site.build();
+    run.assert_ok();
+    let pages = carried(&run.stderr);
+    assert!(pages > 20, "the other pages are taken: {}", run.stderr);
+    assert_eq!(std::fs::read(&page).unwrap(), made);
+    assert!(site.public().join("hoi-dap/cau-04/index.html").is_file());
+    assert_eq!(carried(&site.build().stderr), pages + 2);
+}
+
+#[test]
+fn a_change_of_theme_configuration_or_output_renders_every_page() {
+    let site = SiteTest::fixture("corpus2");
+    site.build().assert_ok();
+    assert!(carried(&site.build().stderr) > 0);
+    let base = crate::harness::repo().join("themes/default/templates/base.html");
+    let text = std::fs::read_to_string(base).unwrap();
+    site.write(
+        "themes/default/templates/base.html",
+        &text.replacen("<head>", "<head><!-- mẫu riêng -->", 1),
+    );
+    assert_eq!(carried(&site.build().stderr), 0, "another template");
+    assert!(
+        site.read("hoi-dap/cau-02/index.html")
+            .contains("<!-- mẫu riêng -->")
+    );
+    assert!(carried(&site.build().stderr) > 0);
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        &config.replacen("strings:\n", "strings:\n  home: \"Trang nhà\"\n", 1),
+    );
+    assert_eq!(carried(&site.build().stderr), 0, "other strings");
+    assert!(site.read("hoi-dap/cau-02/index.html").contains("Trang nhà"));
+    assert_eq!(
+        carried(&site.run(&["build", "--portable"]).stderr),
+        0,
+        "a portable output"
+    );
+    assert!(carried(&site.run(&["build", "--portable"]).stderr) > 0);
+    assert_same_as_clean_build_portable(&site);
+}
+
+/// [`assert_same_as_clean_build`] for a portable output.
+fn assert_same_as_clean_build_portable(site: &SiteTest) {
+    let clean = tempfile::tempdir().unwrap();
+    let out = clean.path().join("site");
+    site.run(&["build", "--portable", "--output", out.to_str().unwrap()])
+        .assert_ok();
+    assert!(snapshot(&site.public()) == snapshot(&out));
+}
