@@ -231,6 +231,14 @@ fn run(
         opts.profile.as_deref(),
     )?;
     timer.lap("config");
+    let cache = opts.root.join(".nqsite-cache");
+    // A check reports every template's errors; a build parses the
+    // templates it renders, if it can tell they parse.
+    let parsed_record = cache.join("theme-parsed");
+    let parse = match places {
+        Some(_) => render::Parse::AsRendered(&parsed_record),
+        None => render::Parse::AtLoad,
+    };
     // The theme is parsed while the content is read (each about half of
     // this stage on the shipped site).
     let (loaded, theme) = rayon::join(
@@ -240,7 +248,7 @@ fn run(
                 ..c
             })
         },
-        || Theme::load(&config.theme_dir(&opts.root), &opts.root),
+        || Theme::load_parsing(&config.theme_dir(&opts.root), &opts.root, parse),
     );
     let (docs, theme) = match (loaded, theme) {
         (Ok(d), Ok(t)) => (d, t),
@@ -308,7 +316,6 @@ fn run(
     // The output this build replaces holds the pages and the search index
     // to take when nothing they are made from changed; the records of how
     // they were made are kept with the share images.
-    let cache = opts.root.join(".nqsite-cache");
     let bodies = body_hashes.iter().map(|h| h.unwrap_or(0)).collect();
     let mut pages_plan = incremental::BuildPlan::new(
         cache.join("pages"),

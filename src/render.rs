@@ -15,7 +15,7 @@ mod check;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard};
 
 use include_dir::{Dir, include_dir};
 use rayon::prelude::*;
@@ -30,7 +30,11 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 
 /// A theme ready to render: compiled templates, UI strings, static files.
 pub struct Theme {
-    tera: Tera,
+    /// The templates parsed so far (all of them unless loaded with
+    /// [`Parse::AsRendered`]).
+    tera: RwLock<Tera>,
+    /// The templates not parsed yet, instrumented, by name.
+    unparsed: Mutex<BTreeMap<String, String>>,
     strings: BTreeMap<String, String>,
     /// Static files (path relative to the output root, bytes).
     pub assets: Vec<OutputFile>,
@@ -58,9 +62,33 @@ pub struct Theme {
 /// fingerprint of what its context was made of, and the text it gave.
 type Kept = Mutex<HashMap<(String, PathBuf), (u64, String)>>;
 
+/// When a theme's templates are parsed.
+#[derive(Debug, Clone, Copy)]
+pub enum Parse<'a> {
+    /// All of them, as the theme is loaded: every error in any template is
+    /// reported then.
+    AtLoad,
+    /// Each when first rendered (with what it extends, includes and
+    /// imports), if this binary parsed the same templates without an error
+    /// before, as the file at this path records; else all at load, and the
+    /// file records it. A build that copies most pages from its previous
+    /// output renders only a few templates (parsing the default theme's was
+    /// a fifth of such a build's time).
+    AsRendered(&'a Path),
+}
+
 impl Theme {
     /// Loads the built-in theme and the site's overrides (`themes/<name>/`).
     pub fn load(theme_dir: &Path, root: &Path) -> Result<Theme, Vec<Diagnostic>> {
+        Theme::load_parsing(theme_dir, root, Parse::AtLoad)
+    }
+
+    /// [`Theme::load`], parsing the templates as `parse` says.
+    pub fn load_parsing(
+        theme_dir: &Path,
+        root: &Path,
+        parse: Parse<'_>,
+    ) -> Result<Theme, Vec<Diagnostic>> {
         let mut templates: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
         let mut statics: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut strings_text = vec![(
@@ -97,8 +125,22 @@ impl Theme {
             return Err(errors);
         }
         let (strings, warnings) = parse_strings(&strings_text)?;
-        let mut theme = Theme::assemble(templates, statics, strings, warnings)?;
+        let parsed_before = match parse {
+            Parse::AtLoad => None,
+            Parse::AsRendered(record) => parse_key(&templates).map(|key| (record, key)),
+        };
+        let lazy = parsed_before.as_ref().is_some_and(|(record, key)| {
+            std::fs::read_to_string(record).is_ok_and(|r| r.trim() == key.to_string())
+        });
+        let mut theme = Theme::assemble(templates, statics, strings, warnings, lazy)?;
         theme.search_words = words;
+        if let Some((record, key)) = parsed_before.filter(|_| !lazy) {
+            // Only saves time later: a record not written costs nothing else.
+            if let Some(dir) = record.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = std::fs::write(record, format!("{key}\n"));
+        }
         Ok(theme)
     }
 
@@ -118,15 +160,17 @@ impl Theme {
                 (name, (text, shown))
             })
             .collect();
-        Theme::assemble(templates, BTreeMap::new(), strings, warnings)
+        Theme::assemble(templates, BTreeMap::new(), strings, warnings, false)
     }
 
-    /// Checks and compiles the templates, hashes the static files.
+    /// Checks and compiles the templates (or, `lazy`, only checks them:
+    /// each is parsed when first rendered), hashes the static files.
     fn assemble(
         templates: BTreeMap<String, check::Source>,
         statics: BTreeMap<String, Vec<u8>>,
         strings: Strings,
         warnings: Vec<Diagnostic>,
+        lazy: bool,
     ) -> Result<Theme, Vec<Diagnostic>> {
         let problems = check::check(&templates);
         if !problems.is_empty() {
@@ -149,23 +193,29 @@ impl Theme {
         arrays::register(&mut tera);
         guard_macro_depth(&mut tera);
         let mut macros = Vec::new();
-        let instrumented: Vec<(&str, String)> = templates
+        let instrumented: BTreeMap<String, String> = templates
             .iter()
-            .map(|(k, (t, p))| (k.as_str(), check::instrument(t, p, GUARD, &mut macros)))
+            .map(|(k, (t, p))| (k.clone(), check::instrument(t, p, GUARD, &mut macros)))
             .collect();
-        if let Err(e) = add_templates(&mut tera, &instrumented) {
-            // Report the error on the text as written, not as instrumented.
-            let raw = templates.iter().map(|(k, (t, _))| (k.as_str(), t.as_str()));
-            let e = Tera::default().add_raw_templates(raw).err().unwrap_or(e);
-            return Err(vec![template_error(&e, &shown)]);
-        }
+        let unparsed = if lazy {
+            instrumented
+        } else {
+            if let Err(e) = add_templates(&mut tera, &instrumented) {
+                // Report the error on the text as written, not as instrumented.
+                let raw = templates.iter().map(|(k, (t, _))| (k.as_str(), t.as_str()));
+                let e = Tera::default().add_raw_templates(raw).err().unwrap_or(e);
+                return Err(vec![template_error(&e, &shown)]);
+            }
+            BTreeMap::new()
+        };
         let (asset_paths, assets) = hash_assets(statics);
         let css_path = asset_paths
             .get("style.css")
             .cloned()
             .unwrap_or_else(|| "style.css".into());
         Ok(Theme {
-            tera,
+            tera: RwLock::new(tera),
+            unparsed: Mutex::new(unparsed),
             strings,
             assets,
             css_path,
@@ -237,7 +287,7 @@ impl Theme {
     /// Renders `template` with `ctx`; `page` names the document for messages.
     pub fn render(&self, template: &str, ctx: &Context, page: &Path) -> Result<String, Diagnostic> {
         MACRO_DEPTH.with(|d| d.set(0));
-        self.tera
+        self.parsed(template)?
             .render(template, ctx)
             .map_err(|e| self.render_error(template, page, &e))
     }
@@ -252,10 +302,41 @@ impl Theme {
     ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
         MACRO_DEPTH.with(|d| d.set(0));
-        self.tera
+        self.parsed(template)?
             .render_to(template, ctx, &mut out)
             .map_err(|e| self.render_error(template, page, &e))?;
         Ok(out)
+    }
+
+    /// The templates, `template` among them when the theme has it: parsed
+    /// now, with what it extends, includes and imports, if it was not yet.
+    fn parsed(&self, template: &str) -> Result<RwLockReadGuard<'_, Tera>, Diagnostic> {
+        let read = || self.tera.read().unwrap_or_else(PoisonError::into_inner);
+        if read().templates.contains_key(template) {
+            return Ok(read());
+        }
+        let mut unparsed = self.unparsed.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut texts = Vec::new();
+        let mut wanted = vec![template.to_string()];
+        while let Some(name) = wanted.pop() {
+            if let Some(text) = unparsed.remove(&name) {
+                wanted.extend(check::references(&text));
+                texts.push((name, text));
+            }
+        }
+        if !texts.is_empty() {
+            let mut tera = self.tera.write().unwrap_or_else(PoisonError::into_inner);
+            if let Err(e) = add_templates(&mut tera, texts.iter().map(|(k, t)| (k, t))) {
+                let shown = self
+                    .sources
+                    .iter()
+                    .map(|(k, (_, p))| (k.clone(), p.clone()));
+                let error = template_error(&e, &shown.collect());
+                unparsed.extend(texts);
+                return Err(error);
+            }
+        }
+        Ok(read())
     }
 
     /// A render error in Vietnamese, at the template (and line, when the
@@ -529,12 +610,22 @@ fn matching_test(value: Option<&tera::Value>, params: &[tera::Value]) -> tera::R
     })
 }
 
+/// What tells the templates `templates` parsed by this binary from any
+/// others (`None` when the binary cannot be told apart).
+fn parse_key(templates: &BTreeMap<String, check::Source>) -> Option<u64> {
+    let texts: Vec<(&String, &String)> = templates.iter().map(|(k, (t, _))| (k, t)).collect();
+    Some(fsutil::fingerprint(&(fsutil::exe_stamp()?, texts)))
+}
+
 /// Tera's `add_raw_templates`, the templates parsed in parallel (parsing
 /// was a tenth of the shipped site's build, on one thread), the longest
 /// first so that no long parse is left for the end. Tera keeps its parsed
 /// templates in a public field for this; its own checks follow.
-fn add_templates(tera: &mut Tera, templates: &[(&str, String)]) -> tera::Result<()> {
-    let mut longest_first: Vec<&(&str, String)> = templates.iter().collect();
+fn add_templates<'t>(
+    tera: &mut Tera,
+    templates: impl IntoIterator<Item = (&'t String, &'t String)>,
+) -> tera::Result<()> {
+    let mut longest_first: Vec<(&String, &String)> = templates.into_iter().collect();
     longest_first.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
     let parsed = longest_first
         .into_par_iter()
@@ -1096,5 +1187,72 @@ mod tests {
             render_small_stack("{{ range(end=3) | length }}".into()).unwrap(),
             "3"
         );
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    /// A site root with a theme overriding `templates` (name, text).
+    fn site(templates: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("themes/default/templates");
+        for (name, text) in templates {
+            std::fs::create_dir_all(t.join(name).parent().unwrap()).unwrap();
+            std::fs::write(t.join(name), text).unwrap();
+        }
+        dir
+    }
+
+    fn load(root: &Path, record: &Path) -> Result<Theme, Vec<Diagnostic>> {
+        Theme::load_parsing(
+            &root.join("themes/default"),
+            root,
+            Parse::AsRendered(record),
+        )
+    }
+
+    fn parsed(theme: &Theme, name: &str) -> bool {
+        theme.tera.read().unwrap().templates.contains_key(name)
+    }
+
+    #[test]
+    fn templates_this_binary_parsed_before_are_parsed_as_rendered() {
+        let root = site(&[
+            (
+                "a.html",
+                "{% extends \"b.html\" %}{% block x %}A{{ m::f() }}{% endblock x %}",
+            ),
+            (
+                "b.html",
+                "{% import \"m.html\" as m %}<{% block x %}{% endblock x %}>",
+            ),
+            ("m.html", "{% macro f() %}f{% endmacro f %}"),
+            ("unused.html", "{{ n }}"),
+        ]);
+        let record = root.path().join("cache/theme-parsed");
+        let first = load(root.path(), &record).unwrap();
+        assert!(parsed(&first, "unused.html"), "at load, the first time");
+        assert!(record.is_file());
+        let theme = load(root.path(), &record).unwrap();
+        assert!(!parsed(&theme, "a.html") && !parsed(&theme, "unused.html"));
+        let page = Path::new("content/a.md");
+        let html = theme.render("a.html", &Context::new(), page).unwrap();
+        assert_eq!(html, first.render("a.html", &Context::new(), page).unwrap());
+        assert_eq!(html, "<Af>");
+        for name in ["a.html", "b.html", "m.html"] {
+            assert!(parsed(&theme, name), "{name}: with what a.html needs");
+        }
+        assert!(!parsed(&theme, "unused.html"));
+        // Another template: all at load again, and an error anywhere is
+        // reported there.
+        std::fs::write(
+            root.path().join("themes/default/templates/unused.html"),
+            "{{ n ",
+        )
+        .unwrap();
+        let errors = load(root.path(), &record).err().unwrap();
+        assert!(errors[0].to_string().contains("unused.html"), "{errors:?}");
     }
 }
