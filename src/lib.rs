@@ -232,12 +232,15 @@ fn run(
     )?;
     timer.lap("config");
     let cache = opts.root.join(".nqsite-cache");
-    // A check reports every template's errors; a build parses the
-    // templates it renders, if it can tell they parse.
+    // A check reports every template's errors, and a build from nothing
+    // renders every template; a build into its output parses only the
+    // templates it renders, when it can tell they parse.
     let parsed_record = cache.join("theme-parsed");
     let parse = match places {
-        Some(_) => render::Parse::AsRendered(&parsed_record),
-        None => render::Parse::AtLoad,
+        Some(_) if output.join(output::MARKER).is_file() => {
+            render::Parse::AsRendered(&parsed_record)
+        }
+        _ => render::Parse::AtLoad,
     };
     // The theme is parsed while the content is read (each about half of
     // this stage on the shipped site).
@@ -579,11 +582,29 @@ fn write_pages<'a>(
     out: &Writer<'_>,
     progress: Progress<'_>,
 ) -> Result<PagesWritten<'a>, Vec<Diagnostic>> {
+    // A theme parsed as rendered (`render::Parse`): the templates the build
+    // renders besides pages, then the ones the pages to render need, each
+    // set at once and in parallel.
+    let lazy = theme.parses_as_rendered();
+    let page_templates = |i: usize| render::template_for(site, theme, i).ok();
+    if lazy {
+        let all = (0..site.nodes.len()).filter_map(page_templates).collect();
+        theme.parse_besides(&all).map_err(|d| vec![d])?;
+    }
     let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
     // Pages name only the search manifest (fixed name), never the index's hash.
     contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered, html).map_err(|d| vec![d])?;
     out.plan(|| contexts.parts());
+    if lazy {
+        let wanted: BTreeSet<String> = (0..site.nodes.len())
+            .filter(|&i| out.wants_page(i))
+            .filter_map(page_templates)
+            .collect();
+        theme
+            .parse(wanted.iter().map(String::as_str))
+            .map_err(|d| vec![d])?;
+    }
     out.want_ids(links::anchored_files(site, rendered));
     let copies = links::content_files(site, rendered)?;
     let (errors, generated) = rayon::join(

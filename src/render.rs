@@ -312,31 +312,71 @@ impl Theme {
     /// now, with what it extends, includes and imports, if it was not yet.
     fn parsed(&self, template: &str) -> Result<RwLockReadGuard<'_, Tera>, Diagnostic> {
         let read = || self.tera.read().unwrap_or_else(PoisonError::into_inner);
-        if read().templates.contains_key(template) {
-            return Ok(read());
+        if !read().templates.contains_key(template) {
+            self.parse([template])?;
         }
+        Ok(read())
+    }
+
+    /// True when some templates are not parsed yet ([`Parse::AsRendered`]).
+    pub fn parses_as_rendered(&self) -> bool {
+        !self
+            .unparsed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+
+    /// Parses the templates that none of `pages` (the templates pages render
+    /// with) extends, includes or imports, with what they need: the ones a
+    /// build renders besides pages (listings, 404 page, aliases…).
+    pub fn parse_besides(&self, pages: &BTreeSet<String>) -> Result<(), Diagnostic> {
+        let mut reached = BTreeSet::new();
+        let mut queue: Vec<String> = pages.iter().cloned().collect();
+        while let Some(name) = queue.pop() {
+            if let Some((text, _)) = self.sources.get(&name)
+                && reached.insert(name)
+            {
+                queue.extend(check::references(text));
+            }
+        }
+        let others = self.sources.keys().filter(|n| !reached.contains(*n));
+        self.parse(others.map(String::as_str))
+    }
+
+    /// Parses `templates` and what they extend, include and import, the
+    /// ones not parsed yet, together and in parallel: rendered one by one
+    /// by parallel renders, they would be parsed one at a time while the
+    /// other renders wait.
+    pub fn parse<'n>(
+        &self,
+        templates: impl IntoIterator<Item = &'n str>,
+    ) -> Result<(), Diagnostic> {
         let mut unparsed = self.unparsed.lock().unwrap_or_else(PoisonError::into_inner);
+        if unparsed.is_empty() {
+            return Ok(());
+        }
         let mut texts = Vec::new();
-        let mut wanted = vec![template.to_string()];
+        let mut wanted: Vec<String> = templates.into_iter().map(str::to_string).collect();
         while let Some(name) = wanted.pop() {
             if let Some(text) = unparsed.remove(&name) {
                 wanted.extend(check::references(&text));
                 texts.push((name, text));
             }
         }
-        if !texts.is_empty() {
-            let mut tera = self.tera.write().unwrap_or_else(PoisonError::into_inner);
-            if let Err(e) = add_templates(&mut tera, texts.iter().map(|(k, t)| (k, t))) {
-                let shown = self
-                    .sources
-                    .iter()
-                    .map(|(k, (_, p))| (k.clone(), p.clone()));
-                let error = template_error(&e, &shown.collect());
-                unparsed.extend(texts);
-                return Err(error);
-            }
+        if texts.is_empty() {
+            return Ok(());
         }
-        Ok(read())
+        let mut tera = self.tera.write().unwrap_or_else(PoisonError::into_inner);
+        if let Err(e) = add_templates(&mut tera, texts.iter().map(|(k, t)| (k, t))) {
+            let shown = self
+                .sources
+                .iter()
+                .map(|(k, (_, p))| (k.clone(), p.clone()));
+            unparsed.extend(texts);
+            return Err(template_error(&e, &shown.collect()));
+        }
+        Ok(())
     }
 
     /// A render error in Vietnamese, at the template (and line, when the
@@ -1237,6 +1277,10 @@ mod parse_tests {
         assert!(record.is_file());
         let theme = load(root.path(), &record).unwrap();
         assert!(!parsed(&theme, "a.html") && !parsed(&theme, "unused.html"));
+        let pages = BTreeSet::from(["a.html".to_string()]);
+        theme.parse_besides(&pages).unwrap();
+        assert!(parsed(&theme, "unused.html"), "no page renders with it");
+        assert!(!parsed(&theme, "a.html") && !parsed(&theme, "m.html"));
         let page = Path::new("content/a.md");
         let html = theme.render("a.html", &Context::new(), page).unwrap();
         assert_eq!(html, first.render("a.html", &Context::new(), page).unwrap());
@@ -1244,7 +1288,6 @@ mod parse_tests {
         for name in ["a.html", "b.html", "m.html"] {
             assert!(parsed(&theme, name), "{name}: with what a.html needs");
         }
-        assert!(!parsed(&theme, "unused.html"));
         // Another template: all at load again, and an error anywhere is
         // reported there.
         std::fs::write(
