@@ -68,12 +68,14 @@ pub enum Parse<'a> {
     /// All of them, as the theme is loaded: every error in any template is
     /// reported then.
     AtLoad,
-    /// Each when first rendered (with what it extends, includes and
-    /// imports), if this binary parsed the same templates without an error
-    /// before, as the file at this path records; else all at load, and the
-    /// file records it. A build that copies most pages from its previous
-    /// output renders only a few templates (parsing the default theme's was
-    /// a fifth of such a build's time).
+    /// When rendered (see [`Theme::parse`]), if this binary parsed the same
+    /// templates without an error before, for a theme with the same
+    /// fingerprint, as the file at this path records; else all at load,
+    /// and the file records it. A build that copies most pages from its
+    /// previous output renders only a few templates (parsing the default
+    /// theme's was a fifth of such a build's time); a theme otherwise
+    /// changed (a stylesheet, a string) renders every page, and parsing all
+    /// at load overlaps with reading the content.
     AsRendered(&'a Path),
 }
 
@@ -125,21 +127,27 @@ impl Theme {
             return Err(errors);
         }
         let (strings, warnings) = parse_strings(&strings_text)?;
+        let mut theme = Theme::assemble(templates, statics, strings, warnings)?;
+        theme.search_words = words;
+        // What the record says when this binary parsed these templates, for
+        // a theme with this fingerprint.
         let parsed_before = match parse {
             Parse::AtLoad => None,
-            Parse::AsRendered(record) => parse_key(&templates).map(|key| (record, key)),
+            Parse::AsRendered(record) => parse_key(&theme.sources)
+                .map(|key| (record, format!("{key:016x} {:016x}\n", theme.fingerprint()))),
         };
-        let lazy = parsed_before.as_ref().is_some_and(|(record, key)| {
-            std::fs::read_to_string(record).is_ok_and(|r| r.trim() == key.to_string())
+        let lazy = parsed_before.as_ref().is_some_and(|(record, line)| {
+            std::fs::read_to_string(record).is_ok_and(|r| r == *line)
         });
-        let mut theme = Theme::assemble(templates, statics, strings, warnings, lazy)?;
-        theme.search_words = words;
-        if let Some((record, key)) = parsed_before.filter(|_| !lazy) {
-            // Only saves time later: a record not written costs nothing else.
-            if let Some(dir) = record.parent() {
-                let _ = std::fs::create_dir_all(dir);
+        if !lazy {
+            theme.parse_all()?;
+            if let Some((record, line)) = parsed_before {
+                // Only saves time later: a record not written costs nothing else.
+                if let Some(dir) = record.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                let _ = std::fs::write(record, line);
             }
-            let _ = std::fs::write(record, format!("{key}\n"));
         }
         Ok(theme)
     }
@@ -160,26 +168,23 @@ impl Theme {
                 (name, (text, shown))
             })
             .collect();
-        Theme::assemble(templates, BTreeMap::new(), strings, warnings, false)
+        let theme = Theme::assemble(templates, BTreeMap::new(), strings, warnings)?;
+        theme.parse_all()?;
+        Ok(theme)
     }
 
-    /// Checks and compiles the templates (or, `lazy`, only checks them:
-    /// each is parsed when first rendered), hashes the static files.
+    /// Checks the templates (they are parsed by [`Theme::parse_all`] or as
+    /// rendered), hashes the static files.
     fn assemble(
         templates: BTreeMap<String, check::Source>,
         statics: BTreeMap<String, Vec<u8>>,
         strings: Strings,
         warnings: Vec<Diagnostic>,
-        lazy: bool,
     ) -> Result<Theme, Vec<Diagnostic>> {
         let problems = check::check(&templates);
         if !problems.is_empty() {
             return Err(problems);
         }
-        let shown: BTreeMap<String, PathBuf> = templates
-            .iter()
-            .map(|(k, (_, p))| (k.clone(), p.clone()))
-            .collect();
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         // Escape the five HTML-special characters only: Tera's default also
@@ -197,17 +202,6 @@ impl Theme {
             .iter()
             .map(|(k, (t, p))| (k.clone(), check::instrument(t, p, GUARD, &mut macros)))
             .collect();
-        let unparsed = if lazy {
-            instrumented
-        } else {
-            if let Err(e) = add_templates(&mut tera, &instrumented) {
-                // Report the error on the text as written, not as instrumented.
-                let raw = templates.iter().map(|(k, (t, _))| (k.as_str(), t.as_str()));
-                let e = Tera::default().add_raw_templates(raw).err().unwrap_or(e);
-                return Err(vec![template_error(&e, &shown)]);
-            }
-            BTreeMap::new()
-        };
         let (asset_paths, assets) = hash_assets(statics);
         let css_path = asset_paths
             .get("style.css")
@@ -215,7 +209,7 @@ impl Theme {
             .unwrap_or_else(|| "style.css".into());
         Ok(Theme {
             tera: RwLock::new(tera),
-            unparsed: Mutex::new(unparsed),
+            unparsed: Mutex::new(instrumented),
             strings,
             assets,
             css_path,
@@ -318,6 +312,29 @@ impl Theme {
         Ok(read())
     }
 
+    /// Parses every template not parsed yet; an error is reported on the
+    /// template as written, not as instrumented.
+    fn parse_all(&self) -> Result<(), Vec<Diagnostic>> {
+        let names: Vec<String> = self
+            .unparsed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect();
+        self.parse(names.iter().map(String::as_str))
+            .map_err(|parsed| {
+                let raw = self
+                    .sources
+                    .iter()
+                    .map(|(k, (t, _))| (k.as_str(), t.as_str()));
+                match Tera::default().add_raw_templates(raw) {
+                    Err(e) => vec![template_error(&e, &self.shown())],
+                    Ok(()) => vec![parsed],
+                }
+            })
+    }
+
     /// True when some templates are not parsed yet ([`Parse::AsRendered`]).
     pub fn parses_as_rendered(&self) -> bool {
         !self
@@ -369,14 +386,19 @@ impl Theme {
         }
         let mut tera = self.tera.write().unwrap_or_else(PoisonError::into_inner);
         if let Err(e) = add_templates(&mut tera, texts.iter().map(|(k, t)| (k, t))) {
-            let shown = self
-                .sources
-                .iter()
-                .map(|(k, (_, p))| (k.clone(), p.clone()));
             unparsed.extend(texts);
-            return Err(template_error(&e, &shown.collect()));
+            return Err(template_error(&e, &self.shown()));
         }
         Ok(())
+    }
+
+    /// Where each template comes from, as shown in messages.
+    fn shown(&self) -> BTreeMap<String, PathBuf> {
+        let shown = self
+            .sources
+            .iter()
+            .map(|(k, (_, p))| (k.clone(), p.clone()));
+        shown.collect()
     }
 
     /// A render error in Vietnamese, at the template (and line, when the
@@ -1288,6 +1310,12 @@ mod parse_tests {
         for name in ["a.html", "b.html", "m.html"] {
             assert!(parsed(&theme, name), "{name}: with what a.html needs");
         }
+        // Another stylesheet: every page renders, all are parsed at load.
+        let css = root.path().join("themes/default/static/x.css");
+        std::fs::create_dir_all(css.parent().unwrap()).unwrap();
+        std::fs::write(&css, "p {}").unwrap();
+        assert!(parsed(&load(root.path(), &record).unwrap(), "unused.html"));
+        assert!(!parsed(&load(root.path(), &record).unwrap(), "unused.html"));
         // Another template: all at load again, and an error anywhere is
         // reported there.
         std::fs::write(
