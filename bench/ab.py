@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two nqsite binaries (or more) building the same site, in alternation.
 
-usage: ab.py BIN_A BIN_B [BIN ...] [--root DIR] [--runs N]
+usage: ab.py BIN_A BIN_B [BIN ...] [--root DIR] [--runs N] [--edit REL | --restyle]
 
 Each binary builds DIR (default: the repository, i.e. the shipped site) into
 its own `public/` again and again: two warm-up builds each, then N rounds in
@@ -20,7 +20,11 @@ it, so in one root they would make it again for each other every time.
 
 With `--edit REL`, each build follows an edit: a line is added to
 `content/REL` of the root before every build (restored at the end), so the
-search index and the edited page are made again every time.
+search index and the edited page are made again every time. With
+`--restyle`, a comment is added to the theme's stylesheet
+(`themes/default/static/style.css`) before every build instead: its hashed
+name is on every page, so every page is rendered again (a build into its
+output otherwise copies the pages whose context did not change).
 """
 import argparse
 import os
@@ -49,25 +53,32 @@ def main():
     ap.add_argument("--root", default=REPO)
     ap.add_argument("--runs", type=int, default=21)
     ap.add_argument("--edit", metavar="REL")
+    ap.add_argument("--restyle", action="store_true")
     a = ap.parse_args()
     roots = {b: (b.split("=", 1) + [a.root])[1] for b in a.bins}
     times = {b: [] for b in a.bins}
     for b in a.bins:
         for _ in range(2):
             build(b.split("=", 1)[0], roots[b])
-    edited = {}
+    # The file edited before each build, and the line added to it.
+    edit = None
     if a.edit:
+        edit = (os.path.join("content", a.edit), "\nDòng sửa {n}.\n")
+    elif a.restyle:
+        edit = (os.path.join("themes", "default", "static", "style.css"), "\n/* {n} */\n")
+    edited = {}
+    if edit:
         for root in set(roots.values()):
-            path = os.path.join(root, "content", a.edit)
+            path = os.path.join(root, edit[0])
             with open(path, encoding="utf-8") as f:
                 edited[path] = f.read()
     try:
         for n in range(a.runs):
             for b in a.bins:
-                if a.edit:
-                    path = os.path.join(roots[b], "content", a.edit)
+                if edit:
+                    path = os.path.join(roots[b], edit[0])
                     with open(path, "w", encoding="utf-8") as f:
-                        f.write(edited[path] + f"\nDòng sửa {n}.\n")
+                        f.write(edited[path] + edit[1].format(n=n))
                 times[b].append(build(b.split("=", 1)[0], roots[b]))
     finally:
         for path, text in edited.items():
