@@ -14,6 +14,9 @@
 //!   whole folder in through [`Staging`].
 //!
 //! The result is always byte for byte what `nqsite build` writes (a test checks it).
+//!
+//! A one-off build into its output plans its pages the same way, with the
+//! page plan of the build before it kept on disk ([`record`]).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -348,8 +348,16 @@ impl Theme {
     /// with) extends, includes or imports, with what they need: the ones a
     /// build renders besides pages (listings, 404 page, aliases…).
     pub fn parse_besides(&self, pages: &BTreeSet<String>) -> Result<(), Diagnostic> {
+        let reached = self.closure(pages.iter().map(String::as_str));
+        let others = self.sources.keys().filter(|n| !reached.contains(*n));
+        self.parse(others.map(String::as_str))
+    }
+
+    /// `templates` (those the theme has) and every template they extend,
+    /// include or import, directly or not.
+    fn closure<'n>(&self, templates: impl IntoIterator<Item = &'n str>) -> BTreeSet<String> {
         let mut reached = BTreeSet::new();
-        let mut queue: Vec<String> = pages.iter().cloned().collect();
+        let mut queue: Vec<String> = templates.into_iter().map(str::to_string).collect();
         while let Some(name) = queue.pop() {
             if let Some((text, _)) = self.sources.get(&name)
                 && reached.insert(name)
@@ -357,8 +365,7 @@ impl Theme {
                 queue.extend(check::references(text));
             }
         }
-        let others = self.sources.keys().filter(|n| !reached.contains(*n));
-        self.parse(others.map(String::as_str))
+        reached
     }
 
     /// Parses `templates` and what they extend, include and import, the
@@ -373,14 +380,11 @@ impl Theme {
         if unparsed.is_empty() {
             return Ok(());
         }
-        let mut texts = Vec::new();
-        let mut wanted: Vec<String> = templates.into_iter().map(str::to_string).collect();
-        while let Some(name) = wanted.pop() {
-            if let Some(text) = unparsed.remove(&name) {
-                wanted.extend(check::references(&text));
-                texts.push((name, text));
-            }
-        }
+        let texts: Vec<(String, String)> = self
+            .closure(templates)
+            .into_iter()
+            .filter_map(|name| unparsed.remove_entry(&name))
+            .collect();
         if texts.is_empty() {
             return Ok(());
         }
