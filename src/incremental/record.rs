@@ -121,14 +121,18 @@ impl BuildPlan {
             snapshot: self.now.after(self.prev, parts, reads),
             files,
         };
-        let Ok(text) = serde_json::to_vec(&stored) else {
-            return;
-        };
         if let Some(dir) = self.record.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
+        // Written as it is serialized: at 100,000 pages the text is tens of
+        // megabytes.
         let tmp = self.record.with_extension("tmp");
-        if std::fs::write(&tmp, text).is_ok() {
+        let written = std::fs::File::create(&tmp).ok().is_some_and(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer(&mut out, &stored).is_ok()
+                && std::io::Write::flush(&mut out).is_ok()
+        });
+        if written {
             let _ = std::fs::rename(&tmp, &self.record);
         }
     }
