@@ -329,3 +329,20 @@ fn assert_same_as_clean_build_portable(site: &SiteTest) {
         .assert_ok();
     assert!(snapshot(&site.public()) == snapshot(&out));
 }
+
+#[test]
+fn a_record_that_cannot_be_read_renders_every_page() {
+    let site = SiteTest::fixture("corpus2");
+    site.build().assert_ok();
+    let cache = site.root().join(".nqsite-cache");
+    for (name, text) in [
+        ("pages", "{\"version\":\"nqsite pages 1\",\"key\":1,"),
+        ("theme-parsed", "0 0\n"),
+    ] {
+        std::fs::write(cache.join(name), text).unwrap();
+    }
+    let run = site.build();
+    run.assert_ok();
+    assert_eq!(carried(&run.stderr), 0, "{}", run.stderr);
+    assert_same_as_clean_build(&site, "after a broken record");
+}
