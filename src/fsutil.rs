@@ -314,6 +314,28 @@ fn fingerprint_hasher() -> foldhash::quality::FoldHasher<'static> {
     foldhash::quality::FixedState::default().build_hasher()
 }
 
+/// Writes a file of the cache (`.nqsite-cache/`) through `write`: beside
+/// it first, then renamed into place, so that no reader sees half of it.
+/// A cache that cannot be written only costs time later: nothing is
+/// reported.
+pub fn write_cache(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let tmp = path.with_extension("tmp");
+    let written = std::fs::File::create(&tmp).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        std::io::Write::flush(&mut out)
+    });
+    if written.is_err() || std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
 /// What tells this binary from another build of nqsite: the size and the
 /// modification time of its executable (`None` when they cannot be read).
 /// What an earlier build made is taken again only from the same binary.

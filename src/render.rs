@@ -142,11 +142,7 @@ impl Theme {
         if !lazy {
             theme.parse_all()?;
             if let Some((record, line)) = parsed_before {
-                // Only saves time later: a record not written costs nothing else.
-                if let Some(dir) = record.parent() {
-                    let _ = std::fs::create_dir_all(dir);
-                }
-                let _ = std::fs::write(record, line);
+                fsutil::write_cache(record, |out| out.write_all(line.as_bytes()));
             }
         }
         Ok(theme)

@@ -143,14 +143,7 @@ pub fn png_cached(card: &Card, cache_dir: Option<&Path>) -> Result<Vec<u8>, Stri
     }
     let bytes = render_svg(&svg)?;
     if let Some(path) = cached {
-        // A cache that cannot be written only costs time on the next build.
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let tmp = path.with_extension("tmp");
-        if std::fs::write(&tmp, &bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
-        }
+        crate::fsutil::write_cache(&path, |out| out.write_all(&bytes));
     }
     Ok(bytes)
 }

@@ -121,20 +121,9 @@ impl BuildPlan {
             snapshot: self.now.after(self.prev, parts, reads),
             files,
         };
-        if let Some(dir) = self.record.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
         // Written as it is serialized: at 100,000 pages the text is tens of
         // megabytes.
-        let tmp = self.record.with_extension("tmp");
-        let written = std::fs::File::create(&tmp).ok().is_some_and(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            serde_json::to_writer(&mut out, &stored).is_ok()
-                && std::io::Write::flush(&mut out).is_ok()
-        });
-        if written {
-            let _ = std::fs::rename(&tmp, &self.record);
-        }
+        crate::fsutil::write_cache(&self.record, |out| Ok(serde_json::to_writer(out, &stored)?));
     }
 }
 

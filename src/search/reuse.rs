@@ -110,13 +110,7 @@ pub(super) fn save(previous: &Previous, record: &Record) {
     for (rel, print) in &record.files {
         text.push_str(&format!("{print:016x} {rel}\n"));
     }
-    if let Some(dir) = previous.record.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let tmp = previous.record.with_extension("tmp");
-    if std::fs::write(&tmp, text).is_ok() {
-        let _ = std::fs::rename(&tmp, &previous.record);
-    }
+    crate::fsutil::write_cache(&previous.record, |out| out.write_all(text.as_bytes()));
 }
 
 /// Reads a record; `None` for anything but one this module wrote.
