@@ -232,15 +232,16 @@ fn run(
     )?;
     timer.lap("config");
     let cache = opts.root.join(".nqsite-cache");
+    // The output a build replaces: what it may take from there.
+    let previous = places.is_some() && output::holds_marker(&output);
     // A check reports every template's errors, and a build from nothing
     // renders every template; a build into its output parses only the
     // templates it renders, when it can tell they parse.
     let parsed_record = cache.join("theme-parsed");
-    let parse = match places {
-        Some(_) if output.join(output::MARKER).is_file() => {
-            render::Parse::AsRendered(&parsed_record)
-        }
-        _ => render::Parse::AtLoad,
+    let parse = if previous {
+        render::Parse::AsRendered(&parsed_record)
+    } else {
+        render::Parse::AtLoad
     };
     // The theme is parsed while the content is read (each about half of
     // this stage on the shipped site).
@@ -323,6 +324,7 @@ fn run(
     let mut pages_plan = incremental::BuildPlan::new(
         cache.join("pages"),
         &output,
+        previous,
         &site,
         bodies,
         &theme,

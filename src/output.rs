@@ -18,7 +18,7 @@ use crate::context::{Part, PartTable};
 use crate::diag::Diagnostic;
 pub use lock::{OutputLock, Wait};
 use spare::Recycled;
-pub use target::{MARKER, Target, ZipTarget};
+pub use target::{MARKER, Target, ZipTarget, holds_marker};
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
 pub struct Staging {

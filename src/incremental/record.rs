@@ -52,10 +52,12 @@ pub(crate) struct BuildPlan {
 impl BuildPlan {
     /// The plan of a build of `site` into `output` with `theme`; `bodies`
     /// are the fingerprints of the documents' bodies, `record` where the
-    /// record is kept.
+    /// record is kept; `previous`: `output` holds an output nqsite made
+    /// (else there is nothing to take from it).
     pub(crate) fn new(
         record: PathBuf,
         output: &Path,
+        previous: bool,
         site: &Site,
         bodies: Vec<u64>,
         theme: &Theme,
@@ -77,7 +79,7 @@ impl BuildPlan {
             let assets: Vec<(&str, &str)> = site.assets().collect();
             fingerprint(&(stamp, output, portable, assets))
         });
-        let stored = key.and_then(|k| load(&record, k, output));
+        let stored = key.filter(|_| previous).and_then(|k| load(&record, k));
         let (prev, files) = match stored {
             Some(s) => (Some(s.snapshot), s.files.into_iter().collect()),
             None => (None, HashMap::new()),
@@ -127,12 +129,8 @@ impl BuildPlan {
     }
 }
 
-/// The record at `path`, if it is one this version wrote with `key`, for an
-/// output that is there (a removed output leaves nothing to copy).
-fn load(path: &Path, key: u64, output: &Path) -> Option<Stored> {
-    if !output.join(crate::output::MARKER).is_file() {
-        return None;
-    }
+/// The record at `path`, if it is one this version wrote with `key`.
+fn load(path: &Path, key: u64) -> Option<Stored> {
     let bytes = std::fs::read(path).ok()?;
     let stored: Stored = serde_json::from_slice(&bytes).ok()?;
     (stored.version == VERSION && stored.key == key).then_some(stored)

@@ -144,9 +144,15 @@ impl Target {
     }
 }
 
-/// True when `dir` holds the marker (a real file, not a link) or nothing.
+/// True when `dir` holds the marker (a real file, not a link): an output
+/// nqsite made.
+pub fn holds_marker(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
+}
+
+/// True when `dir` holds the marker or nothing.
 fn is_ours_or_empty(dir: &Path) -> Result<bool, Diagnostic> {
-    if std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file()) {
+    if holds_marker(dir) {
         return Ok(true);
     }
     let mut entries =
