@@ -578,9 +578,8 @@ impl<'a> Writer<'a> {
         if crate::fsutil::hash64(&bytes) != print {
             return Ok(false);
         }
-        self.remember(rel, Some(&bytes));
         plan.note_print(rel, print);
-        self.staging.map_or(Ok(()), |s| s.write(rel, &bytes))?;
+        self.store(rel, &bytes)?;
         carry.carried.fetch_add(1, Ordering::Relaxed);
         Ok(true)
     }
@@ -592,11 +591,16 @@ impl<'a> Writer<'a> {
             Some(plan) => {
                 let bytes = self.final_bytes(rel, html);
                 plan.note_print(rel, crate::fsutil::hash64(&bytes));
-                self.remember(rel, Some(&bytes));
-                self.staging.map_or(Ok(()), |s| s.write(rel, &bytes))
+                self.store(rel, &bytes)
             }
             None => self.html(rel, html),
         }
+    }
+
+    /// Writes an HTML file as it is into the staging folder, and notes it.
+    fn store(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.remember(rel, Some(bytes));
+        self.staging.map_or(Ok(()), |s| s.write(rel, bytes))
     }
 
     /// Writes an HTML page at `rel` (`a/b/index.html`).
