@@ -287,7 +287,10 @@ fn run(
     let sections = site.nodes.len() - pages;
     let portable_base = opts.portable.then(|| site.config.base_path.clone());
     let content_dir = opts.root.join("content");
-    let html = |i: usize, _: &Rendered| -> Result<Arc<str>, Diagnostic> {
+    let html = |i: usize, r: &Rendered| -> Result<Arc<str>, Diagnostic> {
+        if !r.html.is_empty() {
+            return Ok(r.html.clone());
+        }
         let body = match body_hashes[i] {
             Some(hash) => {
                 content::read_body_again(&opts.root, &content_dir, &site.nodes[i].doc, hash)?
@@ -459,12 +462,19 @@ pub(crate) fn site_warnings(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     warnings
 }
 
-/// Renders every Markdown body in parallel, keeping neither the body nor
-/// its HTML: each page renders its body again from the file ([`BodyHtml`]).
-/// Holding every body's Markdown or HTML from one stage to the next was
-/// most of a build's peak memory at 100,000 pages. Returns, with the
-/// results, the fingerprint of each body read from a file (`None`: an empty
-/// body, nothing to read again).
+/// Markdown, in bytes, whose HTML a build keeps from the markdown stage to
+/// the templates: the first bodies in site order up to this size (every
+/// body of a site of a few thousand pages). The others are rendered again
+/// from their files when their pages are ([`BodyHtml`]): holding every
+/// body's Markdown or HTML from one stage to the next was most of a build's
+/// peak memory at 100,000 pages, while reading and parsing each body twice
+/// was a tenth of a 1,000-page build's CPU. The HTML is the same either way.
+const KEPT_BODIES: usize = 16 << 20;
+
+/// Renders every Markdown body in parallel, keeping the HTML of the first
+/// ones ([`KEPT_BODIES`]) and not the bodies. Returns, with the results,
+/// the fingerprint of each body read from a file (`None`: an empty body,
+/// nothing to read again).
 fn render_bodies(
     site: &mut Site,
     reserved: &BTreeSet<String>,
@@ -474,12 +484,26 @@ fn render_bodies(
         .iter_mut()
         .map(|n| std::mem::take(&mut n.doc.body))
         .collect();
+    let mut size = 0;
+    let keep: Vec<bool> = bodies
+        .iter()
+        .map(|b| {
+            size += b.len();
+            size <= KEPT_BODIES
+        })
+        .collect();
     let site = &*site;
     bodies
         .into_par_iter()
+        .zip(keep)
         .enumerate()
-        .map(|(i, body)| {
-            let rendered = markdown::find(&body, reserved, &links_of(site, i));
+        .map(|(i, (body, keep))| {
+            let links = links_of(site, i);
+            let rendered = if keep {
+                markdown::render(&body, reserved, &links)
+            } else {
+                markdown::find(&body, reserved, &links)
+            };
             let hash = (!body.is_empty()).then(|| content::body_hash(&body));
             (rendered, hash)
         })

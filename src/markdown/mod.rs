@@ -157,8 +157,8 @@ pub const HTML_QUOTE: usize = 40;
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
     /// Body HTML (shared: serve reuses unchanged bodies between builds).
-    /// Empty in a build once the markdown stage is over: each page renders
-    /// its body again (`crate::BodyHtml`).
+    /// Empty when a build did not keep it from the markdown stage: the page
+    /// renders its body again (`crate::BodyHtml`).
     pub html: std::sync::Arc<str>,
     /// Headings in order, with their ids.
     pub headings: std::sync::Arc<[Heading]>,
