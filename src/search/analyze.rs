@@ -172,6 +172,8 @@ pub(super) struct Interner {
     pairs: HashMap<(u32, u32), u32>,
     /// The forms, by id.
     pub forms: Vec<CompactString>,
+    /// The weights of the page being analysed, by id (see [`Tally`]).
+    slots: Vec<Slot>,
 }
 
 impl Interner {
@@ -225,20 +227,41 @@ pub(super) struct Analysis {
     pub len: u32,
 }
 
-/// Weights of the terms of one page while it is analysed.
+/// A term's weight in the page being analysed.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// Summed weight of the fields it occurs in.
+    weight: f32,
+    in_title: bool,
+    /// True once the page has it (it is in `Tally::terms`).
+    seen: bool,
+}
+
+/// The terms of one page while it is analysed: their ids in order of first
+/// occurrence; their weights are in the interner's slots (indexed by id,
+/// reset when the page is finished), so counting an occurrence hashes
+/// nothing.
 #[derive(Default)]
 struct Tally {
-    weights: HashMap<u32, (f32, bool)>,
+    terms: Vec<u32>,
     len: u32,
     title_len: u32,
 }
 
 impl Tally {
-    fn add(&mut self, id: u32, weight: Option<f32>) {
-        let slot = self.weights.entry(id).or_insert((0.0, false));
+    fn add(&mut self, slots: &mut Vec<Slot>, id: u32, weight: Option<f32>) {
+        let i = id as usize;
+        if i >= slots.len() {
+            slots.resize(i + 1, Slot::default());
+        }
+        let slot = &mut slots[i];
+        if !slot.seen {
+            slot.seen = true;
+            self.terms.push(id);
+        }
         match weight {
-            Some(w) => slot.0 += w,
-            None => slot.1 = true,
+            Some(w) => slot.weight += w,
+            None => slot.in_title = true,
         }
     }
 
@@ -269,10 +292,10 @@ impl Tally {
                 }
                 _ => weight,
             };
-            self.add(id, w);
+            self.add(&mut interner.slots, id, w);
             if !starts && n > 0 {
                 let pair = interner.pair(toks[n - 1].0, id);
-                self.add(pair, w);
+                self.add(&mut interner.slots, pair, w);
             }
             if weight.is_some() {
                 self.len += 1;
@@ -282,14 +305,22 @@ impl Tally {
         }
     }
 
-    fn finish(self) -> (Vec<(u32, u32)>, u32) {
+    /// The page's `(term id, value)` sorted by id, and its length; the
+    /// slots are left empty for the next page.
+    fn finish(self, slots: &mut [Slot]) -> (Vec<(u32, u32)>, u32) {
         let title = title_strength(self.title_len);
         let mut terms: Vec<(u32, u32)> = self
-            .weights
+            .terms
             .into_iter()
-            .map(|(id, (w, in_title))| {
-                let half = (f64::from(w) * 2.0).round().clamp(0.0, f64::from(MAX_HALF)) as u32;
-                (id, half << TITLE_BITS | if in_title { title } else { 0 })
+            .map(|id| {
+                let slot = std::mem::take(&mut slots[id as usize]);
+                let half = (f64::from(slot.weight) * 2.0)
+                    .round()
+                    .clamp(0.0, f64::from(MAX_HALF)) as u32;
+                (
+                    id,
+                    half << TITLE_BITS | if slot.in_title { title } else { 0 },
+                )
             })
             .filter(|&(_, v)| v > 0)
             .collect();
@@ -423,7 +454,7 @@ pub(super) fn analyze(
         let heads = Some((&rendered.headings[..], weights.of("headings")));
         tally.text(interner, &rendered.text, Some(body), heads);
     }
-    let (terms, len) = tally.finish();
+    let (terms, len) = tally.finish(&mut interner.slots);
     Analysis { terms, len }
 }
 
@@ -445,7 +476,7 @@ pub(super) fn analyze_text(title: &str, body: &str, interner: &mut Interner) -> 
     let mut tally = Tally::default();
     tally.text(interner, title, None, None);
     tally.text(interner, body, Some(weights.of("body")), None);
-    let (terms, len) = tally.finish();
+    let (terms, len) = tally.finish(&mut interner.slots);
     Analysis { terms, len }
 }
 
