@@ -346,3 +346,51 @@ fn a_record_that_cannot_be_read_renders_every_page() {
     assert_eq!(carried(&run.stderr), 0, "{}", run.stderr);
     assert_same_as_clean_build(&site, "after a broken record");
 }
+
+/// The body of a page as written in its file (the `body` block of `page.html`).
+fn body_of(page: &str) -> &str {
+    let start = page.find("<div class=\"body\">").expect("a body block");
+    let end = start
+        + page[start..]
+            .find("</div>\n")
+            .expect("the end of the body block");
+    &page[start..end]
+}
+
+#[test]
+fn bodies_past_the_markdown_a_build_keeps_are_rendered_again_the_same() {
+    // A small site keeps the HTML of every body from the markdown stage.
+    let small = SiteTest::fixture("basic");
+    small.build().assert_ok();
+    // In a site whose first document (in site order) has more Markdown
+    // than a build keeps (16 MiB), every later body is rendered again from
+    // its file when its page is: same HTML, with its links, anchors,
+    // footnotes and highlighted code.
+    let large = SiteTest::fixture("basic");
+    let paragraph = "Đổi mới sáng tạo và chuyển đổi số là đột phá quan trọng hàng đầu.\n\n";
+    let filler = paragraph.repeat(17 * 1024 * 1024 / paragraph.len() + 1);
+    large.write(
+        "content/a-phu-luc.md",
+        &format!("---\ntitle: \"Phụ lục\"\n---\n\n{filler}"),
+    );
+    large.build().assert_ok();
+    for page in [
+        "hoi-dap/cau-01/index.html",
+        "hoi-dap/cau-02/index.html",
+        "gioi-thieu/index.html",
+    ] {
+        let (kept, again) = (small.read(page), large.read(page));
+        assert_eq!(body_of(&kept), body_of(&again), "{page}");
+    }
+    let q1 = large.read("hoi-dap/cau-01/index.html");
+    assert!(
+        q1.contains("<a href=\"/hoi-dap/cau-02/\" id=\"ref-cau-02-md\">liên kết</a>"),
+        "{q1}"
+    );
+    assert!(q1.contains("class=\"sy-"), "code highlighted");
+    let filler_page = large.read("a-phu-luc/index.html");
+    assert!(
+        filler_page.contains("<p>Đổi mới sáng tạo"),
+        "the large body itself"
+    );
+}
