@@ -219,7 +219,7 @@ impl Interner {
 /// What the index knows of one page.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Analysis {
-    /// `(term id, value)` sorted by id; the value is the summed weight in
+    /// `(term id, value)` in order of first occurrence; the value is the summed weight in
     /// half units shifted left [`TITLE_BITS`] times, the low bits the
     /// strength of a title match (0 when not in the title).
     pub terms: Vec<(u32, u32)>,
@@ -305,11 +305,11 @@ impl Tally {
         }
     }
 
-    /// The page's `(term id, value)` sorted by id, and its length; the
-    /// slots are left empty for the next page.
+    /// The page's `(term id, value)` in order of first occurrence, and its
+    /// length; the slots are left empty for the next page.
     fn finish(self, slots: &mut [Slot]) -> (Vec<(u32, u32)>, u32) {
         let title = title_strength(self.title_len);
-        let mut terms: Vec<(u32, u32)> = self
+        let terms: Vec<(u32, u32)> = self
             .terms
             .into_iter()
             .map(|id| {
@@ -324,7 +324,6 @@ impl Tally {
             })
             .filter(|&(_, v)| v > 0)
             .collect();
-        terms.sort_unstable();
         (terms, self.len)
     }
 }

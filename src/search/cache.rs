@@ -29,6 +29,11 @@ const TERM_TARGET: usize = 12_000;
 const TERM_MAX: usize = 40_000;
 /// Pages analysed at a time (bounds the memory analyses take).
 const BATCH: usize = 2048;
+/// Bytes of pages' `[title,href,text]` a one-off build keeps from their
+/// analysis to their doc shards: every page's of a site of a few thousand
+/// pages; past it, a page's is made again for its shard (`nqsite serve`
+/// keeps them all).
+const KEPT_DOCS: usize = 16 << 20;
 /// Keys encoded at a time (a one-off build lets their postings go after).
 const ENCODE_BATCH: usize = 4096;
 /// Bytes of page texts per doc shard, and the most.
@@ -174,8 +179,8 @@ struct Page {
     len: u32,
     kind: usize,
     /// `[title,href,text]` as script-safe JSON (kept for `nqsite serve`;
-    /// a one-off build makes it again when it writes the doc shards), its
-    /// length and hash.
+    /// a one-off build keeps the first ones, [`KEPT_DOCS`], and makes the
+    /// others again when it writes the doc shards), its length and hash.
     doc: Option<String>,
     doc_len: usize,
     doc_hash: u64,
@@ -311,6 +316,7 @@ impl Cache {
         let stream = !self.keep;
         self.terms.compact = stream;
         let mut dirty: HashSet<u32> = HashSet::new();
+        let mut kept_docs = 0;
         for batch in changed.chunks(BATCH) {
             for (forms, pages) in analyse(source, batch) {
                 let global: Vec<u32> = forms.iter().map(|f| self.terms.intern(f)).collect();
@@ -319,6 +325,10 @@ impl Cache {
                     if stream {
                         self.terms.append(i as u32, &page.terms);
                         page.terms = Vec::new();
+                        kept_docs += page.doc_len;
+                        if kept_docs > KEPT_DOCS {
+                            page.doc = None;
+                        }
                     } else if !renumber {
                         let old = self.pages.get(source.path(i)).map_or(&[][..], |p| &p.terms);
                         self.terms.replace(i as u32, old, &page.terms, &mut dirty);
@@ -367,6 +377,9 @@ fn analyse(source: &dyn Source, which: &[usize]) -> Vec<Analysed> {
 }
 
 impl Page {
+    /// Page `i` from its analysis (`global`: the chunk's term ids in the
+    /// site's); its terms are sorted when they are kept (`nqsite serve`
+    /// moves postings by merging them), else they are posted as they are.
     fn new(
         source: &dyn Source,
         i: usize,
@@ -380,7 +393,9 @@ impl Page {
             .iter()
             .map(|&(local, v)| (global[local as usize], v))
             .collect();
-        terms.sort_unstable();
+        if keep {
+            terms.sort_unstable();
+        }
         let doc = page_doc(source, i);
         Page {
             print: print.unwrap_or_default(),
@@ -389,7 +404,7 @@ impl Page {
             kind: source.kind(i),
             doc_len: doc.len(),
             doc_hash: hash64(doc.as_bytes()),
-            doc: keep.then_some(doc),
+            doc: Some(doc),
         }
     }
 }
