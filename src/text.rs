@@ -437,48 +437,51 @@ fn doc_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
     if !may_have_doc_number(text) {
         return Vec::new();
     }
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let is_word = |k: usize| chars.get(k).is_some_and(|&(_, c)| c.is_alphanumeric());
+    // Byte offsets throughout: a number starts at an ASCII digit, so the
+    // text is searched for digits and decoded only around them.
+    let bytes = text.as_bytes();
+    let char_at = |p: usize| text.get(p..).and_then(|t| t.chars().next());
+    let is_word = |p: usize| char_at(p).is_some_and(char::is_alphanumeric);
+    let digits = |mut p: usize| {
+        while bytes.get(p).is_some_and(u8::is_ascii_digit) {
+            p += 1;
+        }
+        p
+    };
     let mut out = Vec::new();
     let mut k = 0;
-    while k < chars.len() {
-        let starts = chars[k].1.is_ascii_digit()
-            && !(k > 0 && (is_word(k - 1) || matches!(chars[k - 1].1, '/' | '-' | '.' | ',')));
-        if !starts {
-            k += 1;
+    while let Some(found) = bytes[k..].iter().position(u8::is_ascii_digit) {
+        let start = k + found;
+        let after_word = text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '/' | '-' | '.' | ','));
+        if after_word {
+            k = start + 1;
             continue;
         }
-        let digits = |mut j: usize| {
-            while chars.get(j).is_some_and(|c| c.1.is_ascii_digit()) {
-                j += 1;
-            }
-            j
-        };
-        let mut j = digits(k);
+        let mut j = digits(start);
         // `/2025` parts of the number.
-        while chars.get(j).is_some_and(|c| c.1 == '/')
-            && chars.get(j + 1).is_some_and(|c| c.1.is_ascii_digit())
-        {
+        while bytes.get(j) == Some(&b'/') && bytes.get(j + 1).is_some_and(u8::is_ascii_digit) {
             j = digits(j + 1);
         }
         let mut end = None;
         // `-NQ`, `/TW`, `/QĐ-TTg`: a code starts with an upper-case letter.
-        while chars.get(j).is_some_and(|c| matches!(c.1, '-' | '/'))
-            && chars.get(j + 1).is_some_and(|c| c.1.is_uppercase())
+        while matches!(bytes.get(j), Some(b'-' | b'/'))
+            && char_at(j + 1).is_some_and(char::is_uppercase)
         {
             j += 1;
-            while is_word(j) {
-                j += 1;
+            while let Some(c) = char_at(j).filter(|c| c.is_alphanumeric()) {
+                j += c.len_utf8();
             }
             end = Some(j);
         }
         match end {
             Some(e) if !is_word(e) => {
-                let stop = chars.get(e).map_or(text.len(), |c| c.0);
-                out.push(chars[k].0..stop);
+                out.push(start..e);
                 k = e;
             }
-            _ => k = j.max(k + 1),
+            _ => k = j.max(start + 1),
         }
     }
     out
@@ -486,9 +489,8 @@ fn doc_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
 
 /// A digit followed by `-` or `/`: what every document number has.
 fn may_have_doc_number(text: &str) -> bool {
-    text.as_bytes()
-        .windows(2)
-        .any(|w| w[0].is_ascii_digit() && matches!(w[1], b'-' | b'/'))
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'-', b'/', bytes).any(|p| p > 0 && bytes[p - 1].is_ascii_digit())
 }
 
 /// The numbers written in a figure, in order, read the Vietnamese way
@@ -576,6 +578,7 @@ pub fn wrap(text: &str, width: f64) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]
