@@ -64,21 +64,37 @@ impl<'a> Syllables<'a> {
     }
 }
 
+impl<'a> Syllables<'a> {
+    /// The character at byte `p` (a character boundary) and its length,
+    /// read byte by byte when ASCII (most letters of Vietnamese text).
+    fn char_at(&self, p: usize) -> Option<(char, usize)> {
+        let b = *self.text.as_bytes().get(p)?;
+        if b.is_ascii() {
+            return Some((char::from(b), 1));
+        }
+        let c = self.text.get(p..)?.chars().next()?;
+        Some((c, c.len_utf8()))
+    }
+}
+
 impl<'a> Iterator for Syllables<'a> {
     type Item = (&'a str, bool);
 
     fn next(&mut self) -> Option<(&'a str, bool)> {
-        let rest = &self.text[self.pos..];
-        let (offset, first) = rest
-            .char_indices()
-            .find(|&(_, c)| c == PERCENT || is_word_char(c))?;
-        let start = self.pos + offset;
-        let end = if first == PERCENT {
-            start + 1
-        } else {
-            let tail = &self.text[start..];
-            start + tail.find(|c: char| !is_word_char(c)).unwrap_or(tail.len())
+        let mut start = self.pos;
+        let first = loop {
+            let (c, len) = self.char_at(start)?;
+            if c == PERCENT || is_word_char(c) {
+                break c;
+            }
+            start += len;
         };
+        let mut end = start + first.len_utf8();
+        if first != PERCENT {
+            while let Some((_, len)) = self.char_at(end).filter(|&(c, _)| is_word_char(c)) {
+                end += len;
+            }
+        }
         let starts = match self.prev_end {
             None => true,
             Some(prev) => breaks(
