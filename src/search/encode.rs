@@ -180,9 +180,9 @@ pub(super) fn term_script<'a>(keys: impl Iterator<Item = (&'a str, &'a str)>) ->
         if n > 0 {
             out.push(',');
         }
-        out.push_str(&quote(key));
+        push_quoted(&mut out, key);
         out.push(':');
-        out.push_str(&quote(entry));
+        push_quoted(&mut out, entry);
     }
     out.push_str("});\n");
     out
@@ -204,7 +204,15 @@ pub(super) fn doc_script(first: usize, docs: impl Iterator<Item = String>) -> St
 
 /// A page's doc: `[title,href,text]` as script-safe JSON.
 pub(super) fn doc(title: &str, href: &str, text: &str) -> String {
-    format!("[{},{},{}]", quote(title), quote(href), quote(text))
+    let mut out = String::with_capacity(title.len() + href.len() + text.len() + 16);
+    out.push('[');
+    push_quoted(&mut out, title);
+    out.push(',');
+    push_quoted(&mut out, href);
+    out.push(',');
+    push_quoted(&mut out, text);
+    out.push(']');
+    out
 }
 
 /// The meta script: `window.nqSearchMeta={…}` with keys in sorted order.
@@ -224,10 +232,56 @@ pub(super) fn meta_script(fields: &[(&str, Json)]) -> String {
 
 /// A string as a JSON literal that is safe inside a script.
 pub(super) fn quote(text: &str) -> String {
-    serde_json::to_string(text)
-        .unwrap_or_else(|_| "\"\"".into())
-        .replace('<', "\\u003c")
+    let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, text);
+    out
 }
+
+/// Appends `text` as a JSON literal that is safe inside a script: as
+/// serde_json writes it, and `<` as `\u003c` so no `</script>` can appear.
+fn push_quoted(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(text.len() + 2);
+    out.push('"');
+    let mut from = 0;
+    for (at, &b) in text.as_bytes().iter().enumerate() {
+        if !ESCAPED[usize::from(b)] {
+            continue;
+        }
+        out.push_str(&text[from..at]);
+        from = at + 1;
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+    }
+    out.push_str(&text[from..]);
+    out.push('"');
+}
+
+/// The bytes [`push_quoted`] escapes: controls, `"`, `\\` and `<`.
+static ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'<' as usize] = true;
+    table
+};
 
 /// JSON that is safe inside a script: `<` is escaped so no `</script>` can appear.
 pub(super) fn to_json(v: &Json) -> String {
@@ -353,5 +407,13 @@ mod tests {
         assert_eq!(js_order("a", "b"), Less);
         // U+FF21 sorts before U+1F600 in UTF-8 (and code point) order, after it in UTF-16.
         assert_eq!(js_order("\u{FF21}", "\u{1F600}"), Greater);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quoted_as_serde_json_writes_it_with_lt_escaped(text in "(?s).{0,40}") {
+            let serde = serde_json::to_string(&text).unwrap().replace('<', "\\u003c");
+            proptest::prop_assert_eq!(quote(&text), serde);
+        }
     }
 }
