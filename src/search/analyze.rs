@@ -167,7 +167,10 @@ pub fn form(syllable: &str) -> CompactString {
         })
         .collect();
     let mut out: CompactString = base.nfc().collect();
-    out.push_str(&tones);
+    // In canonical order: two marks on different letters (`ñṛ`, no
+    // Vietnamese syllable has them) would be reordered by the next NFD, and
+    // the form of a form would not be itself.
+    out.extend(tones.nfd());
     out
 }
 

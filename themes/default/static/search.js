@@ -45,7 +45,7 @@
     if (ASCII.test(cased)) return cased;
     var tones = '';
     var base = cased.normalize('NFD').replace(TONES, function (t) { tones += t; return ''; });
-    return base.normalize('NFC') + tones;
+    return base.normalize('NFC') + tones.normalize('NFD');
   }
 
   /* Lower case ASCII fold: tones, marks, đ. */
