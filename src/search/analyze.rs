@@ -564,6 +564,9 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         let decomposed: String = "Việt".nfd().collect();
         assert_eq!(form(&decomposed), form("việt"));
+        // Marks of two letters (found by `forms_are_stable`): in canonical order.
+        assert_eq!(form("ñṚ"), "nr\u{323}\u{303}");
+        assert_eq!(form(&form("ñṚ")), form("ñṚ"));
     }
 
     #[test]
