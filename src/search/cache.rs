@@ -32,8 +32,12 @@ const BATCH: usize = 2048;
 /// Bytes of pages' `[title,href,text]` a one-off build keeps from their
 /// analysis to their doc shards: every page's of a site of a few thousand
 /// pages; past it, a page's is made again for its shard (`nqsite serve`
-/// keeps them all).
+/// keeps them all). The unit tests keep a few, so that both ways are
+/// compared with `nqsite serve`'s (`edits_give_the_same_files_as_a_one_off_build`).
+#[cfg(not(test))]
 const KEPT_DOCS: usize = 16 << 20;
+#[cfg(test)]
+const KEPT_DOCS: usize = 100;
 /// Keys encoded at a time (a one-off build lets their postings go after).
 const ENCODE_BATCH: usize = 4096;
 /// Bytes of page texts per doc shard, and the most.
