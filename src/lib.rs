@@ -519,7 +519,8 @@ fn links_of(
 }
 
 /// Gives the templates stage the HTML of node `i`'s body: `nqsite serve`
-/// keeps it from the markdown stage; a build renders it again.
+/// keeps it from the markdown stage; a build keeps the first bodies'
+/// ([`KEPT_BODIES`]) and renders the others again.
 pub(crate) type BodyHtml<'a> = dyn Fn(usize, &Rendered) -> Result<Arc<str>, Diagnostic> + Sync + 'a;
 
 /// Every broken link and anchor of the rendered bodies.

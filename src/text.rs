@@ -578,7 +578,6 @@ pub fn wrap(text: &str, width: f64) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     #[test]

@@ -62,9 +62,7 @@ impl<'a> Syllables<'a> {
             prev_end: None,
         }
     }
-}
 
-impl<'a> Syllables<'a> {
     /// The character at byte `p` (a character boundary) and its length,
     /// read byte by byte when ASCII (most letters of Vietnamese text).
     fn char_at(&self, p: usize) -> Option<(char, usize)> {
@@ -238,9 +236,9 @@ impl Interner {
 /// What the index knows of one page.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Analysis {
-    /// `(term id, value)` in order of first occurrence; the value is the summed weight in
-    /// half units shifted left [`TITLE_BITS`] times, the low bits the
-    /// strength of a title match (0 when not in the title).
+    /// `(term id, value)` in order of first occurrence; the value is the
+    /// summed weight in half units shifted left [`TITLE_BITS`] times, the
+    /// low bits the strength of a title match (0 when not in the title).
     pub terms: Vec<(u32, u32)>,
     /// Number of syllables outside the title (what lengths are normalised by).
     pub len: u32,

@@ -205,12 +205,10 @@ pub(super) fn doc_script(first: usize, docs: impl Iterator<Item = String>) -> St
 /// A page's doc: `[title,href,text]` as script-safe JSON.
 pub(super) fn doc(title: &str, href: &str, text: &str) -> String {
     let mut out = String::with_capacity(title.len() + href.len() + text.len() + 16);
-    out.push('[');
-    push_quoted(&mut out, title);
-    out.push(',');
-    push_quoted(&mut out, href);
-    out.push(',');
-    push_quoted(&mut out, text);
+    for (n, part) in [title, href, text].into_iter().enumerate() {
+        out.push(if n == 0 { '[' } else { ',' });
+        push_quoted(&mut out, part);
+    }
     out.push(']');
     out
 }
@@ -269,7 +267,7 @@ fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// The bytes [`push_quoted`] escapes: controls, `"`, `\\` and `<`.
+/// The bytes [`push_quoted`] escapes: controls, `"`, `\` and `<`.
 static ESCAPED: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
