@@ -234,9 +234,11 @@ fn run(
     let cache = opts.root.join(".nqsite-cache");
     // The output a build replaces: what it may take from there.
     let previous = places.is_some() && output::holds_marker(&output);
-    // A check reports every template's errors, and a build from nothing
-    // renders every template; a build into its output parses only the
-    // templates it renders, when it can tell they parse.
+    // A check reports every template's errors. A build into its output
+    // parses only the templates it renders, when it can tell they parse.
+    // A build from nothing renders every page, and would parse as much
+    // as at load: besides its pages' templates, `Theme::parse_besides`
+    // takes every template they do not reach, unused ones included.
     let parsed_record = cache.join("theme-parsed");
     let parse = if previous {
         render::Parse::AsRendered(&parsed_record)

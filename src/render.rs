@@ -342,7 +342,9 @@ impl Theme {
 
     /// Parses the templates that none of `pages` (the templates pages render
     /// with) extends, includes or imports, with what they need: the ones a
-    /// build renders besides pages (listings, 404 page, aliases…).
+    /// build renders besides pages (listings, 404 page, aliases…), and the
+    /// page templates no page of this site uses (nothing tells them apart
+    /// here).
     pub fn parse_besides(&self, pages: &BTreeSet<String>) -> Result<(), Diagnostic> {
         let reached = self.closure(pages.iter().map(String::as_str));
         let others = self.sources.keys().filter(|n| !reached.contains(*n));
