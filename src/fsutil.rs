@@ -315,17 +315,22 @@ fn fingerprint_hasher() -> foldhash::quality::FoldHasher<'static> {
 }
 
 /// Writes a file of the cache (`.nqsite-cache/`) through `write`: beside
-/// it first, then renamed into place, so that no reader sees half of it.
-/// A cache that cannot be written only costs time later: nothing is
-/// reported.
+/// it first, under a name no other writer uses (two builds of one root, or
+/// two threads making the same share image, each write their own), then
+/// renamed into place, so that no reader sees half of it. A cache that
+/// cannot be written only costs time later: nothing is reported.
 pub fn write_cache(
     path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let tmp = path.with_extension("tmp");
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.{n}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
     let written = std::fs::File::create(&tmp).and_then(|file| {
         let mut out = std::io::BufWriter::new(file);
         write(&mut out)?;
@@ -370,6 +375,26 @@ pub fn peak_rss_kib() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_files_written_at_once_are_each_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("card.png");
+        // A second writer of the same file (another build of the root, or
+        // another thread) starts and ends while the first is half way.
+        write_cache(&path, |out| {
+            out.write_all(&[1; 1000])?;
+            write_cache(&path, |other| other.write_all(&[2; 3000]));
+            out.write_all(&[1; 1000])
+        });
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            vec![1; 2000],
+            "the last whole file"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left");
+    }
 
     #[test]
     fn hash_is_pinned_and_sees_every_byte() {
