@@ -55,7 +55,7 @@ pub struct SiteMapSection<'a> {
     more: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct SectionView<'a> {
     title: &'a str,
     short_title: &'a str,
@@ -114,6 +114,9 @@ struct PageView<'a> {
     /// included), at most [`NEIGHBOURS`] on each side.
     neighbours: Vec<&'a LinkView>,
     section: Option<SectionView<'a>>,
+    /// The site menu as this page's place shows it, rendered once for all
+    /// the pages there (see [`Menus`]); base.html marks the page's own link.
+    menu: &'a str,
     pages: Vec<&'a LinkView>,
     /// For sections: the pages grouped by the groups the section declares.
     groups: Vec<Json>,
@@ -156,7 +159,8 @@ pub enum Part {
     Mentions(usize),
     /// The documents a document references.
     Refs(usize),
-    /// A section's rendered page list.
+    /// A node's rendered navigation: a section's page list, and the menus
+    /// rendered for its place ([`Menus`]).
     Listing(usize),
     /// A booklet page's documents and bodies.
     Booklet(usize),
@@ -236,6 +240,7 @@ pub struct Contexts<'a> {
     by_type: HashMap<String, Vec<usize>>,
     data: Json,
     listings: Vec<String>,
+    menus: Vec<Menus>,
     /// For booklet pages: the section's documents with their bodies.
     booklets: Vec<Option<Json>>,
     /// Contexts given back after a render, for the next (see [`Lent`]).
@@ -253,6 +258,7 @@ impl Drop for Contexts<'_> {
             std::mem::take(&mut self.entities),
             std::mem::take(&mut self.data),
             std::mem::take(&mut self.listings),
+            std::mem::take(&mut self.menus),
             std::mem::take(&mut self.booklets),
             spare,
         ));
@@ -301,6 +307,7 @@ impl<'a> Contexts<'a> {
             // The first section's error, whichever thread met it first.
             .into_iter()
             .collect::<Result<Vec<String>, _>>()?;
+        let menus = menus(site, theme, &shared, &links, &listings)?;
         let mut ctx = Contexts {
             site,
             xref,
@@ -312,6 +319,7 @@ impl<'a> Contexts<'a> {
             by_type,
             data: Json::Null,
             listings,
+            menus,
             booklets: Vec::new(),
             spare: Mutex::default(),
         };
@@ -398,7 +406,8 @@ impl<'a> Contexts<'a> {
             listings: self
                 .listings
                 .iter()
-                .map(|l| crate::fsutil::hash64(l.as_bytes()))
+                .zip(&self.menus)
+                .map(|(l, m)| fingerprint(&(l, &m.at, &m.inside)))
                 .collect(),
             booklets: self.booklets.iter().map(opt).collect(),
         }
@@ -493,6 +502,7 @@ impl<'a> Contexts<'a> {
                 .map(|&p| self.link(p, r))
                 .collect(),
             section,
+            menu: self.menu(i, r),
             pages: node.pages.iter().map(|&p| self.link(p, r)).collect(),
             groups: self.section_groups(i, r),
             collection: self.collection(i, r),
@@ -620,6 +630,27 @@ impl<'a> Contexts<'a> {
             href: &link.href,
             listing: &self.listings[s],
         }
+    }
+
+    /// The menu page `i` shows: its own when it is a section or an item of
+    /// the menu, else the one of its section's pages.
+    fn menu(&self, i: usize, r: &Reads) -> &str {
+        match self.site.nodes[i].parent {
+            Some(p) if !has_own_menu(self.site, i) => {
+                r.add(Part::Listing(p));
+                &self.menus[p].inside
+            }
+            _ => {
+                r.add(Part::Listing(i));
+                &self.menus[i].at
+            }
+        }
+    }
+
+    /// The menu with no section open (the home page's), for the pages
+    /// made besides the site's documents (search, 404).
+    pub(crate) fn closed_menu(&self) -> &str {
+        &self.menus[HOME].at
     }
 
     fn subsection_view(&self, s: usize, r: &Reads) -> SubsectionView<'_> {
@@ -1361,17 +1392,120 @@ impl Shared<'_> {
     }
 }
 
+/// The nodes of the site menu (`site.menu`): the top-level sections, then
+/// the top-level pages, at most [`MENU_MAX`].
+fn menu_items(site: &Site) -> impl Iterator<Item = usize> + '_ {
+    let home = &site.nodes[HOME];
+    home.subsections
+        .iter()
+        .chain(&home.pages)
+        .copied()
+        .take(MENU_MAX)
+}
+
+/// True if node `i` shows a menu of its own (see [`Menus`]).
+fn has_own_menu(site: &Site, i: usize) -> bool {
+    site.nodes[i].doc.is_section || menu_items(site).any(|m| m == i)
+}
+
+/// The site menu, rendered once for each place that shows it
+/// (`partials/menu.html`, with the place as `at`) rather than once per page:
+/// it lists every section of the menu, and the page list of the open one,
+/// on every page.
+#[derive(Default)]
+struct Menus {
+    /// What a section, or a page of the menu, shows on its own page.
+    at: String,
+    /// What a section's other pages show (each marks its own link).
+    inside: String,
+}
+
+/// The place a menu is rendered for: `at` in `partials/menu.html`.
+#[derive(Serialize, Hash)]
+struct MenuPlace<'a> {
+    /// The page's href; empty for the pages of a section (the menu is theirs
+    /// alike).
+    href: &'a str,
+    /// The hrefs of the sections the place is in, but the home page's.
+    open: Vec<&'a str>,
+    /// For the pages of a section, and a page of the menu: that section,
+    /// with its page list.
+    section: Option<SectionView<'a>>,
+    is_section: bool,
+    /// For a section: its subsections.
+    subsections: Vec<&'a LinkView>,
+}
+
+/// Renders the menus of every place (see [`Menus`]), in parallel.
+fn menus(
+    site: &Site,
+    theme: &Theme,
+    shared: &Shared<'_>,
+    links: &[LinkView],
+    listings: &[String],
+) -> Result<Vec<Menus>, Diagnostic> {
+    let section = |s: usize| SectionView {
+        title: &links[s].title,
+        short_title: &links[s].short_title,
+        href: &links[s].href,
+        listing: &listings[s],
+    };
+    let open = |i: usize, itself: bool| -> Vec<&str> {
+        let above = site.ancestors(i).into_iter().filter(|&a| a != HOME);
+        above
+            .chain(itself.then_some(i))
+            .map(|a| links[a].href.as_str())
+            .collect()
+    };
+    let render = |at: &MenuPlace<'_>, page: &Path| {
+        #[derive(Serialize, Hash)]
+        struct Extra<'e> {
+            at: &'e MenuPlace<'e>,
+        }
+        let extra = Extra { at };
+        shared.render_printed(theme, "partials/menu.html", page, &extra, || {
+            fingerprint(&extra)
+        })
+    };
+    (0..site.nodes.len())
+        .into_par_iter()
+        .map(|i| {
+            let node = &site.nodes[i];
+            let mut menus = Menus::default();
+            if has_own_menu(site, i) {
+                let place = MenuPlace {
+                    href: &links[i].href,
+                    open: open(i, false),
+                    section: node.parent.filter(|_| !node.doc.is_section).map(section),
+                    is_section: node.doc.is_section,
+                    subsections: node.subsections.iter().map(|&s| &links[s]).collect(),
+                };
+                menus.at = render(&place, &node.doc.shown)?;
+            }
+            // Named after the first page that shows it, for messages.
+            let shown_by = node.pages.iter().find(|&&p| !has_own_menu(site, p));
+            if let (true, Some(&first)) = (node.doc.is_section, shown_by) {
+                let place = MenuPlace {
+                    href: "",
+                    open: open(i, i != HOME),
+                    section: Some(section(i)),
+                    is_section: false,
+                    subsections: Vec::new(),
+                };
+                menus.inside = render(&place, &site.nodes[first].doc.shown)?;
+            }
+            Ok(menus)
+        })
+        .collect::<Vec<_>>()
+        // The first node's error, whichever thread met it first.
+        .into_iter()
+        .collect()
+}
+
 /// The context every page shares: the site, its declared types, the UI
 /// strings, the assets.
 fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
-    let home = &site.nodes[HOME];
-    let menu: Vec<&LinkView> = home
-        .subsections
-        .iter()
-        .chain(&home.pages)
-        .take(MENU_MAX)
-        .map(|&i| &links[i])
-        .collect();
+    let menu: Vec<&LinkView> = menu_items(site).map(|i| &links[i]).collect();
     let mut base = Context::new();
     base.insert(
         "site",

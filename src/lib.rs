@@ -810,7 +810,10 @@ fn write_generated(
     let mut ctx = contexts.lend();
     ctx.insert(
         "page",
-        &serde_json::json!({ "title": "404", "breadcrumbs": [], "toc": [], "href": "" }),
+        &serde_json::json!({
+            "title": "404", "breadcrumbs": [], "toc": [], "href": "",
+            "menu": contexts.closed_menu(),
+        }),
     );
     let not_found = theme.render("404.html", &ctx, Path::new("404.html"))?;
     let mut files: Vec<(String, Vec<u8>)> = vec![

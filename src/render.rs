@@ -189,6 +189,7 @@ impl Theme {
         tera.register_filter("nobreak", nobreak_filter);
         tera.register_filter("numbers", numbers_filter);
         tera.register_filter("wrap", wrap_filter);
+        tera.register_filter("mark_current", mark_current_filter);
         tera.register_tester("matching", matching_test);
         bound_range(&mut tera);
         arrays::register(&mut tera);
@@ -622,6 +623,50 @@ fn wrap_filter(
     Ok(serde_json::json!(crate::text::wrap(&value_text(v), width)))
 }
 
+/// `{{ page.menu | mark_current(href=page.href) | safe }}`: the HTML with
+/// each link to `href` marked as the page being read
+/// (`aria-current="page"`): what lets one rendering of a list of links (the
+/// menu, a section's page list) serve every page it lists.
+fn mark_current_filter(
+    v: &tera::Value,
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let html = v.as_str().ok_or_else(|| {
+        tera::Error::msg("Filter `mark_current` was used on a value that is not a string")
+    })?;
+    let href = args
+        .get("href")
+        .and_then(tera::Value::as_str)
+        .ok_or_else(|| tera::Error::msg("Filter `mark_current` needs a string `href`"))?;
+    Ok(tera::Value::String(mark_current(html, href)))
+}
+
+/// `html` with ` aria-current="page"` after each `href="…"` attribute whose
+/// value is `href` (as templates escape it); nothing is marked for an empty
+/// `href` (a page with no address of its own).
+fn mark_current(html: &str, href: &str) -> String {
+    const MARK: &str = r#" aria-current="page""#;
+    if href.is_empty() {
+        return html.to_string();
+    }
+    let attr = format!("href=\"{}\"", crate::markdown::escape_attr(href));
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len() + MARK.len());
+    let mut from = 0;
+    for at in memchr::memmem::find_iter(bytes, attr.as_bytes()) {
+        // An attribute of its own, not the end of `data-href`.
+        if at == 0 || !bytes[at - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let end = at + attr.len();
+        out.push_str(&html[from..end]);
+        out.push_str(MARK);
+        from = end;
+    }
+    out.push_str(&html[from..]);
+    out
+}
+
 /// Patterns `matching` keeps compiled, per render thread; past this many
 /// (a theme building patterns from page data) the store starts over.
 const MATCHING_CACHE: usize = 64;
@@ -1051,6 +1096,24 @@ const ENTITY_TEMPLATE: &str = "entity.html";
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mark_current_marks_each_link_to_the_page_and_only_those() {
+        let html =
+            r#"<a href="/a/">A</a> <a href="/a/b/">B</a><a data-href="/a/" href="/a/">A</a>"#;
+        assert_eq!(
+            super::mark_current(html, "/a/"),
+            r#"<a href="/a/" aria-current="page">A</a> <a href="/a/b/">B</a><a data-href="/a/" href="/a/" aria-current="page">A</a>"#
+        );
+        assert_eq!(super::mark_current(html, "/c/"), html);
+        assert_eq!(super::mark_current(html, ""), html);
+        // The href as templates write it: escaped.
+        let q = r#"<a href="/t?a=1&amp;b=2">T</a>"#;
+        assert_eq!(
+            super::mark_current(q, "/t?a=1&b=2"),
+            r#"<a href="/t?a=1&amp;b=2" aria-current="page">T</a>"#
+        );
+    }
+
     use super::*;
 
     #[test]

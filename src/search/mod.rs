@@ -458,7 +458,10 @@ pub fn write_page(
         sections: Vec<crate::context::SiteMapSection<'s>>,
     }
     let extra = SearchPage {
-        page: json!({ "title": title, "breadcrumbs": [home], "toc": [], "href": format!("{base}{PAGE_PATH}") }),
+        page: json!({
+            "title": title, "breadcrumbs": [home], "toc": [],
+            "href": format!("{base}{PAGE_PATH}"), "menu": contexts.closed_menu(),
+        }),
         sections: contexts.site_map(),
     };
     let html = contexts

@@ -168,6 +168,92 @@ fn a_question_shows_the_way_up_its_neighbours_marked_and_previous_and_next() {
     assert!(page.contains("href=\"#danh-muc\"") && page.contains("href=\"#tim-kiem\""));
 }
 
+/// The menu is rendered once per place (a section's pages share one); on
+/// every page the links to the page itself, and only those, are marked as
+/// the page, and the sections above it, and only those, as open.
+#[test]
+fn every_page_s_menu_marks_that_page_and_the_sections_above_it() {
+    let site = built();
+    let public = site.public();
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&public) {
+        let path = entry.unwrap().into_path();
+        let rel = path
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let Some(dir) = rel.strip_suffix("index.html") else {
+            continue;
+        };
+        let page = std::fs::read_to_string(&path).unwrap();
+        if dir.starts_with("embed/") || !page.contains("id=\"danh-muc\"") {
+            continue;
+        }
+        let href = format!("/{dir}");
+        let nav = between(&page, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
+        let own = format!("href=\"{href}\"");
+        assert_eq!(
+            nav.matches(&own).count(),
+            nav.matches(&format!("{own} aria-current=\"page\"")).count(),
+            "{href}: each link to the page is marked:\n{nav}"
+        );
+        assert_eq!(
+            nav.matches("aria-current=\"page\"").count(),
+            nav.matches(&own).count(),
+            "{href}: no other link is marked as the page:\n{nav}"
+        );
+        for open in nav
+            .split(" aria-current=\"true\"")
+            .map(|s| s.rsplit("href=\"").next().unwrap())
+        {
+            let Some(open) = open.strip_suffix('"') else {
+                continue;
+            };
+            assert!(
+                href.starts_with(open) && href != open && open != "/",
+                "{href}: `{open}` is marked open but is not above the page:\n{nav}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked} pages checked");
+    let home = site.read("index.html");
+    assert!(
+        home.contains("<li><a href=\"/\" aria-current=\"page\">"),
+        "{home}"
+    );
+    // A page of a nested section: the way to its section under the open one.
+    let target = site.read("nghi-quyet/chi-tieu/khu-xanh-2027/index.html");
+    let nav = between(&target, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
+    assert!(
+        nav.contains("href=\"/nghi-quyet/\" aria-current=\"true\""),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<a class=\"nav-sub\" href=\"/nghi-quyet/chi-tieu/\" aria-current=\"true\">"),
+        "{nav}"
+    );
+    // A top-level section's own page lists its subsections under it.
+    let section = site.read("nghi-quyet/index.html");
+    let nav = between(&section, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
+    assert!(
+        nav.contains("<li class=\"nav-open\"><a href=\"/nghi-quyet/\" aria-current=\"page\">"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<li><a href=\"/nghi-quyet/chi-tieu/\">"),
+        "{nav}"
+    );
+    // The pages made besides the documents show the menu with nothing open.
+    let missing = site.read("404.html");
+    let nav = between(&missing, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
+    assert!(
+        nav.contains("href=\"/hoi-dap/\"") && !nav.contains("aria-current"),
+        "{nav}"
+    );
+}
+
 #[test]
 fn without_javascript_the_search_page_lists_every_page_and_the_404_page_offers_search_and_sections()
 {
