@@ -297,7 +297,7 @@ impl<'a> Contexts<'a> {
                 // fingerprint them cost more than the render it spares.)
                 shared.render_printed(
                     theme,
-                    "partials/section_pages.html",
+                    crate::render::LISTING_TEMPLATE,
                     &node.doc.shown,
                     &listing,
                     || fingerprint(&listing),
@@ -1463,7 +1463,7 @@ fn menus(
             at: &'e MenuPlace<'e>,
         }
         let extra = Extra { at };
-        shared.render_printed(theme, "partials/menu.html", page, &extra, || {
+        shared.render_printed(theme, crate::render::MENU_TEMPLATE, page, &extra, || {
             fingerprint(&extra)
         })
     };

@@ -234,16 +234,14 @@ fn run(
     let cache = opts.root.join(".nqsite-cache");
     // The output a build replaces: what it may take from there.
     let previous = places.is_some() && output::holds_marker(&output);
-    // A check reports every template's errors. A build into its output
-    // parses only the templates it renders, when it can tell they parse.
-    // A build from nothing renders every page, and would parse as much
-    // as at load: besides its pages' templates, `Theme::parse_besides`
-    // takes every template they do not reach, unused ones included.
+    // A check reports every template's errors. A build parses only the
+    // templates it renders, when it can tell they all parse (a template
+    // no page uses was a twentieth of a build of 1,000 pages).
     let parsed_record = cache.join("theme-parsed");
-    let parse = if previous {
-        render::Parse::AsRendered(&parsed_record)
-    } else {
+    let parse = if opts.check_only {
         render::Parse::AtLoad
+    } else {
+        render::Parse::AsRendered(&parsed_record)
     };
     // The theme is parsed while the content is read (each about half of
     // this stage on the shipped site).
@@ -617,8 +615,7 @@ fn write_pages<'a>(
     let lazy = theme.parses_as_rendered();
     let page_templates = |i: usize| render::template_for(site, theme, i).ok();
     if lazy {
-        let all = (0..site.nodes.len()).filter_map(page_templates).collect();
-        theme.parse_besides(&all).map_err(|d| vec![d])?;
+        theme.parse_besides().map_err(|d| vec![d])?;
     }
     let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
     // Pages name only the search manifest (fixed name), never the index's hash.
@@ -815,7 +812,7 @@ fn write_generated(
             "menu": contexts.closed_menu(),
         }),
     );
-    let not_found = theme.render("404.html", &ctx, Path::new("404.html"))?;
+    let not_found = theme.render(render::NOT_FOUND_TEMPLATE, &ctx, Path::new("404.html"))?;
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("404.html".into(), not_found.into_bytes()),
         ("robots.txt".into(), feeds::robots(site).into_bytes()),
@@ -840,7 +837,7 @@ fn write_generated(
             aliases.push((
                 file,
                 theme
-                    .render("alias.html", &ctx, &node.doc.shown)?
+                    .render(render::ALIAS_TEMPLATE, &ctx, &node.doc.shown)?
                     .into_bytes(),
             ));
         }
@@ -909,7 +906,7 @@ fn embed(
             &serde_json::json!({ "kicker": kicker, "headline": headline, "text": text }),
         );
     }
-    let html = theme.render("embed.html", &ctx, &node.doc.shown)?;
+    let html = theme.render(render::EMBED_TEMPLATE, &ctx, &node.doc.shown)?;
     Ok(Some((
         format!("embed/{}/index.html", text::slug_or(id, "x")),
         html.into_bytes(),

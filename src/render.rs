@@ -73,7 +73,8 @@ pub enum Parse<'a> {
     /// fingerprint, as the file at this path records; else all at load,
     /// and the file records it. A build that copies most pages from its
     /// previous output renders only a few templates (parsing the default
-    /// theme's was a fifth of such a build's time); a theme otherwise
+    /// theme's was a fifth of such a build's time), a build from nothing
+    /// never parses the templates no page uses; a theme otherwise
     /// changed (a stylesheet, a string) renders every page, and parsing all
     /// at load overlaps with reading the content.
     AsRendered(&'a Path),
@@ -341,15 +342,13 @@ impl Theme {
             .is_empty()
     }
 
-    /// Parses the templates that none of `pages` (the templates pages render
-    /// with) extends, includes or imports, with what they need: the ones a
-    /// build renders besides pages (listings, 404 page, aliases…), and the
-    /// page templates no page of this site uses (nothing tells them apart
-    /// here).
-    pub fn parse_besides(&self, pages: &BTreeSet<String>) -> Result<(), Diagnostic> {
-        let reached = self.closure(pages.iter().map(String::as_str));
-        let others = self.sources.keys().filter(|n| !reached.contains(*n));
-        self.parse(others.map(String::as_str))
+    /// Parses the templates a build renders besides pages (search and 404
+    /// pages, redirects, cards, the page lists and menus rendered once),
+    /// with what they need. The theme's other templates are parsed as pages
+    /// need them, or never: a theme is parsed as rendered only when this
+    /// binary parsed all of it without an error before ([`Parse`]).
+    pub fn parse_besides(&self) -> Result<(), Diagnostic> {
+        self.parse(BESIDES_PAGES.into_iter().filter(|n| self.has(n)))
     }
 
     /// `templates` (those the theme has) and every template they extend,
@@ -1094,6 +1093,29 @@ pub fn template_for(site: &Site, theme: &Theme, i: usize) -> Result<String, Diag
 /// The template of a document of a declared type that has none of its own.
 const ENTITY_TEMPLATE: &str = "entity.html";
 
+/// The search page (`tim-kiem/`).
+pub(crate) const SEARCH_TEMPLATE: &str = "search.html";
+/// The page for addresses that do not exist.
+pub(crate) const NOT_FOUND_TEMPLATE: &str = "404.html";
+/// The redirect from an old address (`aliases:`).
+pub(crate) const ALIAS_TEMPLATE: &str = "alias.html";
+/// The embeddable card of a document (`embed: true`).
+pub(crate) const EMBED_TEMPLATE: &str = "embed.html";
+/// A section's page list, rendered once per section.
+pub(crate) const LISTING_TEMPLATE: &str = "partials/section_pages.html";
+/// The site menu, rendered once per place.
+pub(crate) const MENU_TEMPLATE: &str = "partials/menu.html";
+
+/// Every template a build renders besides the pages' own.
+const BESIDES_PAGES: [&str; 6] = [
+    SEARCH_TEMPLATE,
+    NOT_FOUND_TEMPLATE,
+    ALIAS_TEMPLATE,
+    EMBED_TEMPLATE,
+    LISTING_TEMPLATE,
+    MENU_TEMPLATE,
+];
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -1357,6 +1379,7 @@ mod parse_tests {
             ),
             ("m.html", "{% macro f() %}f{% endmacro f %}"),
             ("unused.html", "{{ n }}"),
+            ("404.html", "{% import \"m.html\" as m %}{{ m::f() }}"),
         ]);
         let record = root.path().join("cache/theme-parsed");
         let first = load(root.path(), &record).unwrap();
@@ -1364,10 +1387,10 @@ mod parse_tests {
         assert!(record.is_file());
         let theme = load(root.path(), &record).unwrap();
         assert!(!parsed(&theme, "a.html") && !parsed(&theme, "unused.html"));
-        let pages = BTreeSet::from(["a.html".to_string()]);
-        theme.parse_besides(&pages).unwrap();
-        assert!(parsed(&theme, "unused.html"), "no page renders with it");
-        assert!(!parsed(&theme, "a.html") && !parsed(&theme, "m.html"));
+        theme.parse_besides().unwrap();
+        assert!(parsed(&theme, "404.html") && parsed(&theme, "m.html"));
+        assert!(!parsed(&theme, "a.html") && !parsed(&theme, "b.html"));
+        assert!(!parsed(&theme, "unused.html"), "nothing renders with it");
         let page = Path::new("content/a.md");
         let html = theme.render("a.html", &Context::new(), page).unwrap();
         assert_eq!(html, first.render("a.html", &Context::new(), page).unwrap());

@@ -464,9 +464,12 @@ pub fn write_page(
         }),
         sections: contexts.site_map(),
     };
-    let html = contexts
-        .shared()
-        .render(theme, "search.html", Path::new("search.html"), &extra)?;
+    let html = contexts.shared().render(
+        theme,
+        crate::render::SEARCH_TEMPLATE,
+        Path::new("search.html"),
+        &extra,
+    )?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
     }
