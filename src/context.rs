@@ -272,7 +272,8 @@ impl<'a> Contexts<'a> {
             .into_par_iter()
             .map(|i| link_view(site, i))
             .collect();
-        let base = base_context(site, theme, &links);
+        let mut base = base_context(site, theme, &links);
+        insert_site_parts(&mut base, &OnceLock::new(), theme)?;
         let base_print = OnceLock::new();
         let shared = Shared {
             base: &base,
@@ -368,18 +369,6 @@ impl<'a> Contexts<'a> {
         Shared {
             base: &self.base,
             print: &self.base_print,
-        }
-    }
-
-    /// Tells templates which scripts the search loads (`assets.search`):
-    /// site-relative paths, space-separated, resolved against `data-root` in
-    /// the browser so they also work in portable copies.
-    pub fn set_search(&mut self, manifest: &str) {
-        if let Some(mut assets) = self.base.get("assets").cloned() {
-            assets["search"] = json!(manifest);
-            self.base.insert("assets", &assets);
-            self.base_print = OnceLock::new();
-            self.spare_contexts().clear();
         }
     }
 
@@ -1529,11 +1518,37 @@ fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
         .iter()
         .map(|(name, path)| (name.as_str(), format!("{base_path}{path}")))
         .collect();
+    // The search's scripts (`assets.search`): a site-relative path, resolved
+    // against `data-root` in the browser so that it works in portable
+    // copies too. Pages name only the manifest, never the index's hash.
     base.insert(
         "assets",
-        &json!({ "css": format!("{base_path}{}", theme.css_path), "files": files }),
+        &json!({
+            "css": format!("{base_path}{}", theme.css_path),
+            "files": files,
+            "search": crate::search::MANIFEST,
+        }),
     );
     base
+}
+
+/// Renders the theme's site parts (see [`Theme::site_parts`]) with the
+/// shared context, once, and gives them to every template as `parts`.
+fn insert_site_parts(
+    base: &mut Context,
+    print: &OnceLock<u64>,
+    theme: &Theme,
+) -> Result<(), Diagnostic> {
+    let shared = Shared { base, print };
+    let parts = theme
+        .site_parts()
+        .map(|(key, template)| {
+            let html = shared.render(theme, template, Path::new(template), &json!({}))?;
+            Ok((key.to_string(), Json::String(html)))
+        })
+        .collect::<Result<serde_json::Map<String, Json>, Diagnostic>>()?;
+    base.insert("parts", &parts);
+    Ok(())
 }
 
 /// The declared types for templates: each declaration as written, plus

@@ -618,8 +618,6 @@ fn write_pages<'a>(
         theme.parse_besides().map_err(|d| vec![d])?;
     }
     let mut contexts = Contexts::new(site, theme, xref).map_err(|d| vec![d])?;
-    // Pages name only the search manifest (fixed name), never the index's hash.
-    contexts.set_search(search::MANIFEST);
     contexts.set_bodies(rendered, html).map_err(|d| vec![d])?;
     out.plan(|| contexts.parts());
     if lazy {

@@ -348,12 +348,25 @@ impl Theme {
     }
 
     /// Parses the templates a build renders besides pages (search and 404
-    /// pages, redirects, cards, the page lists and menus rendered once),
-    /// with what they need. The theme's other templates are parsed as pages
-    /// need them, or never: a theme is parsed as rendered only when this
-    /// binary parsed all of it without an error before ([`Parse`]).
+    /// pages, redirects, cards, the page lists and menus rendered once, the
+    /// site parts), with what they need. The theme's other templates are
+    /// parsed as pages need them, or never: a theme is parsed as rendered
+    /// only when this binary parsed all of it without an error before
+    /// ([`Parse`]).
     pub fn parse_besides(&self) -> Result<(), Diagnostic> {
-        self.parse(BESIDES_PAGES.into_iter().filter(|n| self.has(n)))
+        let besides = BESIDES_PAGES.into_iter().filter(|n| self.has(n));
+        self.parse(besides.chain(self.site_parts().map(|(_, t)| t)))
+    }
+
+    /// The theme's site parts: the templates in `partials/site/`, each
+    /// rendered once per build with the shared context (`site`, `t`,
+    /// `assets`) and given to every template as `parts.<name>` (the file
+    /// name without `.html`), e.g. the header and the footer.
+    pub fn site_parts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.sources.keys().filter_map(|name| {
+            let key = name.strip_prefix(SITE_PARTS)?.strip_suffix(".html")?;
+            (!key.contains('/')).then_some((key, name.as_str()))
+        })
     }
 
     /// `templates` (those the theme has) and every template they extend,
@@ -1113,7 +1126,11 @@ pub(crate) const LISTING_TEMPLATE: &str = "partials/section_pages.html";
 /// The site menu, rendered once per place.
 pub(crate) const MENU_TEMPLATE: &str = "partials/menu.html";
 
-/// Every template a build renders besides the pages' own.
+/// The folder of the site parts ([`Theme::site_parts`]).
+const SITE_PARTS: &str = "partials/site/";
+
+/// Every template a build renders besides the pages' own (and the site
+/// parts).
 const BESIDES_PAGES: [&str; 6] = [
     SEARCH_TEMPLATE,
     NOT_FOUND_TEMPLATE,

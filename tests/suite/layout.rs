@@ -254,6 +254,51 @@ fn every_page_s_menu_marks_that_page_and_the_sections_above_it() {
     );
 }
 
+/// A template in `partials/site/` is a site part: rendered once with the
+/// shared context and shown by every page, the search and 404 pages
+/// included, as `parts.<name>`; an error in it names its file and line.
+#[test]
+fn a_site_part_of_the_theme_is_on_every_page() {
+    let site = SiteTest::fixture("layout");
+    site.write(
+        "themes/default/templates/partials/site/notice.html",
+        "<p class=\"notice\">{{ site.title }} · {{ t.home }}</p>",
+    );
+    let base =
+        std::fs::read_to_string(crate::harness::repo().join("themes/default/templates/base.html"))
+            .unwrap();
+    site.write(
+        "themes/default/templates/base.html",
+        &base.replace(
+            "<main id=\"noi-dung\">",
+            "{{ parts.notice | safe }}<main id=\"noi-dung\">",
+        ),
+    );
+    site.build().assert_ok();
+    let notice = "<p class=\"notice\">Nghị quyết thử số 09-NQ/TU · Trang chủ</p><main";
+    for page in [
+        "index.html",
+        "hoi-dap/cau-4/index.html",
+        "tim-kiem/index.html",
+        "404.html",
+    ] {
+        let html = site.read(page);
+        assert!(html.contains(notice), "{page}");
+        // The default theme's own parts: the header and the footer.
+        assert!(
+            html.contains("<a class=\"hbtn hbtn-menu\" href=\"#danh-muc\">"),
+            "{page}"
+        );
+        assert!(html.contains("<p class=\"generator\">"), "{page}");
+    }
+    site.write(
+        "themes/default/templates/partials/site/notice.html",
+        "<p>\n{{ khong_co }}</p>",
+    );
+    site.build()
+        .assert_fails_with(&["themes/default/templates/partials/site/notice.html:2:"]);
+}
+
 #[test]
 fn without_javascript_the_search_page_lists_every_page_and_the_404_page_offers_search_and_sections()
 {
