@@ -228,6 +228,7 @@ const SITE_MAP_PAGES: usize = 60;
 /// Builds contexts for every page; computed once per site.
 pub struct Contexts<'a> {
     site: &'a Site,
+    theme: &'a Theme,
     xref: &'a Xref,
     base: Context,
     /// A fingerprint of `base`, taken when first asked for.
@@ -267,7 +268,11 @@ impl Drop for Contexts<'_> {
 
 impl<'a> Contexts<'a> {
     /// Prepares the parts of the context shared by every page.
-    pub fn new(site: &'a Site, theme: &Theme, xref: &'a Xref) -> Result<Contexts<'a>, Diagnostic> {
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        xref: &'a Xref,
+    ) -> Result<Contexts<'a>, Diagnostic> {
         let links: Vec<LinkView> = (0..site.nodes.len())
             .into_par_iter()
             .map(|i| link_view(site, i))
@@ -308,9 +313,10 @@ impl<'a> Contexts<'a> {
             // The first section's error, whichever thread met it first.
             .into_iter()
             .collect::<Result<Vec<String>, _>>()?;
-        let menus = menus(site, theme, &shared, &links, &listings)?;
+        let menus = site.nodes.iter().map(|_| Menus::default()).collect();
         let mut ctx = Contexts {
             site,
+            theme,
             xref,
             base,
             base_print,
@@ -395,8 +401,11 @@ impl<'a> Contexts<'a> {
             listings: self
                 .listings
                 .iter()
-                .zip(&self.menus)
-                .map(|(l, m)| fingerprint(&(l, &m.at, &m.inside)))
+                .enumerate()
+                .map(|(i, l)| {
+                    let places = [MenuOf::At, MenuOf::Inside].map(|of| self.menu_place(i, of));
+                    fingerprint(&(l, places))
+                })
                 .collect(),
             booklets: self.booklets.iter().map(opt).collect(),
         }
@@ -440,13 +449,23 @@ impl<'a> Contexts<'a> {
     /// The full context for node `i`, with the parts it read, given its
     /// rendered body and the body's HTML (kept apart: a build lets each
     /// page's HTML go once the page is written).
-    pub(crate) fn page(&self, i: usize, (rendered, html): (&Rendered, &str)) -> (Lent<'_>, Reads) {
+    pub(crate) fn page(
+        &self,
+        i: usize,
+        (rendered, html): (&Rendered, &str),
+    ) -> Result<(Lent<'_>, Reads), Diagnostic> {
         let r = Reads::default();
-        let ctx = self.page_read(i, rendered, html, &r);
-        (ctx, r)
+        let ctx = self.page_read(i, rendered, html, &r)?;
+        Ok((ctx, r))
     }
 
-    fn page_read(&self, i: usize, rendered: &Rendered, html: &str, r: &Reads) -> Lent<'_> {
+    fn page_read(
+        &self,
+        i: usize,
+        rendered: &Rendered,
+        html: &str,
+        r: &Reads,
+    ) -> Result<Lent<'_>, Diagnostic> {
         let site = self.site;
         let node = &site.nodes[i];
         let fm = &node.doc.fm;
@@ -491,7 +510,7 @@ impl<'a> Contexts<'a> {
                 .map(|&p| self.link(p, r))
                 .collect(),
             section,
-            menu: self.menu(i, r),
+            menu: self.menu(i, r)?,
             pages: node.pages.iter().map(|&p| self.link(p, r)).collect(),
             groups: self.section_groups(i, r),
             collection: self.collection(i, r),
@@ -532,7 +551,7 @@ impl<'a> Contexts<'a> {
             r.add(Part::Booklet(i));
             ctx.insert_json("booklet", booklet.clone());
         }
-        ctx
+        Ok(ctx)
     }
 
     /// Previous and next page: for a type that declares `group_by`, its
@@ -623,23 +642,91 @@ impl<'a> Contexts<'a> {
 
     /// The menu page `i` shows: its own when it is a section or an item of
     /// the menu, else the one of its section's pages.
-    fn menu(&self, i: usize, r: &Reads) -> &str {
-        match self.site.nodes[i].parent {
-            Some(p) if !has_own_menu(self.site, i) => {
-                r.add(Part::Listing(p));
-                &self.menus[p].inside
-            }
-            _ => {
-                r.add(Part::Listing(i));
-                &self.menus[i].at
-            }
-        }
+    fn menu(&self, i: usize, r: &Reads) -> Result<&str, Diagnostic> {
+        let (place, of) = match self.site.nodes[i].parent {
+            Some(p) if !has_own_menu(self.site, i) => (p, MenuOf::Inside),
+            _ => (i, MenuOf::At),
+        };
+        r.add(Part::Listing(place));
+        self.menu_html(place, of)
     }
 
     /// The menu with no section open (the home page's), for the pages
     /// made besides the site's documents (search, 404).
-    pub(crate) fn closed_menu(&self) -> &str {
-        &self.menus[HOME].at
+    pub(crate) fn closed_menu(&self) -> Result<&str, Diagnostic> {
+        self.menu_html(HOME, MenuOf::At)
+    }
+
+    /// Node `i`'s menu `of`, rendered the first time it is asked for.
+    fn menu_html(&self, i: usize, of: MenuOf) -> Result<&str, Diagnostic> {
+        let menus = &self.menus[i];
+        let cell = match of {
+            MenuOf::At => &menus.at,
+            MenuOf::Inside => &menus.inside,
+        };
+        let rendered = cell.get_or_init(|| {
+            let Some((at, page)) = self.menu_place(i, of) else {
+                return Ok(String::new());
+            };
+            #[derive(Serialize, Hash)]
+            struct Extra<'e> {
+                at: &'e MenuPlace<'e>,
+            }
+            let extra = Extra { at: &at };
+            self.shared().render_printed(
+                self.theme,
+                crate::render::MENU_TEMPLATE,
+                page,
+                &extra,
+                || fingerprint(&extra),
+            )
+        });
+        rendered.as_deref().map_err(Clone::clone)
+    }
+
+    /// The place node `i`'s menu `of` is rendered for, and the page named in
+    /// messages about it; `None` where no page shows that menu.
+    fn menu_place(&self, i: usize, of: MenuOf) -> Option<(MenuPlace<'_>, &Path)> {
+        let (site, links) = (self.site, &self.links);
+        let node = &site.nodes[i];
+        let open = |itself: bool| -> Vec<&str> {
+            let above = site.ancestors(i).into_iter().filter(|&a| a != HOME);
+            above
+                .chain(itself.then_some(i))
+                .map(|a| links[a].href.as_str())
+                .collect()
+        };
+        let section = |s: usize| SectionView {
+            title: &links[s].title,
+            short_title: &links[s].short_title,
+            href: &links[s].href,
+            listing: &self.listings[s],
+        };
+        match of {
+            MenuOf::At if has_own_menu(site, i) => {
+                let place = MenuPlace {
+                    href: &links[i].href,
+                    open: open(false),
+                    section: node.parent.filter(|_| !node.doc.is_section).map(section),
+                    is_section: node.doc.is_section,
+                    subsections: node.subsections.iter().map(|&s| &links[s]).collect(),
+                };
+                Some((place, &node.doc.shown))
+            }
+            MenuOf::Inside if node.doc.is_section => {
+                // Named after the first page that shows it, for messages.
+                let first = node.pages.iter().find(|&&p| !has_own_menu(site, p))?;
+                let place = MenuPlace {
+                    href: "",
+                    open: open(i != HOME),
+                    section: Some(section(i)),
+                    is_section: false,
+                    subsections: Vec::new(),
+                };
+                Some((place, &site.nodes[*first].doc.shown))
+            }
+            _ => None,
+        }
     }
 
     fn subsection_view(&self, s: usize, r: &Reads) -> SubsectionView<'_> {
@@ -1400,13 +1487,21 @@ fn has_own_menu(site: &Site, i: usize) -> bool {
 /// The site menu, rendered once for each place that shows it
 /// (`partials/menu.html`, with the place as `at`) rather than once per page:
 /// it lists every section of the menu, and the page list of the open one,
-/// on every page.
+/// on every page. Each is rendered when a page first shows it: a build that
+/// takes most pages from its previous output renders few.
 #[derive(Default)]
 struct Menus {
     /// What a section, or a page of the menu, shows on its own page.
-    at: String,
+    at: OnceLock<Result<String, Diagnostic>>,
     /// What a section's other pages show (each marks its own link).
-    inside: String,
+    inside: OnceLock<Result<String, Diagnostic>>,
+}
+
+/// Which of a node's menus ([`Menus`]).
+#[derive(Clone, Copy)]
+enum MenuOf {
+    At,
+    Inside,
 }
 
 /// The place a menu is rendered for: `at` in `partials/menu.html`.
@@ -1423,72 +1518,6 @@ struct MenuPlace<'a> {
     is_section: bool,
     /// For a section: its subsections.
     subsections: Vec<&'a LinkView>,
-}
-
-/// Renders the menus of every place (see [`Menus`]), in parallel.
-fn menus(
-    site: &Site,
-    theme: &Theme,
-    shared: &Shared<'_>,
-    links: &[LinkView],
-    listings: &[String],
-) -> Result<Vec<Menus>, Diagnostic> {
-    let section = |s: usize| SectionView {
-        title: &links[s].title,
-        short_title: &links[s].short_title,
-        href: &links[s].href,
-        listing: &listings[s],
-    };
-    let open = |i: usize, itself: bool| -> Vec<&str> {
-        let above = site.ancestors(i).into_iter().filter(|&a| a != HOME);
-        above
-            .chain(itself.then_some(i))
-            .map(|a| links[a].href.as_str())
-            .collect()
-    };
-    let render = |at: &MenuPlace<'_>, page: &Path| {
-        #[derive(Serialize, Hash)]
-        struct Extra<'e> {
-            at: &'e MenuPlace<'e>,
-        }
-        let extra = Extra { at };
-        shared.render_printed(theme, crate::render::MENU_TEMPLATE, page, &extra, || {
-            fingerprint(&extra)
-        })
-    };
-    (0..site.nodes.len())
-        .into_par_iter()
-        .map(|i| {
-            let node = &site.nodes[i];
-            let mut menus = Menus::default();
-            if has_own_menu(site, i) {
-                let place = MenuPlace {
-                    href: &links[i].href,
-                    open: open(i, false),
-                    section: node.parent.filter(|_| !node.doc.is_section).map(section),
-                    is_section: node.doc.is_section,
-                    subsections: node.subsections.iter().map(|&s| &links[s]).collect(),
-                };
-                menus.at = render(&place, &node.doc.shown)?;
-            }
-            // Named after the first page that shows it, for messages.
-            let shown_by = node.pages.iter().find(|&&p| !has_own_menu(site, p));
-            if let (true, Some(&first)) = (node.doc.is_section, shown_by) {
-                let place = MenuPlace {
-                    href: "",
-                    open: open(i, i != HOME),
-                    section: Some(section(i)),
-                    is_section: false,
-                    subsections: Vec::new(),
-                };
-                menus.inside = render(&place, &site.nodes[first].doc.shown)?;
-            }
-            Ok(menus)
-        })
-        .collect::<Vec<_>>()
-        // The first node's error, whichever thread met it first.
-        .into_iter()
-        .collect()
 }
 
 /// The context every page shares: the site, its declared types, the UI

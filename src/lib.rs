@@ -602,7 +602,7 @@ type PagesWritten<'a> = (
 fn write_pages<'a>(
     root: &Path,
     site: &'a Site,
-    theme: &Theme,
+    theme: &'a Theme,
     rendered: &[Rendered],
     html: &BodyHtml<'_>,
     xref: &'a Xref,
@@ -638,6 +638,8 @@ fn write_pages<'a>(
     // An error of the generated files is reported beside the pages' own;
     // the files of `content/` are copied only when everything else went well.
     let extras = match generated {
+        // The 404 page's menu is the home page's: its error is told once.
+        Err(d) if errors.contains(&d) => None,
         Err(d) => Some(Err(vec![d])),
         Ok(()) if errors.is_empty() => {
             Some(copy_content_files(root, &copies, out).map_err(|d| vec![d]))
@@ -689,10 +691,14 @@ fn render_pages(
         .filter(|((_, paper), _)| paper.is_none())
         .map(|((i, _), _)| *i)
         .collect();
+    // A part rendered once for many pages (a menu) fails once: it is told
+    // once, not for each page that shows it.
+    let mut told = HashSet::new();
     failed
         .into_iter()
         .filter(|((i, paper), _)| paper.is_none() || !pages_failed.contains(i))
         .map(|(_, e)| e)
+        .filter(|e| told.insert(e.to_string()))
         .collect()
 }
 
@@ -736,7 +742,7 @@ fn write_job(
     out: &Writer<'_>,
 ) -> Result<(), Diagnostic> {
     let template = render::template_for(site, theme, i)?;
-    let (mut ctx, reads) = contexts.page(i, page);
+    let (mut ctx, reads) = contexts.page(i, page)?;
     match paper {
         None if out.keeps_reads() => out.reads(i, reads.into_parts()),
         None => {}
@@ -807,7 +813,7 @@ fn write_generated(
         "page",
         &serde_json::json!({
             "title": "404", "breadcrumbs": [], "toc": [], "href": "",
-            "menu": contexts.closed_menu(),
+            "menu": contexts.closed_menu()?,
         }),
     );
     let not_found = theme.render(render::NOT_FOUND_TEMPLATE, &ctx, Path::new("404.html"))?;

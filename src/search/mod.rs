@@ -460,7 +460,7 @@ pub fn write_page(
     let extra = SearchPage {
         page: json!({
             "title": title, "breadcrumbs": [home], "toc": [],
-            "href": format!("{base}{PAGE_PATH}"), "menu": contexts.closed_menu(),
+            "href": format!("{base}{PAGE_PATH}"), "menu": contexts.closed_menu()?,
         }),
         sections: contexts.site_map(),
     };

@@ -244,6 +244,30 @@ fn errors_on_tera_syntax_error_with_template_line() {
     );
 }
 
+/// The menu is rendered once per place (`partials/menu.html`): an error in
+/// it is told for each place, with the template's line, and never twice.
+#[test]
+fn an_error_in_the_menu_is_told_once_per_place() {
+    let stderr = fails_keeping_output(
+        |s| {
+            s.write(
+                "themes/default/templates/partials/menu.html",
+                "<ul>\n{{ khong_co }}</ul>",
+            );
+        },
+        &["themes/default/templates/partials/menu.html:2:4: lỗi: biến `khong_co`"],
+    );
+    let told: Vec<&str> = stderr.lines().filter(|l| l.contains("lỗi:")).collect();
+    let mut once = told.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(told.len(), once.len(), "{stderr}");
+    assert!(
+        stderr.contains("khi dựng trang `content/_index.md`"),
+        "{stderr}"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn errors_on_broken_symlink_and_symlink_loop() {
