@@ -278,7 +278,7 @@ impl<'a> Contexts<'a> {
             .map(|i| link_view(site, i))
             .collect();
         let mut base = base_context(site, theme, &links);
-        insert_site_parts(&mut base, &OnceLock::new(), theme)?;
+        insert_site_parts(&mut base, theme)?;
         let base_print = OnceLock::new();
         let shared = Shared {
             base: &base,
@@ -1563,12 +1563,12 @@ fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
 
 /// Renders the theme's site parts (see [`Theme::site_parts`]) with the
 /// shared context, once, and gives them to every template as `parts`.
-fn insert_site_parts(
-    base: &mut Context,
-    print: &OnceLock<u64>,
-    theme: &Theme,
-) -> Result<(), Diagnostic> {
-    let shared = Shared { base, print };
+fn insert_site_parts(base: &mut Context, theme: &Theme) -> Result<(), Diagnostic> {
+    let print = OnceLock::new();
+    let shared = Shared {
+        base,
+        print: &print,
+    };
     let parts = theme
         .site_parts()
         .map(|(key, template)| {

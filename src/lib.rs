@@ -691,8 +691,8 @@ fn render_pages(
         .filter(|((_, paper), _)| paper.is_none())
         .map(|((i, _), _)| *i)
         .collect();
-    // A part rendered once for many pages (a menu) fails once: it is told
-    // once, not for each page that shows it.
+    // A menu is rendered once for the pages of a section: its error is told
+    // once, not again for each page that shows it.
     let mut told = HashSet::new();
     failed
         .into_iter()
