@@ -61,7 +61,28 @@ struct SectionView<'a> {
     short_title: &'a str,
     href: &'a str,
     /// The section's page list, rendered once (`partials/section_pages.html`).
-    listing: &'a str,
+    listing: Listed<'a>,
+}
+
+/// A section's rendered page list, with its fingerprint taken once:
+/// templates see the HTML; hashing a view that holds it (a menu's place)
+/// hashes the fingerprint, not the list again.
+#[derive(Clone, Copy)]
+struct Listed<'a> {
+    html: &'a str,
+    print: u64,
+}
+
+impl Serialize for Listed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.html)
+    }
+}
+
+impl std::hash::Hash for Listed<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.print.hash(h);
+    }
 }
 
 #[derive(Serialize)]
@@ -241,6 +262,8 @@ pub struct Contexts<'a> {
     by_type: HashMap<String, Vec<usize>>,
     data: Json,
     listings: Vec<String>,
+    /// The fingerprints of `listings`.
+    listing_prints: Vec<u64>,
     menus: Vec<Menus>,
     /// For booklet pages: the section's documents with their bodies.
     booklets: Vec<Option<Json>>,
@@ -314,6 +337,10 @@ impl<'a> Contexts<'a> {
             .into_iter()
             .collect::<Result<Vec<String>, _>>()?;
         let menus = site.nodes.iter().map(|_| Menus::default()).collect();
+        let listing_prints = listings
+            .par_iter()
+            .map(|l| crate::fsutil::hash64(l.as_bytes()))
+            .collect();
         let mut ctx = Contexts {
             site,
             theme,
@@ -326,6 +353,7 @@ impl<'a> Contexts<'a> {
             by_type,
             data: Json::Null,
             listings,
+            listing_prints,
             menus,
             booklets: Vec::new(),
             spare: Mutex::default(),
@@ -398,13 +426,11 @@ impl<'a> Contexts<'a> {
             entities: self.entities.par_iter().map(opt).collect(),
             mentions: self.xref.incoming.par_iter().map(fingerprint).collect(),
             refs: self.xref.outgoing.par_iter().map(fingerprint).collect(),
-            listings: self
-                .listings
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
+            listings: (0..self.listings.len())
+                .into_par_iter()
+                .map(|i| {
                     let places = [MenuOf::At, MenuOf::Inside].map(|of| self.menu_place(i, of));
-                    fingerprint(&(l, places))
+                    fingerprint(&(self.listing_prints[i], places))
                 })
                 .collect(),
             booklets: self.booklets.iter().map(opt).collect(),
@@ -636,7 +662,15 @@ impl<'a> Contexts<'a> {
             title: &link.title,
             short_title: &link.short_title,
             href: &link.href,
-            listing: &self.listings[s],
+            listing: self.listed(s),
+        }
+    }
+
+    /// Section `s`'s rendered page list.
+    fn listed(&self, s: usize) -> Listed<'_> {
+        Listed {
+            html: &self.listings[s],
+            print: self.listing_prints[s],
         }
     }
 
@@ -700,7 +734,7 @@ impl<'a> Contexts<'a> {
             title: &links[s].title,
             short_title: &links[s].short_title,
             href: &links[s].href,
-            listing: &self.listings[s],
+            listing: self.listed(s),
         };
         match of {
             MenuOf::At if has_own_menu(site, i) => {
@@ -1563,16 +1597,13 @@ fn base_context(site: &Site, theme: &Theme, links: &[LinkView]) -> Context {
 
 /// Renders the theme's site parts (see [`Theme::site_parts`]) with the
 /// shared context, once, and gives them to every template as `parts`.
+/// Rendered each time (never taken from what `nqsite serve` keeps): two
+/// small renders cost less than fingerprinting the shared context.
 fn insert_site_parts(base: &mut Context, theme: &Theme) -> Result<(), Diagnostic> {
-    let print = OnceLock::new();
-    let shared = Shared {
-        base,
-        print: &print,
-    };
     let parts = theme
         .site_parts()
         .map(|(key, template)| {
-            let html = shared.render(theme, template, Path::new(template), &json!({}))?;
+            let html = theme.render(template, base, Path::new(template))?;
             Ok((key.to_string(), Json::String(html)))
         })
         .collect::<Result<serde_json::Map<String, Json>, Diagnostic>>()?;
