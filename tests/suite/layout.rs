@@ -15,6 +15,16 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     &rest[..rest.find(end).unwrap_or(rest.len())]
 }
 
+/// The site's navigation (the drawer, a sidebar on wide screens).
+fn sidebar(page: &str) -> &str {
+    between(page, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>")
+}
+
+/// Asserts that the navigation `nav` holds `needle`.
+fn has(nav: &str, needle: &str) {
+    assert!(nav.contains(needle), "no `{needle}` in:\n{nav}");
+}
+
 fn built() -> SiteTest {
     let site = SiteTest::fixture("layout");
     let run = site.build();
@@ -155,11 +165,8 @@ fn a_question_shows_the_way_up_its_neighbours_marked_and_previous_and_next() {
     assert!(page.contains("rel=\"prev\" href=\"/hoi-dap/cau-3/\""));
     assert!(page.contains("rel=\"next\" href=\"/hoi-dap/cau-5/\""));
     // The drawer (a sidebar on wide screens) lists the section, this page marked.
-    let nav = between(&page, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
-    assert!(
-        nav.contains("href=\"/hoi-dap/\" aria-current=\"true\""),
-        "{nav}"
-    );
+    let nav = sidebar(&page);
+    has(nav, "href=\"/hoi-dap/\" aria-current=\"true\"");
     assert!(nav.contains("href=\"/hoi-dap/cau-4/\" aria-current=\"page\""));
     assert!(
         nav.contains("href=\"/tom-tat/\">Tóm tắt<"),
@@ -191,7 +198,7 @@ fn every_page_s_menu_marks_that_page_and_the_sections_above_it() {
             continue;
         }
         let href = format!("/{dir}");
-        let nav = between(&page, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
+        let nav = sidebar(&page);
         let own = format!("href=\"{href}\"");
         assert_eq!(
             nav.matches(&own).count(),
@@ -225,29 +232,23 @@ fn every_page_s_menu_marks_that_page_and_the_sections_above_it() {
     );
     // A page of a nested section: the way to its section under the open one.
     let target = site.read("nghi-quyet/chi-tieu/khu-xanh-2027/index.html");
-    let nav = between(&target, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
-    assert!(
-        nav.contains("href=\"/nghi-quyet/\" aria-current=\"true\""),
-        "{nav}"
-    );
-    assert!(
-        nav.contains("<a class=\"nav-sub\" href=\"/nghi-quyet/chi-tieu/\" aria-current=\"true\">"),
-        "{nav}"
+    let nav = sidebar(&target);
+    has(nav, "href=\"/nghi-quyet/\" aria-current=\"true\"");
+    has(
+        nav,
+        "<a class=\"nav-sub\" href=\"/nghi-quyet/chi-tieu/\" aria-current=\"true\">",
     );
     // A top-level section's own page lists its subsections under it.
     let section = site.read("nghi-quyet/index.html");
-    let nav = between(&section, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
-    assert!(
-        nav.contains("<li class=\"nav-open\"><a href=\"/nghi-quyet/\" aria-current=\"page\">"),
-        "{nav}"
+    let nav = sidebar(&section);
+    has(
+        nav,
+        "<li class=\"nav-open\"><a href=\"/nghi-quyet/\" aria-current=\"page\">",
     );
-    assert!(
-        nav.contains("<li><a href=\"/nghi-quyet/chi-tieu/\">"),
-        "{nav}"
-    );
+    has(nav, "<li><a href=\"/nghi-quyet/chi-tieu/\">");
     // The pages made besides the documents show the menu with nothing open.
     let missing = site.read("404.html");
-    let nav = between(&missing, "<nav class=\"sidebar\" id=\"danh-muc\"", "</nav>");
+    let nav = sidebar(&missing);
     assert!(
         nav.contains("href=\"/hoi-dap/\"") && !nav.contains("aria-current"),
         "{nav}"
