@@ -657,20 +657,22 @@ impl<'a> Contexts<'a> {
 
     fn section_view(&self, s: usize, r: &Reads) -> SectionView<'_> {
         r.add(Part::Listing(s));
-        let link = self.link(s, r);
+        self.link(s, r); // its title and href
+        self.section_of(s)
+    }
+
+    /// Section `s` with its rendered page list (what reading it means:
+    /// [`Contexts::section_view`]).
+    fn section_of(&self, s: usize) -> SectionView<'_> {
+        let link = &self.links[s];
         SectionView {
             title: &link.title,
             short_title: &link.short_title,
             href: &link.href,
-            listing: self.listed(s),
-        }
-    }
-
-    /// Section `s`'s rendered page list.
-    fn listed(&self, s: usize) -> Listed<'_> {
-        Listed {
-            html: &self.listings[s],
-            print: self.listing_prints[s],
+            listing: Listed {
+                html: &self.listings[s],
+                print: self.listing_prints[s],
+            },
         }
     }
 
@@ -730,18 +732,15 @@ impl<'a> Contexts<'a> {
                 .map(|a| links[a].href.as_str())
                 .collect()
         };
-        let section = |s: usize| SectionView {
-            title: &links[s].title,
-            short_title: &links[s].short_title,
-            href: &links[s].href,
-            listing: self.listed(s),
-        };
         match of {
             MenuOf::At if has_own_menu(site, i) => {
                 let place = MenuPlace {
                     href: &links[i].href,
                     open: open(false),
-                    section: node.parent.filter(|_| !node.doc.is_section).map(section),
+                    section: node
+                        .parent
+                        .filter(|_| !node.doc.is_section)
+                        .map(|p| self.section_of(p)),
                     is_section: node.doc.is_section,
                     subsections: node.subsections.iter().map(|&s| &links[s]).collect(),
                 };
@@ -753,7 +752,7 @@ impl<'a> Contexts<'a> {
                 let place = MenuPlace {
                     href: "",
                     open: open(i != HOME),
-                    section: Some(section(i)),
+                    section: Some(self.section_of(i)),
                     is_section: false,
                     subsections: Vec::new(),
                 };
