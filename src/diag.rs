@@ -150,12 +150,15 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Sorts diagnostics by file, line and column so reports are stable.
-pub fn sort(diags: &mut [Diagnostic]) {
+/// Sorts diagnostics by file, line and column so reports are stable, and
+/// tells each once: a part rendered once for many pages (a menu) fails
+/// once, however many pages show it.
+pub fn sort(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
         (&a.path, a.line, a.column, a.severity, &a.message)
             .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
     });
+    diags.dedup();
 }
 
 /// Converts a byte offset in `text` into a 1-based (line, column) pair;

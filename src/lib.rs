@@ -638,8 +638,6 @@ fn write_pages<'a>(
     // An error of the generated files is reported beside the pages' own;
     // the files of `content/` are copied only when everything else went well.
     let extras = match generated {
-        // The 404 page's menu is the home page's: its error is told once.
-        Err(d) if errors.contains(&d) => None,
         Err(d) => Some(Err(vec![d])),
         Ok(()) if errors.is_empty() => {
             Some(copy_content_files(root, &copies, out).map_err(|d| vec![d]))
@@ -691,14 +689,10 @@ fn render_pages(
         .filter(|((_, paper), _)| paper.is_none())
         .map(|((i, _), _)| *i)
         .collect();
-    // A menu is rendered once for the pages of a section: its error is told
-    // once, not again for each page that shows it.
-    let mut told = HashSet::new();
     failed
         .into_iter()
         .filter(|((i, paper), _)| paper.is_none() || !pages_failed.contains(i))
         .map(|(_, e)| e)
-        .filter(|e| told.insert(e.to_string()))
         .collect()
 }
 
