@@ -687,10 +687,19 @@ impl<'a> Contexts<'a> {
         self.menu_html(place, of)
     }
 
-    /// The menu with no section open (the home page's), for the pages
-    /// made besides the site's documents (search, 404).
-    pub(crate) fn closed_menu(&self) -> Result<&str, Diagnostic> {
-        self.menu_html(HOME, MenuOf::At)
+    /// The `page` of a page made besides the site's documents (search,
+    /// 404): its title, href and breadcrumbs, no headings, and the menu
+    /// with no section open (the home page's).
+    pub(crate) fn besides_page(
+        &self,
+        title: &str,
+        href: &str,
+        breadcrumbs: Json,
+    ) -> Result<Json, Diagnostic> {
+        Ok(json!({
+            "title": title, "href": href, "breadcrumbs": breadcrumbs, "toc": [],
+            "menu": self.menu_html(HOME, MenuOf::At)?,
+        }))
     }
 
     /// Node `i`'s menu `of`, rendered the first time it is asked for.

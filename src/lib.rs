@@ -805,10 +805,7 @@ fn write_generated(
     let mut ctx = contexts.lend();
     ctx.insert(
         "page",
-        &serde_json::json!({
-            "title": "404", "breadcrumbs": [], "toc": [], "href": "",
-            "menu": contexts.closed_menu()?,
-        }),
+        &contexts.besides_page("404", "", serde_json::json!([]))?,
     );
     let not_found = theme.render(render::NOT_FOUND_TEMPLATE, &ctx, Path::new("404.html"))?;
     let mut files: Vec<(String, Vec<u8>)> = vec![

@@ -458,10 +458,7 @@ pub fn write_page(
         sections: Vec<crate::context::SiteMapSection<'s>>,
     }
     let extra = SearchPage {
-        page: json!({
-            "title": title, "breadcrumbs": [home], "toc": [],
-            "href": format!("{base}{PAGE_PATH}"), "menu": contexts.closed_menu()?,
-        }),
+        page: contexts.besides_page(title, &format!("{base}{PAGE_PATH}"), json!([home]))?,
         sections: contexts.site_map(),
     };
     let html = contexts.shared().render(
