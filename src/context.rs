@@ -977,17 +977,17 @@ impl<'a> Contexts<'a> {
             .filter(|&j| type_of(site, j) == Some(kind))
             .collect();
         nodes.sort_by_key(|&j| self.order[j]);
-        let items: Vec<&Json> = nodes
-            .iter()
-            .filter_map(|&j| self.entity_read(j, r))
-            .collect();
-        Some(json!({
-            "type": kind,
-            "label": decl.label,
-            "plural": decl.plural.as_ref().or(decl.label.as_ref()),
-            "items": items,
-            "grouped": self.grouped(&nodes, decl, &decl.group_by, r),
-        }))
+        let items = cloned_array(nodes.iter().filter_map(|&j| self.entity_read(j, r)));
+        Some(object([
+            ("type", json!(kind)),
+            ("label", json!(decl.label)),
+            (
+                "plural",
+                json!(decl.plural.as_ref().or(decl.label.as_ref())),
+            ),
+            ("items", items),
+            ("grouped", self.grouped(&nodes, decl, &decl.group_by, r)),
+        ]))
     }
 
     /// schema.org data, as the document's type declares it, serialised so it
@@ -1044,22 +1044,25 @@ impl<'a> Contexts<'a> {
         let mut types = serde_json::Map::new();
         for (name, decl) in &self.model().types {
             let nodes = self.nodes_of_type(name);
-            let items: Vec<&Json> = nodes
-                .iter()
-                .filter_map(|&i| self.entities[i].as_ref())
-                .collect();
+            let items = cloned_array(nodes.iter().filter_map(|&i| self.entities[i].as_ref()));
             types.insert(
                 name.clone(),
-                json!({
-                    "name": name,
-                    "label": decl.label,
-                    "plural": decl.plural.as_ref().or(decl.label.as_ref()),
-                    "items": items,
-                    "grouped": self.grouped(nodes, decl, &decl.group_by, &Reads::default()),
-                }),
+                object([
+                    ("name", json!(name)),
+                    ("label", json!(decl.label)),
+                    (
+                        "plural",
+                        json!(decl.plural.as_ref().or(decl.label.as_ref())),
+                    ),
+                    ("items", items),
+                    (
+                        "grouped",
+                        self.grouped(nodes, decl, &decl.group_by, &Reads::default()),
+                    ),
+                ]),
             );
         }
-        json!({ "types": types, "matrix": self.matrix() })
+        object([("types", Json::Object(types)), ("matrix", self.matrix())])
     }
 
     /// Nodes of `kind` in reading order.
@@ -1151,16 +1154,18 @@ impl<'a> Contexts<'a> {
                     other => other.clone(),
                 };
                 let anchor = group_anchor(parent, field, f, &key_json);
-                json!({
-                    "field": field,
-                    "key": key_json,
-                    "title": title,
-                    "anchor": anchor,
-                    "entry": entry,
-                    "missing": key == GroupKey::Missing,
-                    "items": members.iter().filter_map(|&i| self.entity_read(i, r)).collect::<Vec<_>>(),
-                    "groups": self.grouped_under(&members, decl, rest, &anchor, r),
-                })
+                let items = cloned_array(members.iter().filter_map(|&i| self.entity_read(i, r)));
+                let groups = self.grouped_under(&members, decl, rest, &anchor, r);
+                object([
+                    ("field", json!(field)),
+                    ("key", key_json),
+                    ("title", title),
+                    ("anchor", json!(anchor)),
+                    ("entry", entry),
+                    ("missing", json!(key == GroupKey::Missing)),
+                    ("items", items),
+                    ("groups", groups),
+                ])
             })
             .collect();
         Json::Array(out)
@@ -1198,11 +1203,12 @@ impl<'a> Contexts<'a> {
                         json!({ "count": hits.len(), "href": href })
                     })
                     .collect();
-                json!({ "entity": self.entities[r], "cells": cells })
+                let entity = self.entities[r].clone().unwrap_or(Json::Null);
+                object([("entity", entity), ("cells", Json::Array(cells))])
             })
             .collect();
         let cols: Vec<&LinkView> = columns.iter().map(|(c, _)| &self.links[*c]).collect();
-        json!({ "columns": cols, "rows": rows })
+        object([("columns", json!(cols)), ("rows", Json::Array(rows))])
     }
 
     /// The JSON view of a typed document: its key (null when it has none),
@@ -1247,6 +1253,22 @@ impl<'a> Contexts<'a> {
         v["backlinks"] = json!(backlinks);
         Some(v)
     }
+}
+
+/// Copies of `items` as a JSON array: cloning a value costs a fraction of
+/// what `json!` does with a reference to one (it serialises it anew).
+fn cloned_array<'j>(items: impl Iterator<Item = &'j Json>) -> Json {
+    Json::Array(items.cloned().collect())
+}
+
+/// A JSON object of values already made: `json!` would serialise each anew.
+fn object<const N: usize>(entries: [(&str, Json); N]) -> Json {
+    Json::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 /// How groups of a collection sort: listed groups in their list's order,
