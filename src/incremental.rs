@@ -686,7 +686,7 @@ fn config_fingerprint(config: &Config) -> u64 {
 
 /// Everything about a document except its body: front matter, kind, path.
 fn head_fingerprint(doc: &Document) -> u64 {
-    hash64(format!("{}\u{0}{}\u{0}{:?}", doc.rel, doc.is_section, doc.fm).as_bytes())
+    fingerprint(&(&doc.rel, doc.is_section, &*doc.fm))
 }
 
 /// Decides which pages to render: every page, unless the last build had
@@ -932,6 +932,28 @@ fn remove_output(dir: &Path, rel: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_head_s_fingerprint_changes_with_any_value_of_its_front_matter() {
+        let print = |yaml: &str| {
+            let text = format!("---\n{yaml}\n---\nThân bài.\n");
+            let doc = content::parse_document(&text, "a.md", PathBuf::from("content/a.md"));
+            head_fingerprint(&doc.unwrap())
+        };
+        let base = "title: Một\nvalue: 0.7\nyears: [2030, 2045]\nrows:\n  - {id: a, n: 1.5}";
+        let same = print(base);
+        assert_eq!(same, print(base));
+        for changed in [
+            "title: Hai\nvalue: 0.7\nyears: [2030, 2045]\nrows:\n  - {id: a, n: 1.5}",
+            "title: Một\nvalue: 0.8\nyears: [2030, 2045]\nrows:\n  - {id: a, n: 1.5}",
+            "title: Một\nvalue: '0.7'\nyears: [2030, 2045]\nrows:\n  - {id: a, n: 1.5}",
+            "title: Một\nvalue: 0.7\nyears: [2045, 2030]\nrows:\n  - {id: a, n: 1.5}",
+            "title: Một\nvalue: 0.7\nyears: [2030, 2045]\nrows:\n  - {id: a, n: 2.5}",
+            "title: Một\nvalue: 0.7\nyears: [2030, 2045]\nrows:\n  - {id: b, n: 1.5}",
+        ] {
+            assert_ne!(same, print(changed), "{changed}");
+        }
+    }
 
     #[test]
     fn a_listing_updated_from_named_changes_is_the_listing_made_anew() {
