@@ -17,7 +17,7 @@ use serde_yaml::Value as Yaml;
 use tera::Context;
 
 use crate::diag::Diagnostic;
-use crate::fsutil::{fingerprint, json_fingerprint};
+use crate::fsutil::{fingerprint, json_fingerprint, value_fingerprint};
 use crate::markdown::{Heading, Rendered};
 use crate::model::{FieldKind, Model, TypeDecl, group_entry, key_text};
 use crate::render::Theme;
@@ -419,10 +419,10 @@ impl<'a> Contexts<'a> {
 
     /// Fingerprints of the parts pages read (see [`Part`]).
     pub fn parts(&self) -> PartTable {
-        let opt = |v: &Option<Json>| v.as_ref().map_or(0, json_fingerprint);
+        let opt = |v: &Option<Json>| v.as_ref().map_or(0, value_fingerprint);
         PartTable {
             base: self.shared().fingerprint(),
-            data: json_fingerprint(&self.data),
+            data: value_fingerprint(&self.data),
             entities: self.entities.par_iter().map(opt).collect(),
             mentions: self.xref.incoming.par_iter().map(fingerprint).collect(),
             refs: self.xref.outgoing.par_iter().map(fingerprint).collect(),
@@ -1492,7 +1492,7 @@ impl Shared<'_> {
     fn fingerprint(&self) -> u64 {
         *self
             .print
-            .get_or_init(|| json_fingerprint(&self.base.clone().into_json()))
+            .get_or_init(|| value_fingerprint(&self.base.clone().into_json()))
     }
 
     /// Renders `template` for `page` with the shared context and the

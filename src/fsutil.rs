@@ -298,6 +298,70 @@ pub fn json_fingerprint<T: serde::Serialize + ?Sized>(v: &T) -> u64 {
     sink.0.finish()
 }
 
+/// A [`fingerprint`] of a JSON value, hashed as it is held: a tenth of the
+/// cost of [`json_fingerprint`], which writes its text out with escapes.
+pub fn value_fingerprint(v: &serde_json::Value) -> u64 {
+    let mut h = fingerprint_hasher();
+    hash_json(v, &mut h);
+    h.finish()
+}
+
+fn hash_json<H: Hasher>(v: &serde_json::Value, h: &mut H) {
+    use serde_json::Value;
+    use std::hash::Hash;
+    std::mem::discriminant(v).hash(h);
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => b.hash(h),
+        Value::Number(n) => n.hash(h),
+        Value::String(s) => s.hash(h),
+        Value::Array(items) => {
+            h.write_usize(items.len());
+            items.iter().for_each(|i| hash_json(i, h));
+        }
+        Value::Object(map) => {
+            h.write_usize(map.len());
+            for (k, v) in map {
+                k.hash(h);
+                hash_json(v, h);
+            }
+        }
+    }
+}
+
+/// Hashes a YAML value exactly, into `h`: `serde_yaml`'s own `Hash` gives
+/// every float the same hash (a changed figure must change a fingerprint)
+/// and ignores the order of a mapping's keys.
+pub fn hash_yaml<H: Hasher>(v: &serde_yaml::Value, h: &mut H) {
+    use serde_yaml::Value;
+    use std::hash::Hash;
+    std::mem::discriminant(v).hash(h);
+    match v {
+        Value::Null => {}
+        Value::Bool(b) => b.hash(h),
+        Value::Number(n) => (n.as_u64(), n.as_i64(), n.as_f64().map(f64::to_bits)).hash(h),
+        Value::String(s) => s.hash(h),
+        Value::Sequence(items) => {
+            h.write_usize(items.len());
+            items.iter().for_each(|i| hash_yaml(i, h));
+        }
+        Value::Mapping(map) => hash_mapping(map, h),
+        Value::Tagged(t) => {
+            t.tag.hash(h);
+            hash_yaml(&t.value, h);
+        }
+    }
+}
+
+/// [`hash_yaml`] of a mapping, its entries in order.
+pub fn hash_mapping<H: Hasher>(map: &serde_yaml::Mapping, h: &mut H) {
+    h.write_usize(map.len());
+    for (k, v) in map {
+        hash_yaml(k, h);
+        hash_yaml(v, h);
+    }
+}
+
 /// A fingerprint of a value, for change detection within one process
 /// (`nqsite serve` compares two builds): cheaper than hashing its text,
 /// but unlike [`hash64`] not promised to stay the same across versions.

@@ -41,9 +41,9 @@ pub struct FrontMatter {
     pub key_lines: Vec<(String, usize)>,
 }
 
-/// Every field, each value exactly (`serde_yaml` hashes every float
-/// alike: a changed figure must change the fingerprint of its page).
-/// Destructured without `..`: a new field cannot be left out.
+/// Every field, each value exactly ([`crate::fsutil::hash_yaml`]: a changed
+/// figure must change the fingerprint of its page). Destructured without
+/// `..`: a new field cannot be left out.
 impl std::hash::Hash for FrontMatter {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         let FrontMatter {
@@ -63,35 +63,7 @@ impl std::hash::Hash for FrontMatter {
         } = self;
         (title, doc_type, weight, date, lastmod, tags).hash(h);
         (draft, description, slug, aliases, template, key_lines).hash(h);
-        hash_mapping(extra, h);
-    }
-}
-
-fn hash_mapping<H: std::hash::Hasher>(map: &Mapping, h: &mut H) {
-    h.write_usize(map.len());
-    for (k, v) in map {
-        hash_yaml(k, h);
-        hash_yaml(v, h);
-    }
-}
-
-fn hash_yaml<H: std::hash::Hasher>(v: &Value, h: &mut H) {
-    use std::hash::Hash;
-    std::mem::discriminant(v).hash(h);
-    match v {
-        Value::Null => {}
-        Value::Bool(b) => b.hash(h),
-        Value::Number(n) => (n.as_u64(), n.as_i64(), n.as_f64().map(f64::to_bits)).hash(h),
-        Value::String(s) => s.hash(h),
-        Value::Sequence(items) => {
-            h.write_usize(items.len());
-            items.iter().for_each(|i| hash_yaml(i, h));
-        }
-        Value::Mapping(map) => hash_mapping(map, h),
-        Value::Tagged(t) => {
-            t.tag.hash(h);
-            hash_yaml(&t.value, h);
-        }
+        crate::fsutil::hash_mapping(extra, h);
     }
 }
 
