@@ -19,7 +19,7 @@
 //! page plan of the build before it kept on disk ([`record`]).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -83,7 +83,8 @@ pub struct Rebuilt {
 pub struct Session {
     opts: BuildOptions,
     output: PathBuf,
-    docs: BTreeMap<String, CachedDoc>,
+    /// Every listed file as last read, by path.
+    docs: foldhash::HashMap<String, CachedDoc>,
     /// The listing of `content/` of the last build, when listing it met
     /// no errors.
     listing: Option<Listing>,
@@ -193,7 +194,7 @@ impl Session {
         Session {
             opts,
             output,
-            docs: BTreeMap::new(),
+            docs: foldhash::HashMap::default(),
             listing: None,
             theme: None,
             theme_generation: 0,
@@ -332,7 +333,7 @@ impl Session {
         // A listing with errors (a broken link, a loop) is made again next
         // time, so that its errors are reported again.
         let listed_cleanly = errors.is_empty();
-        let mut old = std::mem::take(&mut self.docs);
+        let old = &self.docs;
         // Stat the files (in parallel); read only the changed ones.
         let read: Vec<Option<CachedDoc>> = listing
             .files
@@ -359,24 +360,29 @@ impl Session {
                 }
             })
             .collect();
-        let fresh: Vec<(String, CachedDoc)> = listing
+        // Updated in place: a save reads one file of thousands.
+        for ((_, rel), doc) in listing.files.iter().zip(read) {
+            if let Some(doc) = doc {
+                self.docs.insert(rel.clone(), doc);
+            }
+        }
+        // Every listed file is kept now; any other was listed before.
+        if self.docs.len() != listing.files.len() {
+            let listed: HashSet<&str> = listing.files.iter().map(|(_, r)| r.as_str()).collect();
+            self.docs.retain(|rel, _| listed.contains(rel.as_str()));
+        }
+        let mut docs = Vec::with_capacity(listing.files.len());
+        for c in listing
             .files
             .iter()
-            .zip(read)
-            .filter_map(|((_, rel), doc)| match doc {
-                Some(doc) => Some((rel.clone(), doc)),
-                None => old.remove_entry(rel),
-            })
-            .collect();
-        let mut docs = Vec::with_capacity(fresh.len());
-        for (_, c) in &fresh {
+            .filter_map(|(_, rel)| self.docs.get(rel))
+        {
             match &c.result {
                 Ok(doc) if !doc.fm.draft => docs.push(doc.clone()),
                 Ok(_) => {}
                 Err(e) => errors.extend(e.iter().cloned()),
             }
         }
-        self.docs = fresh.into_iter().collect();
         let assets = listing.assets.clone();
         if listed_cleanly {
             self.listing = Some(listing);
