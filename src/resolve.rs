@@ -45,6 +45,10 @@ pub struct Site {
     /// own file names).
     by_rel: foldhash::HashMap<String, usize>,
     entities: HashMap<(String, String), usize>,
+    /// Every page file a document claims ([`claimed_files`]), with the
+    /// document and the front-matter key that asks for it: sorted, so that
+    /// [`check_generated`] finds the pages under a folder.
+    claims: Claims,
     /// The files of `content/` that are not Markdown, by their NFC path
     /// relative to `content/` (what links name), with their name on disk.
     assets: BTreeMap<String, String>,
@@ -200,7 +204,8 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
         .collect();
     link_sections(&mut nodes, &by_rel);
     sort_children(&mut nodes);
-    errors.extend(check_unique_paths(&nodes));
+    let (claims, mut path_errors) = check_unique_paths(&nodes);
+    errors.append(&mut path_errors);
     let (entities, mut entity_errors) = register_entities(&config.model, &mut nodes);
     errors.append(&mut entity_errors);
     let mut site = Site {
@@ -209,6 +214,7 @@ pub fn resolve(config: Config, docs: Vec<Document>) -> Result<Site, Vec<Diagnost
         warnings: Vec::new(),
         by_rel,
         entities,
+        claims,
         assets: BTreeMap::new(),
     };
     // Checked even when the site has other errors: every problem at once.
@@ -400,10 +406,15 @@ fn order(a: &Document, b: &Document) -> Ordering {
         .then_with(|| a.rel.cmp(&b.rel))
 }
 
-/// Every output path (pages and aliases) must be written by one document only.
-fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
+/// Page files sorted by path, each with the node that claims it and the
+/// front-matter key that asks for it.
+type Claims = Vec<(String, (usize, &'static str))>;
+
+/// Every output path (pages and aliases) must be written by one document
+/// only. Returns the claims (the first document's where two collide).
+fn check_unique_paths(nodes: &[Node]) -> (Claims, Vec<Diagnostic>) {
     let mut errors = Vec::new();
-    let mut owners: foldhash::HashMap<String, usize> =
+    let mut owners: foldhash::HashMap<String, (usize, &'static str)> =
         foldhash::HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
     let claims: Vec<Vec<(String, &str)>> = nodes.par_iter().map(claimed_files).collect();
     for ((i, n), claims) in nodes.iter().enumerate().zip(claims) {
@@ -414,7 +425,7 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
             );
         }
         for (path, key) in claims {
-            if let Some(&first) = owners.get(&path) {
+            if let Some(&(first, _)) = owners.get(&path) {
                 let other = &nodes[first].doc.shown;
                 errors.push(
                     Diagnostic::error(
@@ -430,11 +441,13 @@ fn check_unique_paths(nodes: &[Node]) -> Vec<Diagnostic> {
                     .hint("đổi tên một trong hai tệp, hoặc đặt `slug:` khác nhau trong phần đầu"),
                 );
             } else {
-                owners.insert(path, i);
+                owners.insert(path, (i, key));
             }
         }
     }
-    errors
+    let mut sorted: Claims = owners.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    (sorted, errors)
 }
 
 /// The file a node's page is written to.
@@ -473,21 +486,21 @@ pub(crate) fn check_generated<'a>(
     site: &Site,
     files: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), Diagnostic> {
-    let claims: BTreeMap<String, (usize, &str)> = site
-        .nodes
-        .iter()
-        .enumerate()
-        .flat_map(|(i, n)| claimed_files(n).into_iter().map(move |(p, k)| (p, (i, k))))
-        .collect();
+    let claims = &site.claims;
     for rel in files {
+        // The claim at `rel`, or the first one under the folder `rel/`.
         let below = format!("{rel}/");
-        let hit = claims.get_key_value(rel).or_else(|| {
-            claims
-                .range(below.clone()..)
-                .next()
-                .filter(|(p, _)| p.starts_with(&below))
-        });
-        if let Some((file, &(i, key))) = hit {
+        let first_from = |from: &str| claims.partition_point(|(p, _)| p.as_str() < from);
+        let hit = claims
+            .get(first_from(rel))
+            .filter(|(p, _)| p == rel)
+            .or_else(|| {
+                claims
+                    .get(first_from(&below))
+                    .filter(|(p, _)| p.starts_with(&below))
+            });
+        if let Some((file, (i, key))) = hit {
+            let (i, key) = (*i, *key);
             let page = file.strip_suffix("index.html").unwrap_or(file);
             let doc = &site.nodes[i].doc;
             return Err(Diagnostic::error(

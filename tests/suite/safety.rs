@@ -756,6 +756,12 @@ fn an_alias_over_a_generated_file_names_the_content_file_and_line() {
     // An alias ending in `.html` is written as that file, not as a folder.
     for (alias, page, file) in [
         ("/robots.txt", "robots.txt/", "robots.txt"),
+        // A page whose path sorts between `robots.txt` and `robots.txt/`.
+        (
+            "/robots.txt-cu/\", \"/robots.txt",
+            "robots.txt/",
+            "robots.txt",
+        ),
         ("/sitemap.xml/", "sitemap.xml/", "sitemap.xml"),
         ("/404.html", "404.html", "404.html"),
         ("/favicon.svg", "favicon.svg/", "favicon.svg"),
