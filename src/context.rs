@@ -17,7 +17,7 @@ use serde_yaml::Value as Yaml;
 use tera::Context;
 
 use crate::diag::Diagnostic;
-use crate::fsutil::{fingerprint, json_fingerprint, value_fingerprint};
+use crate::fsutil::{fingerprint, value_fingerprint};
 use crate::markdown::{Heading, Rendered};
 use crate::model::{FieldKind, Model, TypeDecl, group_entry, key_text};
 use crate::render::Theme;
@@ -43,7 +43,7 @@ pub struct LinkView {
 }
 
 /// A section in the site map ([`Contexts::site_map`]).
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct SiteMapSection<'a> {
     title: &'a str,
     short_title: &'a str,
@@ -324,7 +324,7 @@ impl<'a> Contexts<'a> {
                 let listing = Listing { pages };
                 // (Hashed as it is: writing hundreds of links as JSON to
                 // fingerprint them cost more than the render it spares.)
-                shared.render_printed(
+                shared.render(
                     theme,
                     crate::render::LISTING_TEMPLATE,
                     &node.doc.shown,
@@ -718,7 +718,7 @@ impl<'a> Contexts<'a> {
                 at: &'e MenuPlace<'e>,
             }
             let extra = Extra { at: &at };
-            self.shared().render_printed(
+            self.shared().render(
                 self.theme,
                 crate::render::MENU_TEMPLATE,
                 page,
@@ -1497,19 +1497,9 @@ impl Shared<'_> {
 
     /// Renders `template` for `page` with the shared context and the
     /// top-level keys of `extra` (see [`Theme::render_from`]: with kept
-    /// renders, again only when either changed, as their fingerprints tell).
+    /// renders, again only when either changed, as the shared context's
+    /// fingerprint and `print`, the fingerprint of `extra`, tell).
     pub(crate) fn render(
-        &self,
-        theme: &Theme,
-        template: &str,
-        page: &Path,
-        extra: &impl Serialize,
-    ) -> Result<String, Diagnostic> {
-        self.render_printed(theme, template, page, extra, || json_fingerprint(extra))
-    }
-
-    /// [`Shared::render`], with `print` taking the fingerprint of `extra`.
-    fn render_printed(
         &self,
         theme: &Theme,
         template: &str,

@@ -277,29 +277,8 @@ pub fn hash64(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
-/// A [`fingerprint`] of a value's JSON form, taken as it is written out
-/// (no text is kept): for values that are only serializable.
-pub fn json_fingerprint<T: serde::Serialize + ?Sized>(v: &T) -> u64 {
-    struct Sink(foldhash::quality::FoldHasher<'static>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.write(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut sink = Sink(fingerprint_hasher());
-    // Writing to the sink cannot fail; a value that cannot be written as
-    // JSON leaves the hasher where the failure happened, which is still a
-    // fingerprint of what was written.
-    let _ = serde_json::to_writer(&mut sink, v);
-    sink.0.finish()
-}
-
-/// A [`fingerprint`] of a JSON value, hashed as it is held: a tenth of the
-/// cost of [`json_fingerprint`], which writes its text out with escapes.
+/// A [`fingerprint`] of a JSON value, hashed as it is held (writing its
+/// text out with escapes into the hasher cost ten times as much).
 pub fn value_fingerprint(v: &serde_json::Value) -> u64 {
     let mut h = fingerprint_hasher();
     hash_json(v, &mut h);

@@ -461,11 +461,18 @@ pub fn write_page(
         page: contexts.besides_page(title, &format!("{base}{PAGE_PATH}"), json!([home]))?,
         sections: contexts.site_map(),
     };
+    // (Hashed as it is: writing the site map as JSON to fingerprint it was
+    // a twentieth of a save at 10,000 pages.)
+    let print = || {
+        let page = crate::fsutil::value_fingerprint(&extra.page);
+        crate::fsutil::fingerprint(&(page, &extra.sections))
+    };
     let html = contexts.shared().render(
         theme,
         crate::render::SEARCH_TEMPLATE,
         Path::new("search.html"),
         &extra,
+        print,
     )?;
     if site.nodes.iter().all(|n| n.path != PAGE_PATH) {
         out.html(&format!("{PAGE_PATH}index.html"), html.into_bytes())?;
