@@ -500,9 +500,8 @@ pub(crate) fn check_generated<'a>(
                     .filter(|(p, _)| p.starts_with(&below))
             });
         if let Some((file, (i, key))) = hit {
-            let (i, key) = (*i, *key);
             let page = file.strip_suffix("index.html").unwrap_or(file);
-            let doc = &site.nodes[i].doc;
+            let doc = &site.nodes[*i].doc;
             return Err(Diagnostic::error(
                 &doc.shown,
                 doc.fm.line_of(key),

@@ -462,7 +462,7 @@ pub fn write_page(
         sections: contexts.site_map(),
     };
     // (Hashed as it is: writing the site map as JSON to fingerprint it was
-    // a twentieth of a save at 10,000 pages.)
+    // 4% of a save's instructions at 10,000 pages.)
     let print = || {
         let page = crate::fsutil::value_fingerprint(&extra.page);
         crate::fsutil::fingerprint(&(page, &extra.sections))
