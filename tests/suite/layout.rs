@@ -167,11 +167,9 @@ fn a_question_shows_the_way_up_its_neighbours_marked_and_previous_and_next() {
     // The drawer (a sidebar on wide screens) lists the section, this page marked.
     let nav = sidebar(&page);
     has(nav, "href=\"/hoi-dap/\" aria-current=\"true\"");
-    assert!(nav.contains("href=\"/hoi-dap/cau-4/\" aria-current=\"page\""));
-    assert!(
-        nav.contains("href=\"/tom-tat/\">Tóm tắt<"),
-        "the home's pages are in the menu"
-    );
+    has(nav, "href=\"/hoi-dap/cau-4/\" aria-current=\"page\"");
+    // The home's pages are in the menu.
+    has(nav, "href=\"/tom-tat/\">Tóm tắt<");
     assert!(page.contains("href=\"#danh-muc\"") && page.contains("href=\"#tim-kiem\""));
 }
 
