@@ -8,7 +8,7 @@
 //! process kept them: at 10,000 pages about 140 MB were live at the peak
 //! but 228 MiB resident. mimalloc keeps blocks of one size together in
 //! small pages and returns a page once it is empty, and its allocations are
-//! cheaper. The README's "Memory (2026-12-06, night)" has the figures.
+//! cheaper. `bench/HISTORY.md`, "Memory (2026-12-06, night)", has the figures.
 
 /// mimalloc's `mi_option_purge_delay` (`include/mimalloc.h`, the version
 /// pinned in `Cargo.toml`): how long an empty page is kept before it is
