@@ -19,24 +19,13 @@ under valgrind: four minutes for 10,000 pages. Needs valgrind.
 import argparse
 import os
 import re
-import signal
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
-
-def wait_for(path: str, marker: str, limit_s: float) -> None:
-    start = time.time()
-    while time.time() - start < limit_s:
-        try:
-            with open(path, encoding="utf-8") as f:
-                if marker in f.read():
-                    return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    sys.exit(f"{path} did not show the save within {limit_s:.0f} s")
+from serving import serving, wait_for
 
 
 def main() -> None:
@@ -48,37 +37,32 @@ def main() -> None:
     ap.add_argument("--saves", type=int, default=5)
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="nqsite-save-instr-")
-    served, counts = os.path.join(work, "site"), os.path.join(work, "callgrind.out")
-    log = open(os.path.join(work, "serve.log"), "w+")
-    server = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={counts}",
-         a.bin, "serve", "--port", "0", "--root", a.root, "--output", served],
-        stdout=subprocess.PIPE, stderr=log, text=True)
+    counts = os.path.join(work, "callgrind.out")
+    valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={counts}"]
     src = os.path.join(a.root, "content", a.content)
     with open(src, encoding="utf-8") as f:
         original = f.read()
     try:
-        if "http://" not in server.stdout.readline():
-            log.seek(0)
-            sys.exit("serve did not start: " + log.read()[-2000:])
-        time.sleep(2)
-        subprocess.run(["callgrind_control", "-i", "on", str(server.pid)], check=True, capture_output=True)
-        for i in range(a.saves):
-            marker = f"DEM-LENH-{i}-{time.time_ns()}"
-            with open(src, "w", encoding="utf-8") as f:
-                f.write(original + f"\n{marker}\n")
-            wait_for(os.path.join(served, a.page), marker, 600)
-            time.sleep(1.5)
-        subprocess.run(["callgrind_control", "-i", "off", str(server.pid)], check=True, capture_output=True)
+        with serving(a.bin, a.root, prefix=valgrind) as (_, served, pid):
+            try:
+                time.sleep(2)
+                subprocess.run(["callgrind_control", "-i", "on", str(pid)], check=True, capture_output=True)
+                for i in range(a.saves):
+                    marker = f"DEM-LENH-{i}-{time.time_ns()}"
+                    t0 = time.perf_counter()
+                    with open(src, "w", encoding="utf-8") as f:
+                        f.write(original + f"\n{marker}\n")
+                    wait_for(os.path.join(served, a.page), marker, t0, limit_s=600, poll_s=0.05)
+                    time.sleep(1.5)
+                subprocess.run(["callgrind_control", "-i", "off", str(pid)], check=True, capture_output=True)
+            finally:
+                with open(src, "w", encoding="utf-8") as f:
+                    f.write(original)
+        with open(counts) as f:
+            # (`summary:` counts the last dump only: 0 with the count switched off.)
+            total = re.search(r"^totals:\s+(\d+)", f.read(), re.M)
     finally:
-        with open(src, "w", encoding="utf-8") as f:
-            f.write(original)
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=300)
-        log.close()
-    with open(counts) as f:
-        # (`summary:` counts the last dump only: 0 with the count switched off.)
-        total = re.search(r"^totals:\s+(\d+)", f.read(), re.M)
+        shutil.rmtree(work, ignore_errors=True)
     if not total:
         sys.exit(f"no count in {counts}")
     per_save = int(total.group(1)) / 1e6 / a.saves

@@ -25,7 +25,7 @@ def main():
     src = os.path.join(a.root, "content", a.content)
     original = open(src, encoding="utf-8").read()
     times = []
-    with serving(a.bin, a.root) as (_, served):
+    with serving(a.bin, a.root) as (_, served, _):
         try:
             with open(added, "w", encoding="utf-8") as f:
                 f.write("---\ntitle: Trang mới thêm\n---\n\nNội dung.\n")

@@ -25,7 +25,7 @@ def main():
     a = ap.parse_args()
     if a.server_times:
         os.environ["NQSITE_TIMINGS"] = "1"
-    with serving(a.bin, a.root) as (_, served):
+    with serving(a.bin, a.root) as (_, served, _):
         src = os.path.join(a.root, "content", a.content)
         page = os.path.join(served, a.page)
         original = open(src, encoding="utf-8").read()

@@ -106,7 +106,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--bin", default=DEFAULT_BIN)
     a = ap.parse_args()
-    with serving(a.bin, a.root) as (port, _):
+    with serving(a.bin, a.root) as (port, _, _):
         deadline = time.time() + 60
         while get(port, "/")[0] != 200:
             if time.time() > deadline:
