@@ -149,6 +149,12 @@ def same_start(inputs: list[Path], dropping: bool) -> None:
         os.sync()
 
 
+def timed_from(cmd: list[str], inputs: list[Path], dropping: bool) -> tuple[float, float, int]:
+    """`timed(cmd)`, started from the same memory as every run (`same_start`)."""
+    same_start(inputs, dropping)
+    return timed(cmd)
+
+
 def forget(paths: list[Path], dropping: bool) -> None:
     """Deletes `paths`, then makes sure the file system hands out their
     inodes again without a scan: by dropping the cached inode tables (ext4
@@ -207,18 +213,13 @@ def bench_size(n: int, runs: int, nqsite: str, hugo: str, gen: Path, dropping: b
             # Every run writes into a folder of its own: nothing is deleted
             # while tools are timed (see `forget`).
             out = outs / f"{name.replace(' ', '')}-{run}"
-            same_start(inputs[name], dropping)
-            sample = timed(cmd(out))
+            sample = timed_from(cmd(out), inputs[name], dropping)
             if run > 0:
                 results[name].append(sample)
         kept += 1
     forget([outs], dropping)
     check = [nqsite, "check", "-q", "--root", str(corpus / "plain")]
-    results["check"] = []
-    for _ in range(runs + 1):
-        same_start(inputs["nqsite"], dropping)
-        results["check"].append(timed(check))
-    results["check"] = results["check"][1:]
+    results["check"] = [timed_from(check, inputs["nqsite"], dropping) for _ in range(runs + 1)][1:]
     return results
 
 
